@@ -1,0 +1,48 @@
+/**
+ * The trainable program compiled from an IrGraph: the contract between the graph compiler (graph/compile.ts)
+ * and the RNP passes (rnp/). Activations run NHWC (tfjs's fast kernels); weights live in tf.Variables.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { IrTensor } from '../onnx/ir';
+import type { MaskSiteKind } from '../result';
+
+export interface MaskSite {
+  /** ONNX node name of the BatchNormalization (or of the Conv, when BN was folded into it). */
+  name: string;
+  kind: MaskSiteKind;
+  channels: number;
+  /**
+   * Initializer names this site's mask scales in the exported model: for 'batchnorm' the BN scale (gamma);
+   * for 'conv-output' the conv weight and, if present, its bias (both zeroed when the channel is pruned).
+   */
+  params: string[];
+}
+
+export interface ForwardOptions {
+  /** BatchNorm uses batch statistics (PyTorch's train mode). */
+  training: boolean;
+  /** In training mode, also update the BN running statistics (PyTorch momentum semantics). */
+  updateStats?: boolean;
+  /** One mask per mask site, in `maskSites` order, each of length `channels`. */
+  masks?: readonly tf.Tensor1D[];
+}
+
+export interface Program {
+  readonly inputName: string;
+  /** Per-sample input shape in the ONNX's own layout: [C, H, W]. */
+  readonly inputShape: [number, number, number];
+  readonly numClasses: number;
+  /** Graph order. */
+  readonly maskSites: readonly MaskSite[];
+  /** True when the graph has no BatchNormalization (the exporter folded it): masks sit on conv outputs. */
+  readonly bnFolded: boolean;
+  /** Trainable parameters (conv/linear weights and biases, BN scale and bias) by initializer name. */
+  readonly weights: ReadonlyMap<string, tf.Variable>;
+  /** BatchNorm running mean/var by initializer name (not trainable). */
+  readonly stats: ReadonlyMap<string, tf.Variable>;
+  /** x: NHWC float32 batch; returns logits [N, numClasses]. Does not dispose x. */
+  forward(x: tf.Tensor4D, opts: ForwardOptions): tf.Tensor2D;
+  /** Set weights and stats from ONNX-layout initializers (e.g. reset to the original, or load a pruned copy). */
+  assign(initializers: ReadonlyMap<string, IrTensor>): void;
+  dispose(): void;
+}

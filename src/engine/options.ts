@@ -1,0 +1,59 @@
+/**
+ * Scan options: every knob of RNP and the evidence passes, with the paper's values for `mode: 'paper'`
+ * (the faithful reproduction of the authors' code, as `../shared/peer/rnp_torch.py` runs it).
+ */
+
+export type ScanMode = 'adaptive' | 'paper';
+export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+
+export interface Preprocess {
+  /** Per-channel mean subtracted after scaling uint8 to [0,1]; empty = none. */
+  mean: number[];
+  /** Per-channel std divided after the mean; empty = none. */
+  std: number[];
+}
+
+export interface ScanOptions {
+  mode: ScanMode;
+  backend: BackendChoice;
+  seed: number;
+  batchSize: number;
+  unlearnLr: number;
+  unlearnMomentum: number;
+  unlearnWeightDecay: number;
+  unlearnEpochs: number;
+  /** Unlearning stops once training accuracy on the defense data is at or below this. */
+  cleanThreshold: number;
+  recoverLr: number;
+  recoverMomentum: number;
+  recoverEpochs: number;
+  alpha: number;
+  /** Prune channels whose mask is <= this. `null` lets the adaptive mode choose from clean data. */
+  pruneThreshold: number | null;
+  preprocess: Preprocess;
+  /** Run trigger recovery (Neural Cleanse on the unlearned model) for the evidence panel. */
+  trigger: boolean;
+}
+
+export const PAPER_DEFAULTS: ScanOptions = {
+  mode: 'paper',
+  backend: 'auto',
+  seed: 98,
+  batchSize: 128,
+  unlearnLr: 0.01,
+  unlearnMomentum: 0.9,
+  unlearnWeightDecay: 5e-4,
+  unlearnEpochs: 20,
+  cleanThreshold: 0.2,
+  recoverLr: 0.2,
+  recoverMomentum: 0.9,
+  recoverEpochs: 20,
+  alpha: 0.2,
+  pruneThreshold: 0.2,
+  preprocess: { mean: [], std: [] },
+  trigger: false,
+};
+
+export function defaultOptions(mode: ScanMode = 'paper'): ScanOptions {
+  return { ...PAPER_DEFAULTS, mode, preprocess: { mean: [], std: [] } };
+}

@@ -1,0 +1,122 @@
+/**
+ * The one ScanResult type. The engine builds it, the CLI prints it (`--json`) and writes it as `scan.json`,
+ * the worker sends it to the extension, and the webview renders it. Field names are a public contract
+ * (scripts depend on them, see README "Command line"): add fields, never rename them.
+ */
+import type { ScanMode, ScanOptions } from './options';
+
+export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+
+export interface BackendInfo {
+  name: BackendName;
+  /** Why this backend ran (e.g. "tfjs-node not installed; wasm SIMD available"). */
+  reason: string;
+}
+
+/** Clean accuracy and attack success rate; null where that test set was not given. */
+export interface Metrics {
+  acc: number | null;
+  asr: number | null;
+}
+
+export interface CurvePoint extends Metrics {
+  threshold: number;
+  pruned: number;
+}
+
+/** Where a layer's masks sit: the BatchNormalization scale, or (BN folded by the exporter) a conv's output channels. */
+export type MaskSiteKind = 'batchnorm' | 'conv-output';
+
+export interface LayerMasks {
+  /** ONNX node name of the BatchNormalization (or Conv when BN was folded). */
+  name: string;
+  kind: MaskSiteKind;
+  /** Final mask value per channel, in [0, 1]. */
+  masks: number[];
+}
+
+export interface EpochStat {
+  epoch: number;
+  /** Training accuracy on the defense data during that epoch. */
+  acc: number;
+  loss: number;
+}
+
+export interface LabelScore {
+  label: number;
+  /** Share of the defense data the unlearned model predicts as this label. */
+  unlearnedShare: number;
+  /** L1 norm of the reverse-engineered trigger mask for this label (null when trigger recovery did not run). */
+  triggerNorm: number | null;
+  /** MAD anomaly index of a small trigger norm (Neural Cleanse; > 2 flags). */
+  anomalyIndex: number | null;
+}
+
+export interface TriggerResult {
+  label: number;
+  maskL1: number;
+  /** Attack success of the recovered trigger on the original model, over the defense data (not of that label). */
+  asrOnOriginal: number;
+  /** data: URLs (PNG). */
+  maskPng: string;
+  patternPng: string;
+  stampedPng: string;
+  /** The same optimisation run on the original model, for comparison (the paper's claim: unlearned is cleaner). */
+  fromOriginal?: { maskL1: number; asrOnOriginal: number; maskPng: string; patternPng: string };
+}
+
+export interface DatasetInfo {
+  path: string;
+  count: number;
+  /** NCHW per sample: [C, H, W]. */
+  shape: number[];
+}
+
+export interface PhaseSeconds {
+  load: number;
+  unlearn: number;
+  recover: number;
+  prune: number;
+  evaluate: number;
+  evidence: number;
+  total: number;
+}
+
+export interface ScanResult {
+  schema: 1;
+  tool: { name: 'rnp-scan'; version: string };
+  model: string;
+  modelSha256: string;
+  backend: BackendInfo;
+  mode: ScanMode;
+  options: ScanOptions;
+  verdict: 'backdoored' | 'clean' | 'inconclusive';
+  /** Majority prediction of the unlearned model on the defense data (Algorithm 1), or null when inconclusive. */
+  detectedLabel: number | null;
+  /** How sure the label/verdict is, in [0, 1], and the reasons in words. */
+  confidence: number;
+  evidence: string[];
+  /** Pruning threshold used for `after` and the exported model. */
+  threshold: number;
+  /** How the threshold was chosen. */
+  thresholdSource: 'fixed' | 'clean-holdout';
+  prunedCount: number;
+  totalChannels: number;
+  maskSite: MaskSiteKind;
+  /** Plain-language notes (e.g. "BatchNorm was folded into Conv by the exporter: masks sit on conv outputs"). */
+  notes: string[];
+  layers: LayerMasks[];
+  before: Metrics;
+  after: Metrics;
+  curve: CurvePoint[];
+  unlearnHistory: EpochStat[];
+  recoverHistory: EpochStat[];
+  /** Counts of the unlearned model's predictions over the defense data, per label. */
+  labelHistogram: number[];
+  labelScores: LabelScore[];
+  trigger: TriggerResult | null;
+  prunedModel: string | null;
+  numClasses: number;
+  data: { defense: DatasetInfo; cleanTest: DatasetInfo | null; poisonTest: DatasetInfo | null };
+  seconds: PhaseSeconds;
+}
