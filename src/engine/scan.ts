@@ -1,9 +1,32 @@
 /**
  * The engine's entry points: one scan (load → unlearn → recover → prune → evaluate → evidence → write), and the
  * export of a pruned model at a chosen threshold from a saved result. The CLI and the worker call only these.
+ * Nothing is written until the scan has finished; every file is written atomically; the model file is only read.
  */
-import type { ExportRequest, Progress, ScanRequest } from '../protocol';
-import type { ScanResult } from './result';
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs-core';
+import type { ExportRequest, Phase, Progress, ScanRequest } from '../protocol';
+import type { CurvePoint, Metrics, ScanResult, PhaseSeconds, LayerMasks } from './result';
+import { defaultOptions, type ScanOptions } from './options';
+import { InputError } from './errors';
+import { selectBackend } from './backend';
+import { readOnnxFile } from './onnx/read';
+import { writeOnnxWithInitializers } from './onnx/write';
+import { writeFileAtomic } from './atomic-write';
+import { compileProgram } from './graph/compile';
+import type { Program } from './graph/program';
+import { loadDataset, describeDataset } from './data/load';
+import type { Dataset } from './data/dataset';
+import { unlearn } from './rnp/unlearn';
+import { recover } from './rnp/recover';
+import { prune, withReplaced } from './rnp/prune';
+import { accuracy, histogram, predict } from './rnp/evaluate';
+import { mulberry32 } from './rnp/random';
+import { checkpoint } from './rnp/pass-context';
+import { decideLabel } from './evidence/label';
+import { TOOL_VERSION } from './version';
 
 export interface ScanHooks {
   onProgress?: (p: Progress) => void;
@@ -24,10 +47,205 @@ export interface ExportOutput {
   asr: number | null;
 }
 
-export async function runScan(_req: ScanRequest, _hooks: ScanHooks = {}): Promise<ScanOutput> {
-  throw new Error('runScan: not implemented yet');
+/** Thresholds of the ACC/ASR curve (0 .. 0.9 step 0.05, as the reference's sweep). */
+export const CURVE_THRESHOLDS = Array.from({ length: 19 }, (_, i) => Math.round(i * 5) / 100);
+
+export function resolveOptions(partial: Partial<ScanOptions>): ScanOptions {
+  const o = { ...defaultOptions(partial.mode ?? 'paper'), ...partial };
+  const bad = (what: string) => new InputError('OPTION_INVALID', null, what);
+  const positive: (keyof ScanOptions)[] = ['batchSize', 'unlearnLr', 'recoverLr', 'alpha'];
+  for (const k of positive) if (!(typeof o[k] === 'number' && (o[k] as number) > 0 && Number.isFinite(o[k] as number))) throw bad(`${k} must be a positive number`);
+  for (const k of ['unlearnEpochs', 'recoverEpochs', 'batchSize'] as const) if (!Number.isInteger(o[k]) || o[k] < 0) throw bad(`${k} must be a non-negative integer`);
+  for (const k of ['cleanThreshold', 'unlearnMomentum', 'recoverMomentum'] as const) if (!(o[k] >= 0 && o[k] <= 1)) throw bad(`${k} must be in [0, 1]`);
+  if (o.pruneThreshold !== null && !(o.pruneThreshold >= 0 && o.pruneThreshold <= 1)) throw bad('pruneThreshold must be in [0, 1]');
+  if (!Number.isInteger(o.seed)) throw bad('seed must be an integer');
+  return o;
 }
 
-export async function exportPruned(_req: ExportRequest, _hooks: ScanHooks = {}): Promise<ExportOutput> {
-  throw new Error('exportPruned: not implemented yet');
+/** Default place for scan.json: `<model dir>/.rnp-scan/<model name>/`. */
+export function defaultOutDir(model: string): string {
+  return path.join(path.dirname(model), '.rnp-scan', path.basename(model));
+}
+
+export function prunedModelName(model: string): string {
+  return path.basename(model).replace(/\.onnx$/i, '') + '.pruned.onnx';
+}
+
+class Clock {
+  private t = performance.now();
+  readonly seconds: PhaseSeconds = { load: 0, unlearn: 0, recover: 0, prune: 0, evaluate: 0, evidence: 0, total: 0 };
+  lap(phase: Exclude<keyof PhaseSeconds, 'total'>): void {
+    const now = performance.now();
+    this.seconds[phase] += (now - this.t) / 1000;
+    this.t = now;
+  }
+  finish(): PhaseSeconds {
+    const s = this.seconds;
+    s.total = s.load + s.unlearn + s.recover + s.prune + s.evaluate + s.evidence;
+    for (const k of Object.keys(s) as (keyof PhaseSeconds)[]) s[k] = Math.round(s[k] * 1000) / 1000;
+    return s;
+  }
+}
+
+interface Loaded {
+  program: Program;
+  graph: Awaited<ReturnType<typeof readOnnxFile>>['graph'];
+  bytes: Uint8Array;
+  defense: Dataset;
+  cleanTest: Dataset | null;
+  poisonTest: Dataset | null;
+}
+
+async function loadAll(req: { model: string; data: string; cleanTest?: string; poisonTest?: string }, o: ScanOptions): Promise<Loaded> {
+  const { graph, bytes } = await readOnnxFile(req.model);
+  const program = compileProgram(graph, req.model);
+  try {
+    const dopts = { expectShape: program.inputShape, numClasses: program.numClasses, mean: o.preprocess.mean, std: o.preprocess.std };
+    const defense = await loadDataset(req.data, dopts);
+    const cleanTest = req.cleanTest ? await loadDataset(req.cleanTest, dopts) : null;
+    const poisonTest = req.poisonTest ? await loadDataset(req.poisonTest, dopts) : null;
+    return { program, graph, bytes, defense, cleanTest, poisonTest };
+  } catch (e) {
+    program.dispose();
+    throw e;
+  }
+}
+
+export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<ScanOutput> {
+  const o = resolveOptions(req.options);
+  const report = (phase: Phase, step: number, total: number, message: string, acc?: number) =>
+    hooks.onProgress?.({ phase, step, total, message, acc });
+  const clock = new Clock();
+  report('load', 0, 0, `loading ${path.basename(req.model)}`);
+  const backend = await selectBackend(o.backend);
+  const { program, graph, bytes, defense, cleanTest, poisonTest } = await loadAll(req, o);
+  const numBefore = tf.memory().numTensors;
+  try {
+    const metrics = (): Metrics => ({ acc: accuracy(program, cleanTest), asr: accuracy(program, poisonTest) });
+    clock.lap('load');
+    const before = metrics();
+    clock.lap('evaluate');
+    const rng = mulberry32(o.seed);
+
+    const unlearnHistory = await unlearn(
+      program,
+      defense,
+      {
+        lr: o.unlearnLr,
+        momentum: o.unlearnMomentum,
+        weightDecay: o.unlearnWeightDecay,
+        batchSize: o.batchSize,
+        maxEpochs: o.unlearnEpochs,
+        cleanThreshold: o.cleanThreshold,
+      },
+      { rng, signal: hooks.signal, onEpoch: (s, n) => report('unlearn', s.epoch, n, `unlearning epoch ${s.epoch}: clean acc ${(s.acc * 100).toFixed(1)}%`, s.acc) },
+    );
+    const labelHistogram = histogram(predict(program, defense), program.numClasses);
+    clock.lap('unlearn');
+
+    const rec = await recover(
+      program,
+      defense,
+      { lr: o.recoverLr, momentum: o.recoverMomentum, alpha: o.alpha, batchSize: o.batchSize, epochs: o.recoverEpochs },
+      { rng, signal: hooks.signal, onEpoch: (s, n) => report('recover', s.epoch, n, `recovering epoch ${s.epoch}: clean acc ${(s.acc * 100).toFixed(1)}%`, s.acc) },
+    );
+    clock.lap('recover');
+
+    // Everything below works on the original weights.
+    report('prune', 0, 0, 'pruning and evaluating');
+    const threshold = o.pruneThreshold ?? 0.2;
+    const pr = prune(graph.initializers, program.maskSites, rec.masks, threshold);
+    clock.lap('prune');
+    const curve: CurvePoint[] = [];
+    if (cleanTest || poisonTest) {
+      for (const th of CURVE_THRESHOLDS) {
+        await checkpoint(hooks.signal);
+        const p = prune(graph.initializers, program.maskSites, rec.masks, th);
+        program.assign(withReplaced(graph.initializers, p.replaced));
+        curve.push({ threshold: th, pruned: p.count, ...metrics() });
+      }
+    }
+    program.assign(withReplaced(graph.initializers, pr.replaced));
+    const after = metrics();
+    program.assign(graph.initializers);
+    clock.lap('evaluate');
+
+    report('evidence', 0, 0, 'weighing the evidence');
+    const label = decideLabel(labelHistogram, []);
+    clock.lap('evidence');
+
+    const layers: LayerMasks[] = program.maskSites.map((s, i) => ({ name: s.name, kind: s.kind, masks: Array.from(rec.masks[i], (v) => Math.round(v * 1e6) / 1e6) }));
+    const notes: string[] = [];
+    if (program.bnFolded) {
+      notes.push('The model has no BatchNormalization (the exporter folded it into the convolutions): masks sit on conv output channels, and unlearning ran without batch statistics.');
+    }
+    const outDir = req.outDir || defaultOutDir(req.model);
+    const prunedPath = req.writePruned ? path.join(outDir === defaultOutDir(req.model) ? path.dirname(req.model) : outDir, prunedModelName(req.model)) : null;
+    const result: ScanResult = {
+      schema: 1,
+      tool: { name: 'rnp-scan', version: TOOL_VERSION },
+      model: path.resolve(req.model),
+      modelSha256: createHash('sha256').update(bytes).digest('hex'),
+      backend,
+      mode: o.mode,
+      options: o,
+      verdict: label.verdict,
+      detectedLabel: label.detectedLabel,
+      confidence: Math.round(label.confidence * 1000) / 1000,
+      evidence: label.evidence,
+      threshold,
+      thresholdSource: 'fixed',
+      prunedCount: pr.count,
+      totalChannels: program.maskSites.reduce((a, s) => a + s.channels, 0),
+      maskSite: program.bnFolded ? 'conv-output' : 'batchnorm',
+      notes,
+      layers,
+      before,
+      after,
+      curve,
+      unlearnHistory,
+      recoverHistory: rec.history,
+      labelHistogram,
+      labelScores: labelHistogram.map((n, label) => ({ label, unlearnedShare: n / defense.count, triggerNorm: null, anomalyIndex: null })),
+      trigger: null,
+      prunedModel: prunedPath ? path.resolve(prunedPath) : null,
+      numClasses: program.numClasses,
+      data: { defense: describeDataset(defense), cleanTest: cleanTest && describeDataset(cleanTest), poisonTest: poisonTest && describeDataset(poisonTest) },
+      seconds: clock.finish(),
+    };
+    await checkpoint(hooks.signal);
+    // Last step: the writes (atomic), so a cancel or failure before here leaves nothing behind.
+    if (prunedPath) await writeOnnxWithInitializers(bytes, pr.replaced, prunedPath, req.model);
+    await mkdir(outDir, { recursive: true });
+    const resultPath = path.join(outDir, 'scan.json');
+    await writeFileAtomic(resultPath, Buffer.from(JSON.stringify(result, null, 2)));
+    return { result, resultPath };
+  } finally {
+    program.dispose();
+    void numBefore;
+  }
+}
+
+/** Re-prunes the original model at `threshold` with the masks of a saved result and writes it to `dest`. */
+export async function exportPruned(req: ExportRequest, hooks: ScanHooks = {}): Promise<ExportOutput> {
+  const r = req.result;
+  hooks.onProgress?.({ phase: 'export', step: 0, total: 0, message: `exporting ${path.basename(req.dest)}` });
+  if (path.resolve(req.dest) === path.resolve(req.model)) throw new InputError('OPTION_INVALID', req.dest, 'refusing to overwrite the model being scanned');
+  await selectBackend(r.options.backend);
+  const o = r.options;
+  const loaded = await loadAll({ model: req.model, data: r.data.defense.path, cleanTest: r.data.cleanTest?.path, poisonTest: r.data.poisonTest?.path }, o);
+  const { program, graph, bytes } = loaded;
+  try {
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    if (sha !== r.modelSha256) throw new InputError('MODEL_INVALID', req.model, 'the model file changed since the scan; scan it again before exporting');
+    const masks = r.layers.map((l) => Float32Array.from(l.masks));
+    const pr = prune(graph.initializers, program.maskSites, masks, req.threshold);
+    program.assign(withReplaced(graph.initializers, pr.replaced));
+    const acc = accuracy(program, loaded.cleanTest);
+    const asr = accuracy(program, loaded.poisonTest);
+    await writeOnnxWithInitializers(bytes, pr.replaced, req.dest, req.model);
+    return { path: path.resolve(req.dest), acc, asr };
+  } finally {
+    program.dispose();
+  }
 }

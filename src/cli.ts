@@ -1,0 +1,55 @@
+/**
+ * `rnp-scan`: the engine from a command line, for scripts and CI. Contract (README "Command line"):
+ * exit 0 when the scan ran; exit 2 with one line on stderr naming the file and the problem for bad input;
+ * `--json` prints exactly one JSON object on stdout; progress goes to stderr.
+ */
+import { parseCli, USAGE } from './cli/args';
+import { progressPrinter } from './cli/progress';
+import { formatSummary } from './cli/summary';
+import { runScan } from './engine/scan';
+import { InputError } from './engine/errors';
+
+async function main(argv: string[]): Promise<number> {
+  let cmd;
+  try {
+    cmd = parseCli(argv);
+  } catch (e) {
+    if (e instanceof InputError) {
+      process.stderr.write(`rnp-scan: ${e.describe()}\n${USAGE.split('\n')[0]}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (cmd.kind === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  try {
+    if (cmd.kind === 'samples') {
+      const { runSamples } = await import('./engine/samples');
+      const out = await runSamples(cmd.request, cmd.inspect!, { onProgress: progressPrinter(), signal: controller.signal });
+      process.stdout.write(cmd.json ? JSON.stringify(out) + '\n' : out.samples.slice(0, 20).map((s) => `${s.index}\t${s.score.toFixed(4)}`).join('\n') + '\n');
+      return 0;
+    }
+    const { result, resultPath } = await runScan(cmd.request, { onProgress: progressPrinter(), signal: controller.signal });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    process.stdout.write(cmd.json ? JSON.stringify(result) + '\n' : formatSummary(result, resultPath) + '\n');
+    return 0;
+  } catch (e) {
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    if (e instanceof InputError) {
+      process.stderr.write(`rnp-scan: ${e.describe()}\n`);
+      return 2;
+    }
+    if ((e as { code?: string }).code === 'CANCELLED') {
+      process.stderr.write('rnp-scan: cancelled\n');
+      return 130;
+    }
+    process.stderr.write(`rnp-scan: internal error: ${(e as Error).stack ?? e}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,0 +1,24 @@
+/**
+ * The human-readable summary the CLI prints without --json.
+ */
+import type { Metrics, ScanResult } from '../engine/result';
+
+const pct = (x: number | null) => (x === null ? '  n/a' : `${(x * 100).toFixed(1).padStart(5)}%`);
+const row = (name: string, m: Metrics) => `  ${name.padEnd(7)} ACC ${pct(m.acc)}   ASR ${pct(m.asr)}`;
+
+export function formatSummary(r: ScanResult, resultPath: string): string {
+  const lines = [
+    `verdict:        ${r.verdict.toUpperCase()}${r.detectedLabel !== null ? ` (target label ${r.detectedLabel})` : ''}  confidence ${(r.confidence * 100).toFixed(0)}%`,
+    `detected label: ${r.detectedLabel ?? 'none'}`,
+    ...r.evidence.map((e) => `  - ${e}`),
+    `pruned:         ${r.prunedCount} of ${r.totalChannels} channels at mask <= ${r.threshold} (${r.thresholdSource})`,
+    row('before', r.before),
+    row('after', r.after),
+    `backend:        ${r.backend.name} (${r.backend.reason})`,
+    `time:           ${r.seconds.total.toFixed(1)} s (unlearn ${r.seconds.unlearn.toFixed(1)} s, recover ${r.seconds.recover.toFixed(1)} s)`,
+    ...r.notes.map((n) => `note: ${n}`),
+    `result:         ${resultPath}`,
+  ];
+  if (r.prunedModel) lines.push(`pruned model:   ${r.prunedModel}`);
+  return lines.join('\n');
+}

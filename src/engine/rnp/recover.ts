@@ -1,0 +1,64 @@
+/**
+ * RNP step 2, recovering: on the unlearned model, learn one mask in [0, 1] per mask-site channel (BN scale, or conv
+ * output when BN was folded) by gradient descent on α·CE over the same clean data; only masks train, BatchNorm in
+ * training mode, masks clipped to [0, 1] after every step (authors' code; SGD lr 0.2, momentum 0.9, α 0.2).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Dataset } from '../data/dataset';
+import type { Program } from '../graph/program';
+import type { EpochStat } from '../result';
+import { batchIndices, disposeBatch, makeBatch } from './batches';
+import { countCorrect, crossEntropy } from './loss';
+import { checkpoint, type PassContext } from './pass-context';
+import { permutation } from './random';
+import { Sgd } from './sgd';
+
+export interface RecoverConfig {
+  lr: number;
+  momentum: number;
+  alpha: number;
+  batchSize: number;
+  epochs: number;
+}
+
+export interface RecoverOutput {
+  /** Per mask site (program.maskSites order), the final mask values. */
+  masks: Float32Array[];
+  history: EpochStat[];
+}
+
+export async function recover(program: Program, data: Dataset, cfg: RecoverConfig, ctx: PassContext): Promise<RecoverOutput> {
+  const masks = program.maskSites.map((s) => tf.variable(tf.ones([s.channels]), true) as tf.Variable<tf.Rank.R1>);
+  const sgd = new Sgd(cfg.lr, cfg.momentum, 0);
+  const history: EpochStat[] = [];
+  try {
+    for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+      let correct = 0;
+      let lossSum = 0;
+      for (const idx of batchIndices(permutation(data.count, ctx.rng), cfg.batchSize)) {
+        await checkpoint(ctx.signal);
+        const b = makeBatch(data, idx);
+        let logits: tf.Tensor2D | undefined;
+        const { value, grads } = tf.variableGrads(() => {
+          const out = program.forward(b.x, { training: true, masks });
+          logits = tf.keep(out);
+          return tf.mul(crossEntropy(out, b.y), cfg.alpha) as tf.Scalar;
+        }, masks);
+        correct += countCorrect(logits!, b.labels);
+        lossSum += (value.dataSync()[0] / cfg.alpha) * idx.length;
+        logits!.dispose();
+        value.dispose();
+        sgd.step(masks, masks.map((m) => grads[m.name]));
+        tf.tidy(() => masks.forEach((m) => m.assign(tf.clipByValue(m, 0, 1))));
+        disposeBatch(b);
+      }
+      const stat = { epoch: epoch + 1, acc: correct / data.count, loss: lossSum / data.count };
+      history.push(stat);
+      ctx.onEpoch?.(stat, cfg.epochs);
+    }
+    return { masks: masks.map((m) => m.dataSync() as Float32Array).map((a) => Float32Array.from(a)), history };
+  } finally {
+    sgd.dispose();
+    masks.forEach((m) => m.dispose());
+  }
+}
