@@ -18,8 +18,10 @@ export interface ScanRequest {
   /** Folder for scan.json and (unless exported elsewhere) NAME.pruned.onnx. */
   outDir: string;
   options: Partial<ScanOptions>;
-  /** Write NAME.pruned.onnx into outDir at the chosen threshold. */
+  /** Write NAME.pruned.onnx at the chosen threshold. */
   writePruned: boolean;
+  /** Folder for NAME.pruned.onnx (default: beside the model). */
+  prunedDir?: string;
 }
 
 export interface ExportRequest {

@@ -121,6 +121,7 @@ export function parseCli(argv: string[]): CliCommand {
     outDir: v.out ? path.resolve(v.out) : defaultOutDir(path.resolve(model)),
     options,
     writePruned: !v['no-export'],
+    prunedDir: v.out ? path.resolve(v.out) : undefined,
   };
   return { kind, request, inspect: v.inspect, json: !!v.json };
 }

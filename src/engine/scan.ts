@@ -180,7 +180,7 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
       notes.push('The model has no BatchNormalization (the exporter folded it into the convolutions): masks sit on conv output channels, and unlearning ran without batch statistics.');
     }
     const outDir = req.outDir || defaultOutDir(req.model);
-    const prunedPath = req.writePruned ? path.join(outDir === defaultOutDir(req.model) ? path.dirname(req.model) : outDir, prunedModelName(req.model)) : null;
+    const prunedPath = req.writePruned ? path.join(req.prunedDir ?? path.dirname(req.model), prunedModelName(req.model)) : null;
     const result: ScanResult = {
       schema: 1,
       tool: { name: 'rnp-scan', version: TOOL_VERSION },
