@@ -1,0 +1,60 @@
+/**
+ * One timed run of the project's side of the speed benchmark, in its own process (so peak RSS is its own):
+ * `tsx bench/child.ts epochs MODEL.onnx BACKEND EPOCHS` → JSON {unlearn_s, recover_s, total_s, peak_rss_mb}
+ * `tsx bench/child.ts demo BACKEND`                        → JSON {total_s, peak_rss_mb, result summary}
+ * Random data for `epochs` (timing does not depend on values), 500 samples, batch 128, as the peer's --random.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../src/engine/backend';
+import { readOnnxFile } from '../src/engine/onnx/read';
+import { compileProgram } from '../src/engine/graph/compile';
+import type { Dataset } from '../src/engine/data/dataset';
+import { unlearn } from '../src/engine/rnp/unlearn';
+import { recover } from '../src/engine/rnp/recover';
+import { mulberry32 } from '../src/engine/rnp/random';
+import { runScan } from '../src/engine/scan';
+import type { BackendChoice } from '../src/engine/options';
+
+const rssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+async function epochs(model: string, backend: BackendChoice, n: number) {
+  const info = await selectBackend(backend);
+  const { graph } = await readOnnxFile(model);
+  const program = compileProgram(graph, model);
+  const [c, h, w] = program.inputShape;
+  const rng = mulberry32(1);
+  const count = 500;
+  const x = new Float32Array(count * c * h * w).map(() => rng());
+  const y = Int32Array.from({ length: count }, () => Math.floor(rng() * program.numClasses));
+  const data: Dataset = { source: 'random', count, shape: [c, h, w], x, y, mean: [], std: [], fromUint8: false };
+  const t0 = performance.now();
+  await unlearn(program, data, { lr: 0.01, momentum: 0.9, weightDecay: 5e-4, batchSize: 128, maxEpochs: n, cleanThreshold: 0.2, fixedEpochs: true }, { rng });
+  const t1 = performance.now();
+  await recover(program, data, { lr: 0.2, momentum: 0.9, alpha: 0.2, batchSize: 128, epochs: n }, { rng });
+  const t2 = performance.now();
+  program.dispose();
+  return { backend: info.name, unlearn_s: (t1 - t0) / 1000, recover_s: (t2 - t1) / 1000, total_s: (t2 - t0) / 1000, peak_rss_mb: rssMb(), tensors: tf.memory().numTensors };
+}
+
+async function demo(backend: BackendChoice) {
+  const t0 = performance.now();
+  const { result } = await runScan({
+    model: 'demo/model.onnx',
+    data: 'demo/defense.npz',
+    cleanTest: 'demo/clean_test.npz',
+    poisonTest: 'demo/poison_test.npz',
+    outDir: 'bench/out/demo',
+    options: { backend },
+    writePruned: false,
+  });
+  return { backend: result.backend.name, total_s: (performance.now() - t0) / 1000, peak_rss_mb: rssMb(), verdict: result.verdict, detectedLabel: result.detectedLabel, before: result.before, after: result.after, mode: result.mode };
+}
+
+(async () => {
+  const [kind, ...args] = process.argv.slice(2);
+  const out = kind === 'demo' ? await demo(args[0] as BackendChoice) : await epochs(args[0], args[1] as BackendChoice, Number(args[2]));
+  process.stdout.write(JSON.stringify(out) + '\n');
+})().catch((e) => {
+  process.stderr.write(String(e?.stack ?? e) + '\n');
+  process.exit(1);
+});
