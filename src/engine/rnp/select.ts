@@ -5,6 +5,9 @@
  * held-out clean accuracy first drops more than `tolerance` below the unpruned model's.
  */
 
+/** The threshold that prunes no channel (masks live in [0, 1] and 0 is common). */
+export const NOTHING_PRUNED = -1;
+
 export interface ThresholdCandidate {
   threshold: number;
   pruned: number;
@@ -46,8 +49,8 @@ export async function chooseThreshold(
 ): Promise<ThresholdChoice> {
   const base = await evaluate(-1);
   const candidates: ThresholdCandidate[] = [];
-  // Until a candidate passes, a threshold of 0 (below every non-zero mask) stands for "prune nothing".
-  let chosen: ThresholdCandidate = { threshold: 0, pruned: 0, acc: base.acc };
+  // Until a candidate passes, the choice is "prune nothing": threshold -1 lies below every mask (masks can be 0).
+  let chosen: ThresholdCandidate = { threshold: NOTHING_PRUNED, pruned: 0, acc: base.acc };
   for (const t of thresholds) {
     const r = await evaluate(t);
     const c = { threshold: t, pruned: r.pruned, acc: r.acc };

@@ -24,5 +24,6 @@ test('keeps the largest pruning before clean accuracy first leaves the tolerance
 test('prunes nothing when even the first candidate costs too much', async () => {
   const r = await chooseThreshold([0.1, 0.2], (t) => ({ pruned: t < 0 ? 0 : 5, acc: t < 0 ? 0.9 : 0.5 }), 0.02);
   assert.equal(r.pruned, 0);
+  assert.equal(r.threshold, -1);
   assert.equal(r.acc, 0.9);
 });
