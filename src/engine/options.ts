@@ -33,6 +33,12 @@ export interface ScanOptions {
   preprocess: Preprocess;
   /** Run trigger recovery (Neural Cleanse on the unlearned model) for the evidence panel. */
   trigger: boolean;
+  /** Adaptive mode: share of the defense data held out to choose the pruning threshold. */
+  holdoutFraction: number;
+  /** Adaptive mode: largest held-out clean-accuracy drop (fraction, 0.02 = 2 points) the chosen pruning may cost. */
+  accuracyTolerance: number;
+  /** Adaptive mode: global gradient-norm clip during unlearning. */
+  maxGradNorm: number;
 }
 
 export const PAPER_DEFAULTS: ScanOptions = {
@@ -52,8 +58,14 @@ export const PAPER_DEFAULTS: ScanOptions = {
   pruneThreshold: 0.2,
   preprocess: { mean: [], std: [] },
   trigger: false,
+  holdoutFraction: 0.2,
+  accuracyTolerance: 0.02,
+  maxGradNorm: 5,
 };
 
+/** Adaptive mode: the same RNP with clean-data safeguards; the threshold is chosen on held-out clean data. */
+export const ADAPTIVE_DEFAULTS: ScanOptions = { ...PAPER_DEFAULTS, mode: 'adaptive', pruneThreshold: null };
+
 export function defaultOptions(mode: ScanMode = 'paper'): ScanOptions {
-  return { ...PAPER_DEFAULTS, mode, preprocess: { mean: [], std: [] } };
+  return { ...(mode === 'adaptive' ? ADAPTIVE_DEFAULTS : PAPER_DEFAULTS), preprocess: { mean: [], std: [] } };
 }

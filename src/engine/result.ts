@@ -98,8 +98,10 @@ export interface ScanResult {
   evidence: string[];
   /** Pruning threshold used for `after` and the exported model. */
   threshold: number;
-  /** How the threshold was chosen. */
+  /** How the threshold was chosen: given (paper mode / --threshold), or on held-out clean data (adaptive). -1 = none. */
   thresholdSource: 'fixed' | 'clean-holdout';
+  /** Adaptive mode: every threshold tried on the held-out clean data, in order, with its pruned count and accuracy. */
+  thresholdCandidates: { threshold: number; pruned: number; acc: number }[];
   prunedCount: number;
   totalChannels: number;
   maskSite: MaskSiteKind;

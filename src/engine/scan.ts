@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExportRequest, Phase, Progress, ScanRequest } from '../protocol';
-import type { CurvePoint, Metrics, ScanResult, PhaseSeconds, LayerMasks } from './result';
+import type { CurvePoint, EpochStat, Metrics, ScanResult, PhaseSeconds, LayerMasks } from './result';
 import { defaultOptions, type ScanOptions } from './options';
 import { InputError } from './errors';
 import { selectBackend } from './backend';
@@ -20,6 +20,9 @@ import type { Program } from './graph/program';
 import { loadDataset, describeDataset } from './data/load';
 import type { Dataset } from './data/dataset';
 import { unlearn } from './rnp/unlearn';
+import { unlearnAdaptive } from './rnp/unlearn-adaptive';
+import { candidateThresholds, chooseThreshold, type ThresholdChoice } from './rnp/select';
+import { stratifiedSplit } from './data/subset';
 import { recover } from './rnp/recover';
 import { prune, withReplaced } from './rnp/prune';
 import { accuracy, histogram, predict } from './rnp/evaluate';
@@ -126,42 +129,84 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     const before = metrics();
     clock.lap('evaluate');
     const rng = mulberry32(o.seed);
-
-    const unlearnHistory = await unlearn(
-      program,
-      defense,
-      {
-        lr: o.unlearnLr,
-        momentum: o.unlearnMomentum,
-        weightDecay: o.unlearnWeightDecay,
-        batchSize: o.batchSize,
-        maxEpochs: o.unlearnEpochs,
-        cleanThreshold: o.cleanThreshold,
-      },
-      { rng, signal: hooks.signal, onEpoch: (s, n) => report('unlearn', s.epoch, n, `unlearning epoch ${s.epoch}: clean acc ${(s.acc * 100).toFixed(1)}%`, s.acc) },
-    );
+    const notes: string[] = [];
+    // Adaptive mode holds out clean data to choose the threshold; unlearning and recovery use the rest.
+    const split = o.pruneThreshold === null ? stratifiedSplit(defense, o.holdoutFraction, rng) : null;
+    const trainSet = split ? split.train : defense;
+    const onUnlearnEpoch = (s: EpochStat, n: number) =>
+      report('unlearn', s.epoch, n, `unlearning epoch ${s.epoch}: clean acc ${(s.acc * 100).toFixed(1)}%`, s.acc);
+    const unlearnCfg = {
+      lr: o.unlearnLr,
+      momentum: o.unlearnMomentum,
+      weightDecay: o.unlearnWeightDecay,
+      batchSize: o.batchSize,
+      maxEpochs: o.unlearnEpochs,
+      cleanThreshold: o.cleanThreshold,
+    };
+    let unlearnHistory: EpochStat[];
+    if (o.mode === 'adaptive') {
+      const u = await unlearnAdaptive(
+        program,
+        trainSet,
+        { ...unlearnCfg, maxGradNorm: o.maxGradNorm, collapseShare: 0.9, maxBackoffs: 6, monitorSize: 256 },
+        { rng, signal: hooks.signal, onEpoch: onUnlearnEpoch },
+      );
+      unlearnHistory = u.history;
+      notes.push(
+        `Unlearning stopped after ${u.steps} steps at monitor accuracy ${(u.monitorAcc * 100).toFixed(1)}% ` +
+          `(largest class share ${(u.monitorTopShare * 100).toFixed(0)}%, ${u.backoffs} collapse back-offs, final lr ${u.finalLr.toPrecision(3)}).`,
+      );
+    } else {
+      unlearnHistory = await unlearn(program, trainSet, unlearnCfg, { rng, signal: hooks.signal, onEpoch: onUnlearnEpoch });
+    }
     const labelHistogram = histogram(predict(program, defense), program.numClasses);
     clock.lap('unlearn');
 
     const rec = await recover(
       program,
-      defense,
+      trainSet,
       { lr: o.recoverLr, momentum: o.recoverMomentum, alpha: o.alpha, batchSize: o.batchSize, epochs: o.recoverEpochs },
       { rng, signal: hooks.signal, onEpoch: (s, n) => report('recover', s.epoch, n, `recovering epoch ${s.epoch}: clean acc ${(s.acc * 100).toFixed(1)}%`, s.acc) },
     );
     clock.lap('recover');
 
     // Everything below works on the original weights.
+    program.assign(graph.initializers);
     report('prune', 0, 0, 'pruning and evaluating');
-    const threshold = o.pruneThreshold ?? 0.2;
+    const pruneAt = (th: number) => {
+      const p = prune(graph.initializers, program.maskSites, rec.masks, th);
+      program.assign(withReplaced(graph.initializers, p.replaced));
+      return p;
+    };
+    let threshold: number;
+    let thresholdSource: ScanResult['thresholdSource'] = 'fixed';
+    let selection: ThresholdChoice | null = null;
+    if (split) {
+      selection = await chooseThreshold(
+        candidateThresholds(rec.masks),
+        async (th) => {
+          await checkpoint(hooks.signal);
+          const p = pruneAt(th);
+          return { pruned: p.count, acc: accuracy(program, split.holdout) as number };
+        },
+        o.accuracyTolerance,
+      );
+      threshold = selection.threshold;
+      thresholdSource = 'clean-holdout';
+      notes.push(
+        `Threshold ${threshold < 0 ? 'none (nothing prunable within tolerance)' : threshold.toFixed(4)} chosen on ${split.holdout.count} held-out clean samples: ` +
+          `accuracy ${(selection.baseAcc * 100).toFixed(1)}% → ${(selection.acc * 100).toFixed(1)}% (tolerance ${(o.accuracyTolerance * 100).toFixed(1)} points).`,
+      );
+    } else {
+      threshold = o.pruneThreshold as number;
+    }
     const pr = prune(graph.initializers, program.maskSites, rec.masks, threshold);
     clock.lap('prune');
     const curve: CurvePoint[] = [];
     if (cleanTest || poisonTest) {
       for (const th of CURVE_THRESHOLDS) {
         await checkpoint(hooks.signal);
-        const p = prune(graph.initializers, program.maskSites, rec.masks, th);
-        program.assign(withReplaced(graph.initializers, p.replaced));
+        const p = pruneAt(th);
         curve.push({ threshold: th, pruned: p.count, ...metrics() });
       }
     }
@@ -175,7 +220,6 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     clock.lap('evidence');
 
     const layers: LayerMasks[] = program.maskSites.map((s, i) => ({ name: s.name, kind: s.kind, masks: Array.from(rec.masks[i], (v) => Math.round(v * 1e6) / 1e6) }));
-    const notes: string[] = [];
     if (program.bnFolded) {
       notes.push('The model has no BatchNormalization (the exporter folded it into the convolutions): masks sit on conv output channels, and unlearning ran without batch statistics.');
     }
@@ -194,7 +238,8 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
       confidence: Math.round(label.confidence * 1000) / 1000,
       evidence: label.evidence,
       threshold,
-      thresholdSource: 'fixed',
+      thresholdSource,
+      thresholdCandidates: selection?.candidates ?? [],
       prunedCount: pr.count,
       totalChannels: program.maskSites.reduce((a, s) => a + s.channels, 0),
       maskSite: program.bnFolded ? 'conv-output' : 'batchnorm',
