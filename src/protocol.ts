@@ -67,7 +67,10 @@ export type WorkerToHost =
 // ───────────────────────── host ⇄ webview ─────────────────────────
 
 export type HostToWebview =
-  | { type: 'result'; result: ScanResult }
+  /** `resultPath`: the scan.json the panel came from; the webview keeps it in its state so a reload can restore it. */
+  | { type: 'result'; result: ScanResult; resultPath?: string }
+  /** A scan of `model` started; progress messages follow. */
+  | { type: 'scanning'; model: string }
   | { type: 'progress'; progress: Progress }
   | { type: 'exported'; path: string; acc: number | null; asr: number | null }
   | { type: 'error'; message: string };

@@ -1,0 +1,111 @@
+/**
+ * Which files a scan reads besides the model: the clean defense data (asked once per model and remembered in
+ * workspaceState, unless the `rnp.defenseData` setting fixes it) and the optional clean/poisoned test sets
+ * (settings, or the clean_test.npz / poison_test.npz found beside the defense file, after asking).
+ */
+import * as vscode from 'vscode';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { imageFolderRoots, testSetsBeside } from './data-candidates';
+import { resolveSettingPath } from './settings';
+
+export interface DataChoice {
+  data: string;
+  cleanTest?: string;
+  poisonTest?: string;
+}
+
+const EXCLUDE = '{**/node_modules/**,**/.git/**,**/.rnp-scan/**}';
+const dataKey = (model: string) => `rnp.defenseData:${model}`;
+const testsKey = (model: string) => `rnp.testSets:${model}`;
+
+function workspaceFolderOf(uri: vscode.Uri): string | undefined {
+  return (vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0])?.uri.fsPath;
+}
+
+function settingPath(cfg: vscode.WorkspaceConfiguration, key: string, ws: string | undefined): string | undefined {
+  return resolveSettingPath(cfg.get<string>(key), ws, path.join, path.isAbsolute);
+}
+
+/** undefined = the user dismissed a question (no scan). */
+export async function chooseData(model: vscode.Uri, state: vscode.Memento): Promise<DataChoice | undefined> {
+  const cfg = vscode.workspace.getConfiguration('rnp', model);
+  const ws = workspaceFolderOf(model);
+  let data = settingPath(cfg, 'defenseData', ws);
+  if (!data) {
+    const remembered = state.get<string>(dataKey(model.fsPath));
+    data = remembered && fs.existsSync(remembered) ? remembered : await pickDefenseData(model);
+    if (!data) return undefined;
+    await state.update(dataKey(model.fsPath), data);
+  }
+  const choice: DataChoice = { data, cleanTest: settingPath(cfg, 'cleanTest', ws), poisonTest: settingPath(cfg, 'poisonTest', ws) };
+  if (!choice.cleanTest && !choice.poisonTest) Object.assign(choice, await besideTestSets(model, data, state));
+  return choice;
+}
+
+async function besideTestSets(model: vscode.Uri, data: string, state: vscode.Memento): Promise<Partial<DataChoice>> {
+  const found = testSetsBeside(data, (p) => fs.existsSync(p));
+  if (!found.cleanTest && !found.poisonTest) return {};
+  const key = testsKey(model.fsPath);
+  const answer = state.get<'yes' | 'no'>(key);
+  if (answer === 'no') return {};
+  if (answer !== 'yes') {
+    const names = [found.cleanTest, found.poisonTest].filter(Boolean).map((p) => path.basename(p!)).join(' and ');
+    const pick = await vscode.window.showInformationMessage(`Use ${names} beside ${path.basename(data)} to measure clean accuracy and attack success?`, 'Use them', 'Not for this model');
+    if (!pick) return {};
+    await state.update(key, pick === 'Use them' ? 'yes' : 'no');
+    if (pick !== 'Use them') return {};
+  }
+  return found;
+}
+
+interface DataItem extends vscode.QuickPickItem {
+  path?: string;
+  browse?: boolean;
+}
+
+async function pickDefenseData(model: vscode.Uri): Promise<string | undefined> {
+  const [npz, images] = await Promise.all([
+    vscode.workspace.findFiles('**/*.npz', EXCLUDE, 500),
+    vscode.workspace.findFiles('**/*.{png,jpg,jpeg,PNG,JPG,JPEG}', EXCLUDE, 5000),
+  ]);
+  const rel = (p: string) => vscode.workspace.asRelativePath(p);
+  // Test sets are not defense data: list them last.
+  const isTestSet = (p: string) => /(^|[\\/])(clean|poison)_test\.npz$/i.test(p);
+  const npzPaths = npz.map((u) => u.fsPath).sort((a, b) => Number(isTestSet(a)) - Number(isTestSet(b)) || a.localeCompare(b));
+  const items: DataItem[] = [
+    ...npzPaths.map((p) => ({ label: `$(file-binary) ${rel(p)}`, description: 'NumPy archive (x, y)', path: p })),
+    ...imageFolderRoots(images.map((u) => u.fsPath)).map((p) => ({ label: `$(folder) ${rel(p)}`, description: 'image folder, one subfolder per class', path: p })),
+    { label: '$(folder-opened) Browse…', description: 'a .npz file or an image folder', browse: true },
+  ];
+  const pick = await vscode.window.showQuickPick(items, {
+    title: `Clean defense data for ${path.basename(model.fsPath)}`,
+    placeHolder: 'A small set of clean, correctly labelled samples (a few hundred suffice). Asked once per model.',
+    ignoreFocusOut: true,
+  });
+  if (!pick) return undefined;
+  if (!pick.browse) return pick.path;
+  const uris = await vscode.window.showOpenDialog({
+    canSelectFiles: true,
+    canSelectFolders: true,
+    canSelectMany: false,
+    defaultUri: vscode.Uri.file(path.dirname(model.fsPath)),
+    openLabel: 'Use as defense data',
+    title: 'Clean defense data (.npz or image folder)',
+  });
+  return uris?.[0]?.fsPath;
+}
+
+/** The palette's way to name a model: the workspace's .onnx files, or a file dialog. */
+export async function pickModel(): Promise<vscode.Uri | undefined> {
+  const files = await vscode.workspace.findFiles('**/*.onnx', EXCLUDE, 500);
+  const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = [
+    ...files.sort((a, b) => a.fsPath.localeCompare(b.fsPath)).map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
+    { label: '$(folder-opened) Browse…' },
+  ];
+  const pick = await vscode.window.showQuickPick(items, { title: 'Scan which model for backdoors?', placeHolder: 'an .onnx file' });
+  if (!pick) return undefined;
+  if (pick.uri) return pick.uri;
+  const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'ONNX model': ['onnx'] }, openLabel: 'Scan' });
+  return uris?.[0];
+}

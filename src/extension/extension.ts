@@ -1,0 +1,27 @@
+/**
+ * Extension entry: registers the commands (scan, export, cancel, open report, and the hidden diagnostics command
+ * the tests read), the report panel's serializer and the output channel. All heavy work runs in a worker
+ * process (see scan-controller.ts), never in the extension host.
+ */
+import * as vscode from 'vscode';
+import { ScanController } from './scan-controller';
+import { PANEL_VIEW_TYPE } from './report-panel';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const out = vscode.window.createOutputChannel('RNP Backdoor Scan');
+  const scans = new ScanController(context, out);
+  const uriArg = (a: unknown): vscode.Uri | undefined => (a instanceof vscode.Uri ? a : vscode.window.activeTextEditor?.document.uri.fsPath.endsWith('.onnx') ? vscode.window.activeTextEditor.document.uri : undefined);
+  context.subscriptions.push(
+    out,
+    vscode.commands.registerCommand('rnp.scan', (uri?: unknown) => scans.scan(uriArg(uri))),
+    vscode.commands.registerCommand('rnp.export', (threshold?: unknown, dest?: unknown) =>
+      scans.exportPruned(typeof threshold === 'number' ? threshold : undefined, typeof dest === 'string' ? dest : undefined),
+    ),
+    vscode.commands.registerCommand('rnp.cancel', () => scans.cancel()),
+    vscode.commands.registerCommand('rnp.openReport', () => scans.openReport()),
+    vscode.commands.registerCommand('rnp._diagnostics', () => scans.diagnostics()),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, { deserializeWebviewPanel: (panel, state) => scans.restore(panel, state) }),
+  );
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,117 @@
+/**
+ * The report webview panel (`rnp.report`): one panel, reused across scans, opened beside the model. Messages from
+ * the webview are untrusted and validated with `isWebviewToHost` before use; the panel remembers which scan.json
+ * it shows so the serializer can restore it after a window reload.
+ */
+import * as vscode from 'vscode';
+import type { HostToWebview, WebviewToHost } from '../protocol';
+import { isWebviewToHost } from '../protocol';
+import type { ScanResult } from '../engine/result';
+import { panelHtml } from './panel-html';
+
+export const PANEL_VIEW_TYPE = 'rnp.report';
+
+export interface PanelHandlers {
+  onExport(panel: ReportPanel, threshold: number): void;
+}
+
+export class ReportPanel {
+  static current: ReportPanel | undefined;
+  result: ScanResult | undefined;
+  resultPath: string | undefined;
+  private ready = false;
+  private queue: HostToWebview[] = [];
+  /** The threshold the user last picked in the panel (export uses it). */
+  threshold: number | undefined;
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    handlers: PanelHandlers,
+    log: (line: string) => void,
+  ) {
+    const webview = panel.webview;
+    webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
+    webview.html = panelHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'report.css')).toString(),
+    });
+    webview.onDidReceiveMessage((m: unknown) => {
+      if (!isWebviewToHost(m)) {
+        log(`ignored a malformed message from the report panel: ${safeJson(m)}`);
+        return;
+      }
+      this.receive(m, handlers);
+    });
+    panel.onDidDispose(() => {
+      if (ReportPanel.current === this) ReportPanel.current = undefined;
+    });
+  }
+
+  /** The open panel (revealed), or a new one beside the active editor. */
+  static show(extensionUri: vscode.Uri, handlers: PanelHandlers, log: (line: string) => void): ReportPanel {
+    if (ReportPanel.current) {
+      ReportPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
+      return ReportPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Backdoor Scan', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, retainContextWhenHidden: true });
+    ReportPanel.current = new ReportPanel(panel, extensionUri, handlers, log);
+    return ReportPanel.current;
+  }
+
+  /** Adopts a panel VS Code restored after a reload (WebviewPanelSerializer). */
+  static restore(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, handlers: PanelHandlers, log: (line: string) => void): ReportPanel {
+    ReportPanel.current?.panel.dispose();
+    ReportPanel.current = new ReportPanel(panel, extensionUri, handlers, log);
+    return ReportPanel.current;
+  }
+
+  showResult(result: ScanResult, resultPath: string): void {
+    this.result = result;
+    this.resultPath = resultPath;
+    this.threshold = result.threshold;
+    this.panel.title = `Backdoor Scan: ${baseName(result.model)}`;
+    this.post({ type: 'result', result, resultPath });
+  }
+
+  post(m: HostToWebview): void {
+    // Messages sent before the script runs would be lost: hold them until it says 'ready'.
+    if (this.ready) void this.panel.webview.postMessage(m);
+    else this.queue.push(m);
+  }
+
+  private receive(m: WebviewToHost, handlers: PanelHandlers): void {
+    switch (m.type) {
+      case 'ready': {
+        const wasReady = this.ready;
+        this.ready = true;
+        const q = this.queue;
+        this.queue = [];
+        for (const msg of q) void this.panel.webview.postMessage(msg);
+        // The webview document was reloaded (its state is gone): send the result again.
+        if (wasReady && this.result) void this.panel.webview.postMessage({ type: 'result', result: this.result, resultPath: this.resultPath } satisfies HostToWebview);
+        break;
+      }
+      case 'export':
+        this.threshold = m.threshold;
+        handlers.onExport(this, m.threshold);
+        break;
+      case 'exportSamples':
+        // No engine support for sample export yet; the panel does not offer it.
+        break;
+    }
+  }
+}
+
+function baseName(p: string): string {
+  return p.split(/[\\/]/).pop() || p;
+}
+
+function safeJson(m: unknown): string {
+  try {
+    return JSON.stringify(m).slice(0, 200);
+  } catch {
+    return String(m);
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * Runs scans and exports for the commands and the panel: one worker job at a time, progress in a cancellable
+ * notification (and in the panel), every failure turned into a message (engine errors as "FILE: message", crashes
+ * with the worker's stderr in the output channel) so the extension stays usable.
+ */
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Progress } from '../protocol';
+import type { ScanResult } from '../engine/result';
+import { liveWorkerPids, startExport, startScan, WorkerFailure, type ExportDone, type JobOptions, type ScanDone, type WorkerJob } from './worker-client';
+import { scanOptionsFromSettings, workerLimitsFromSettings } from './settings';
+import { chooseData, pickModel } from './data-choice';
+import { defaultExportPath, isSameFile } from './data-candidates';
+import { ReportPanel, type PanelHandlers } from './report-panel';
+import { LoopDelayMonitor } from './diagnostics';
+
+const LAST_RESULT_KEY = 'rnp.lastResultPath';
+
+export function progressText(p: Progress): string {
+  const step = p.total > 0 ? ` ${p.step}/${p.total}` : '';
+  const acc = typeof p.acc === 'number' ? ` · acc ${(p.acc * 100).toFixed(1)}%` : '';
+  return `${p.phase}${step}${acc}`;
+}
+
+export class ScanController implements PanelHandlers {
+  private job: WorkerJob<unknown> | undefined;
+  readonly loop = new LoopDelayMonitor();
+  private lastOutcome: string | null = null;
+
+  constructor(
+    private readonly ctx: vscode.ExtensionContext,
+    private readonly out: vscode.OutputChannel,
+  ) {}
+
+  get busy(): boolean {
+    return this.job !== undefined;
+  }
+
+  private jobOptions(scope: vscode.Uri | undefined, onProgress: (p: Progress) => void): JobOptions {
+    const cfg = vscode.workspace.getConfiguration('rnp', scope);
+    const limits = workerLimitsFromSettings((k) => cfg.get(k));
+    return {
+      workerPath: vscode.Uri.joinPath(this.ctx.extensionUri, 'dist', 'worker.js').fsPath,
+      memoryMb: limits.memoryMb,
+      timeoutMs: limits.timeoutMs,
+      onProgress,
+      onOutput: (text) => this.out.append(text),
+    };
+  }
+
+  private log(line: string): void {
+    this.out.appendLine(`[${new Date().toISOString()}] ${line}`);
+  }
+
+  private refuseWhileBusy(): boolean {
+    if (!this.job) return false;
+    void vscode.window.showWarningMessage('A backdoor scan is already running.', 'Cancel Scan').then((a) => a && this.cancel());
+    return true;
+  }
+
+  async scan(target?: vscode.Uri): Promise<ScanDone | undefined> {
+    if (this.refuseWhileBusy()) return undefined;
+    const model = target ?? (await pickModel());
+    if (!model) return undefined;
+    const choice = await chooseData(model, this.ctx.workspaceState);
+    if (!choice) return undefined;
+    const cfg = vscode.workspace.getConfiguration('rnp', model);
+    const options = scanOptionsFromSettings((k) => cfg.get(k));
+    const panel = ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l));
+    panel.post({ type: 'scanning', model: model.fsPath });
+    this.log(`scan ${model.fsPath} with defense data ${choice.data}${choice.cleanTest ? `, clean test ${choice.cleanTest}` : ''}${choice.poisonTest ? `, poisoned test ${choice.poisonTest}` : ''}; options ${JSON.stringify(options)}`);
+    const name = path.basename(model.fsPath);
+    return this.runJob(`Scanning ${name} for backdoors`, (onProgress) =>
+      startScan({ model: model.fsPath, data: choice.data, cleanTest: choice.cleanTest, poisonTest: choice.poisonTest, outDir: '', options, writePruned: false }, this.jobOptions(model, onProgress)),
+      async (done) => {
+        await this.ctx.workspaceState.update(LAST_RESULT_KEY, done.resultPath);
+        (ReportPanel.current ?? ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l))).showResult(done.result, done.resultPath);
+        this.log(`scan finished: ${done.result.verdict}${done.result.detectedLabel !== null ? ` (label ${done.result.detectedLabel})` : ''}; report ${done.resultPath}`);
+      },
+    );
+  }
+
+  /** Shared by scan and export: progress notification with Cancel, the loop-delay measurement, error reporting. */
+  private async runJob<T>(title: string, start: (onProgress: (p: Progress) => void) => WorkerJob<T>, onDone: (v: T) => Promise<void>): Promise<T | undefined> {
+    this.loop.start();
+    await vscode.commands.executeCommand('setContext', 'rnp.scanning', true);
+    try {
+      const value = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+        const job = start((p) => {
+          progress.report({ message: progressText(p) });
+          ReportPanel.current?.post({ type: 'progress', progress: p });
+        });
+        this.job = job;
+        token.onCancellationRequested(() => job.cancel());
+        return job.done;
+      });
+      await onDone(value);
+      this.lastOutcome = 'ok';
+      return value;
+    } catch (e) {
+      this.report(e);
+      return undefined;
+    } finally {
+      this.job = undefined;
+      const stats = this.loop.stop();
+      if (stats) this.log(`extension host event-loop delay during the job: mean ${stats.mean} ms, p99 ${stats.p99} ms, max ${stats.max} ms over ${stats.seconds.toFixed(1)} s`);
+      await vscode.commands.executeCommand('setContext', 'rnp.scanning', false);
+      await this.writeDiagnosticsFile();
+    }
+  }
+
+  private report(e: unknown): void {
+    const panel = ReportPanel.current;
+    if (e instanceof WorkerFailure) {
+      this.lastOutcome = e.kind;
+      if (e.kind === 'cancelled') {
+        this.log('cancelled');
+        if (!panel?.result) panel?.post({ type: 'error', message: 'Scan cancelled.' });
+        void vscode.window.showInformationMessage('Backdoor scan cancelled.');
+        return;
+      }
+      if (e.kind === 'engine') {
+        this.log(`error ${e.workerError?.code}: ${e.message}`);
+        panel?.post({ type: 'error', message: e.message });
+        void vscode.window.showErrorMessage(e.message);
+        return;
+      }
+      this.log(`worker ${e.kind}: ${e.message} (exit code ${e.exitCode}, signal ${e.signal})`);
+      if (e.stderr) this.out.appendLine(`--- worker stderr ---\n${e.stderr}\n---`);
+      panel?.post({ type: 'error', message: `The scan failed: ${e.message}` });
+      void vscode.window.showErrorMessage(`RNP Backdoor Scan: ${e.message}`, 'Show Output').then((a) => a && this.out.show(true));
+      return;
+    }
+    this.lastOutcome = 'internal';
+    const msg = e instanceof Error ? e.message : String(e);
+    this.log(`internal error: ${e instanceof Error ? e.stack : msg}`);
+    void vscode.window.showErrorMessage(`RNP Backdoor Scan: ${msg}`);
+  }
+
+  cancel(): boolean {
+    if (!this.job) {
+      void vscode.window.showInformationMessage('No backdoor scan is running.');
+      return false;
+    }
+    this.job.cancel();
+    return true;
+  }
+
+  /** PanelHandlers: the panel's export button. */
+  onExport(_panel: ReportPanel, threshold: number): void {
+    void this.exportPruned(threshold);
+  }
+
+  /** `dest` (tests) skips the save dialog. */
+  async exportPruned(threshold?: number, dest?: string): Promise<ExportDone | undefined> {
+    if (this.refuseWhileBusy()) return undefined;
+    const panel = ReportPanel.current;
+    const result = panel?.result ?? (await this.loadLast());
+    if (!result) {
+      void vscode.window.showInformationMessage('Scan a model first: there is no report to export from.');
+      return undefined;
+    }
+    const th = threshold ?? panel?.threshold ?? result.threshold;
+    let target = dest;
+    if (!target) {
+      const uri = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.file(defaultExportPath(result.model)),
+        filters: { 'ONNX model': ['onnx'] },
+        saveLabel: 'Export pruned model',
+        title: `Export the model pruned at threshold ${th.toFixed(2)}`,
+      });
+      if (!uri) return undefined;
+      target = uri.fsPath;
+    }
+    if (isSameFile(target, result.model)) {
+      const msg = `${target}: refusing to overwrite the scanned model; choose another file name.`;
+      panel?.post({ type: 'error', message: msg });
+      void vscode.window.showErrorMessage(msg);
+      return undefined;
+    }
+    const dst = target;
+    this.log(`export ${result.model} at threshold ${th} to ${dst}`);
+    return this.runJob(`Exporting ${path.basename(dst)}`, (onProgress) => startExport({ model: result.model, result, threshold: th, dest: dst }, this.jobOptions(vscode.Uri.file(result.model), onProgress)), async (done) => {
+      ReportPanel.current?.post({ type: 'exported', path: done.path, acc: done.acc, asr: done.asr });
+      this.log(`exported ${done.path} (ACC ${done.acc}, ASR ${done.asr})`);
+      void vscode.window.showInformationMessage(`Exported ${path.basename(done.path)}`);
+    });
+  }
+
+  private async loadLast(): Promise<ScanResult | undefined> {
+    const p = this.ctx.workspaceState.get<string>(LAST_RESULT_KEY);
+    return p ? readScanJson(p).catch(() => undefined) : undefined;
+  }
+
+  async openReport(): Promise<void> {
+    const p = this.ctx.workspaceState.get<string>(LAST_RESULT_KEY);
+    if (!p) {
+      void vscode.window.showInformationMessage('No scan report yet: run "Scan for Backdoors" on an .onnx model.');
+      return;
+    }
+    try {
+      const result = await readScanJson(p);
+      ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l)).showResult(result, p);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`${p}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** WebviewPanelSerializer: a panel restored after reload, with the scan.json path its webview saved. */
+  async restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const rp = ReportPanel.restore(panel, this.ctx.extensionUri, this, (l) => this.log(l));
+    const p = typeof state === 'object' && state !== null && typeof (state as { resultPath?: unknown }).resultPath === 'string' ? (state as { resultPath: string }).resultPath : undefined;
+    if (!p) {
+      rp.post({ type: 'error', message: 'This report was not saved; scan the model again.' });
+      return;
+    }
+    try {
+      rp.showResult(await readScanJson(p), p);
+    } catch (e) {
+      rp.post({ type: 'error', message: `${p}: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+
+  diagnostics(): Record<string, unknown> {
+    return {
+      busy: this.busy,
+      lastOutcome: this.lastOutcome,
+      loopDelayMs: this.loop.last,
+      workerPids: liveWorkerPids(),
+      panelOpen: ReportPanel.current !== undefined,
+      panelResultPath: ReportPanel.current?.resultPath ?? null,
+      lastResultPath: this.ctx.workspaceState.get<string>(LAST_RESULT_KEY) ?? null,
+      hostNode: process.version,
+    };
+  }
+
+  /** Test hook: when RNP_DIAGNOSTICS_FILE is set in the extension host's environment, every job end writes it. */
+  private async writeDiagnosticsFile(): Promise<void> {
+    const f = process.env.RNP_DIAGNOSTICS_FILE;
+    if (f) await writeFile(f, JSON.stringify(this.diagnostics(), null, 2)).catch(() => undefined);
+  }
+}
+
+export async function readScanJson(p: string): Promise<ScanResult> {
+  const r = JSON.parse(await readFile(p, 'utf8')) as ScanResult;
+  if (r?.schema !== 1 || !Array.isArray(r.layers) || typeof r.model !== 'string') throw new Error('not a scan.json written by this extension');
+  return r;
+}

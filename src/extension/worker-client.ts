@@ -1,0 +1,155 @@
+/**
+ * Runs one engine job (scan or export) in a forked worker process and turns everything that can happen to it —
+ * a result, an engine error, a crash, out-of-memory, a timeout, a cancel — into one settled promise. Free of the
+ * `vscode` module so it can be tested under plain Node against the real dist/worker.js.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import type { ExportRequest, HostToWorker, Progress, ScanRequest, WorkerError, WorkerToHost } from '../protocol';
+import type { ScanResult } from '../engine/result';
+
+export interface JobOptions {
+  /** Absolute path of dist/worker.js. */
+  workerPath: string;
+  memoryMb: number;
+  /** Watchdog: the worker is killed after this long. */
+  timeoutMs: number;
+  onProgress?: (p: Progress) => void;
+  /** Every chunk of the worker's stdout/stderr, for the output channel. */
+  onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
+  /** How long a cancelled worker may take to stop by itself before SIGKILL. */
+  cancelGraceMs?: number;
+}
+
+export interface ScanDone {
+  result: ScanResult;
+  resultPath: string;
+}
+export interface ExportDone {
+  path: string;
+  acc: number | null;
+  asr: number | null;
+}
+
+export type FailureKind = 'engine' | 'crash' | 'timeout' | 'cancelled';
+
+export class WorkerFailure extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    /** Set for kind 'engine': the engine's typed error. */
+    readonly workerError: WorkerError | null,
+    readonly exitCode: number | null,
+    readonly signal: NodeJS.Signals | null,
+    /** The last part of the worker's stderr (what a crash printed). */
+    readonly stderr: string,
+  ) {
+    super(message);
+    this.name = 'WorkerFailure';
+  }
+}
+
+/** "FILE: message" for engine errors (the same line the CLI prints), the message otherwise. */
+export function describeWorkerError(e: WorkerError): string {
+  return e.file ? `${e.file}: ${e.message}` : e.message;
+}
+
+const live = new Set<ChildProcess>();
+/** Pids of workers that have not exited yet (diagnostics and tests). */
+export function liveWorkerPids(): number[] {
+  return [...live].map((c) => c.pid).filter((p): p is number => typeof p === 'number');
+}
+
+const STDERR_KEEP = 16_384;
+let nextId = 1;
+
+export class WorkerJob<T> {
+  readonly done: Promise<T>;
+  private child: ChildProcess;
+  private cancelled = false;
+  private killTimer: NodeJS.Timeout | undefined;
+
+  constructor(message: (id: number) => HostToWorker, opts: JobOptions) {
+    const id = nextId++;
+    this.child = fork(opts.workerPath, [], {
+      execArgv: [`--max-old-space-size=${opts.memoryMb}`],
+      // In desktop VS Code process.execPath is Electron: this makes it behave as plain Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const child = this.child;
+    live.add(child);
+    let stderr = '';
+    child.stdout?.setEncoding('utf8').on('data', (t: string) => opts.onOutput?.(t, 'stdout'));
+    child.stderr?.setEncoding('utf8').on('data', (t: string) => {
+      stderr = (stderr + t).slice(-STDERR_KEEP);
+      opts.onOutput?.(t, 'stderr');
+    });
+    let timedOut = false;
+    const watchdog = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs);
+    let outcome: { ok: true; value: unknown } | { ok: false; error: WorkerError } | undefined;
+
+    this.done = new Promise<T>((resolve, reject) => {
+      child.on('message', (m: WorkerToHost) => {
+        if (m.id !== id) return;
+        if (m.type === 'progress') opts.onProgress?.(m.progress);
+        else if (m.type === 'scanDone') outcome = { ok: true, value: { result: m.result, resultPath: m.resultPath } satisfies ScanDone };
+        else if (m.type === 'exportDone') outcome = { ok: true, value: { path: m.path, acc: m.acc, asr: m.asr } satisfies ExportDone };
+        else if (m.type === 'error') outcome = { ok: false, error: m.error };
+      });
+      const fail = (kind: FailureKind, msg: string, code: number | null, signal: NodeJS.Signals | null, we: WorkerError | null = null) =>
+        reject(new WorkerFailure(kind, msg, we, code, signal, stderr));
+      child.on('error', (e) => {
+        // fork itself failed (e.g. worker file missing); 'exit' may not follow.
+        clearTimeout(watchdog);
+        live.delete(child);
+        fail('crash', `could not start the worker: ${e.message}`, null, null);
+      });
+      child.on('exit', (code, signal) => {
+        clearTimeout(watchdog);
+        clearTimeout(this.killTimer);
+        live.delete(child);
+        if (this.cancelled) return fail('cancelled', 'cancelled', code, signal);
+        if (outcome?.ok) return resolve(outcome.value as T);
+        if (outcome && !outcome.ok) {
+          if (outcome.error.code === 'CANCELLED') return fail('cancelled', 'cancelled', code, signal, outcome.error);
+          return fail('engine', describeWorkerError(outcome.error), code, signal, outcome.error);
+        }
+        if (timedOut) return fail('timeout', `the worker did not finish within ${Math.round(opts.timeoutMs / 60000)} min and was stopped`, code, signal);
+        fail('crash', crashMessage(code, signal, stderr, opts.memoryMb), code, signal);
+      });
+    });
+    child.send(message(id));
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Asks the worker to stop, and kills it if it has not exited after the grace period; `done` rejects with 'cancelled'. */
+  cancel(graceMs = 300): void {
+    if (this.cancelled || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.cancelled = true;
+    if (this.child.connected) this.child.send({ type: 'cancel' } satisfies HostToWorker, () => undefined);
+    // A batch of TensorFlow.js work blocks the worker's event loop: do not wait for it to notice.
+    this.killTimer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+  }
+}
+
+function crashMessage(code: number | null, signal: NodeJS.Signals | null, stderr: string, memoryMb: number): string {
+  if (/heap out of memory|Allocation failed/i.test(stderr)) {
+    return `the worker ran out of memory (limit ${memoryMb} MB; raise rnp.workerMemoryMb or lower rnp.batchSize)`;
+  }
+  if (signal) return `the worker was killed by ${signal}`;
+  return `the worker exited with code ${code} before answering`;
+}
+
+export function startScan(request: ScanRequest, opts: JobOptions): WorkerJob<ScanDone> {
+  return new WorkerJob<ScanDone>((id) => ({ type: 'scan', id, request }), opts);
+}
+
+export function startExport(request: ExportRequest, opts: JobOptions): WorkerJob<ExportDone> {
+  return new WorkerJob<ExportDone>((id) => ({ type: 'export', id, request }), opts);
+}

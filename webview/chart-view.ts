@@ -1,0 +1,77 @@
+/**
+ * SVG line and bar charts drawn from the pure geometry in curve-geometry.ts. Colours come from the theme's
+ * chart variables through CSS classes (media/report.css).
+ */
+import { svg } from './dom';
+import { barGeometry, linePath, linearScale, type Box } from './curve-geometry';
+
+export interface Series {
+  name: string;
+  cssClass: string;
+  points: { x: number; y: number | null }[];
+}
+
+export interface LineChart {
+  element: SVGSVGElement;
+  /** Moves the vertical marker (and dots on each series) to x; null hides it. */
+  mark(x: number | null, ys?: (number | null)[]): void;
+}
+
+const W = 420;
+const H = 180;
+const PLOT: Box = { x: 40, y: 10, width: W - 52, height: H - 40 };
+
+export function lineChart(title: string, series: Series[], xDomain: [number, number], xLabel: string): LineChart {
+  const sx = linearScale(xDomain, [PLOT.x, PLOT.x + PLOT.width]);
+  const sy = linearScale([0, 1], [PLOT.y + PLOT.height, PLOT.y]);
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': title });
+  root.append(svg('title', {}, title));
+  for (const t of [0, 0.5, 1]) {
+    root.append(svg('line', { class: 'grid', x1: PLOT.x, x2: PLOT.x + PLOT.width, y1: sy(t), y2: sy(t) }));
+    root.append(svg('text', { class: 'tick', x: PLOT.x - 6, y: sy(t) + 4, 'text-anchor': 'end' }, `${t * 100}%`));
+  }
+  for (const t of [xDomain[0], xDomain[1]]) {
+    root.append(svg('text', { class: 'tick', x: sx(t), y: PLOT.y + PLOT.height + 14, 'text-anchor': 'middle' }, String(Math.round(t * 100) / 100)));
+  }
+  root.append(svg('text', { class: 'axis-label', x: PLOT.x + PLOT.width / 2, y: H - 4, 'text-anchor': 'middle' }, xLabel));
+  series.forEach((s, i) => {
+    root.append(svg('path', { class: `series ${s.cssClass}`, d: linePath(s.points, sx, sy), 'data-series': s.name }));
+    root.append(svg('text', { class: `legend ${s.cssClass}`, x: PLOT.x + 8 + i * 110, y: PLOT.y + 12 }, s.name));
+  });
+  const marker = svg('line', { class: 'marker', y1: PLOT.y, y2: PLOT.y + PLOT.height, x1: 0, x2: 0, visibility: 'hidden' });
+  const dots = series.map((s) => svg('circle', { class: `dot ${s.cssClass}`, r: 4, cx: 0, cy: 0, visibility: 'hidden' }));
+  root.append(marker, ...dots);
+  return {
+    element: root,
+    mark(x, ys = []) {
+      const show = x !== null;
+      marker.setAttribute('visibility', show ? 'visible' : 'hidden');
+      if (show) {
+        marker.setAttribute('x1', String(sx(x)));
+        marker.setAttribute('x2', String(sx(x)));
+      }
+      dots.forEach((d, i) => {
+        const y = ys[i];
+        const visible = show && typeof y === 'number';
+        d.setAttribute('visibility', visible ? 'visible' : 'hidden');
+        if (visible) {
+          d.setAttribute('cx', String(sx(x)));
+          d.setAttribute('cy', String(sy(y)));
+        }
+      });
+    },
+  };
+}
+
+export function barChart(title: string, counts: number[], highlight: number | null): SVGSVGElement {
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': title });
+  root.append(svg('title', {}, title));
+  const bars = barGeometry(counts, PLOT);
+  bars.forEach((b, i) => {
+    const rect = svg('rect', { class: i === highlight ? 'bar bar-highlight' : 'bar', x: b.x, y: b.y, width: b.width, height: b.height, 'data-label': i });
+    rect.append(svg('title', {}, `label ${i}: ${counts[i]}`));
+    root.append(rect, svg('text', { class: 'tick', x: b.x + b.width / 2, y: PLOT.y + PLOT.height + 14, 'text-anchor': 'middle' }, String(i)));
+  });
+  root.append(svg('text', { class: 'axis-label', x: PLOT.x + PLOT.width / 2, y: H - 4, 'text-anchor': 'middle' }, 'predicted label'));
+  return root;
+}

@@ -1,0 +1,75 @@
+/**
+ * Geometry of the small SVG charts (accuracy per epoch, ACC/ASR against threshold, label histogram): linear
+ * scales, polyline paths and the curve point nearest to the chosen threshold. Pure, so it is tested in a browser
+ * without a DOM.
+ */
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export type Scale = (v: number) => number;
+
+export function linearScale(domain: [number, number], range: [number, number]): Scale {
+  const [d0, d1] = domain;
+  const [r0, r1] = range;
+  const span = d1 - d0;
+  // A degenerate domain (one epoch, one point) maps to the middle instead of dividing by zero.
+  if (span === 0) return () => (r0 + r1) / 2;
+  return (v) => r0 + ((v - d0) / span) * (r1 - r0);
+}
+
+/** SVG path ("M x y L x y …") through the points whose y is not null; a null breaks the line. */
+export function linePath(points: readonly { x: number; y: number | null }[], sx: Scale, sy: Scale): string {
+  let d = '';
+  let pen = false;
+  for (const p of points) {
+    if (p.y === null || !Number.isFinite(p.y)) {
+      pen = false;
+      continue;
+    }
+    d += `${pen ? 'L' : 'M'}${round(sx(p.x))} ${round(sy(p.y))} `;
+    pen = true;
+  }
+  return d.trim();
+}
+
+/** Index of the point whose x is nearest to `x` (first on ties), or -1 for no points. */
+export function nearestIndex(xs: readonly number[], x: number): number {
+  let best = -1;
+  let dist = Infinity;
+  xs.forEach((v, i) => {
+    const d = Math.abs(v - x);
+    if (d < dist) {
+      dist = d;
+      best = i;
+    }
+  });
+  return best;
+}
+
+export interface Bar {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Vertical bars for counts, filling the box, with a gap between bars; the tallest bar fills the height. */
+export function barGeometry(counts: readonly number[], box: Box, gap = 2): Bar[] {
+  const n = counts.length;
+  if (n === 0) return [];
+  const max = Math.max(1, ...counts);
+  const width = Math.max(1, (box.width - gap * (n - 1)) / n);
+  return counts.map((c, i) => {
+    const h = (Math.max(0, c) / max) * box.height;
+    return { x: round(box.x + i * (width + gap)), y: round(box.y + box.height - h), width: round(width), height: round(h) };
+  });
+}
+
+function round(v: number): number {
+  return Math.round(v * 100) / 100;
+}

@@ -1,0 +1,188 @@
+/**
+ * Renders a ScanResult into the panel: verdict header, label histogram, threshold slider with pruned counts and the
+ * ACC/ASR curve, mask heatmaps, training curves, trigger and suspicious-sample panels, and the export button.
+ */
+import type { ScanResult } from '../src/engine/result';
+import type { WebviewToHost } from '../src/protocol';
+import { custom, el } from './dom';
+import { barChart, lineChart, type LineChart } from './chart-view';
+import { heatmap } from './heatmap-view';
+import { prunedCounts } from './pruning';
+import { nearestIndex } from './curve-geometry';
+import { baseName, percent, prunedSummary, thresholdText, verdictText } from './format';
+
+export interface ReportView {
+  element: HTMLElement;
+  threshold(): number;
+  setThreshold(t: number): void;
+  showExported(path: string, acc: number | null, asr: number | null): void;
+  showError(message: string): void;
+}
+
+export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): ReportView {
+  const root = el('main', { class: 'report' });
+
+  // ── verdict ──
+  const verdict = el(
+    'section',
+    { class: `verdict verdict-${r.verdict}`, id: 'verdict' },
+    el('h1', { id: 'verdict-title' }, verdictText(r.verdict, r.detectedLabel)),
+    el(
+      'p',
+      { class: 'meta' },
+      custom('vscode-badge', { id: 'confidence' }, `confidence ${percent(r.confidence, 0)}`),
+      ` ${baseName(r.model)} · ${r.mode} mode · ${r.backend.name} backend · ${r.seconds.total.toFixed(1)} s`,
+    ),
+    el('ul', { class: 'evidence', id: 'evidence' }, ...r.evidence.map((e) => el('li', {}, e))),
+    ...r.notes.map((n) => el('p', { class: 'note' }, n)),
+  );
+  const metrics = el(
+    'table',
+    { class: 'metrics', id: 'metrics' },
+    el('tr', {}, el('th', {}, ''), el('th', {}, 'clean accuracy (ACC)'), el('th', {}, 'attack success (ASR)')),
+    el('tr', {}, el('th', {}, 'original'), el('td', {}, percent(r.before.acc)), el('td', {}, percent(r.before.asr))),
+    el('tr', {}, el('th', {}, `pruned at ${thresholdText(r.threshold)}`), el('td', {}, percent(r.after.acc)), el('td', {}, percent(r.after.asr))),
+  );
+  const histogram = el(
+    'section',
+    { class: 'card', id: 'histogram' },
+    el('h2', {}, 'Predictions of the unlearned model'),
+    el('p', { class: 'hint' }, 'Unlearning destroys clean accuracy; a backdoored model then tends to predict its target label for most inputs.'),
+    barChart('prediction histogram of the unlearned model', r.labelHistogram, r.detectedLabel),
+  );
+
+  // ── threshold, pruned counts, ACC/ASR curve ──
+  const slider = el('input', { type: 'range', min: 0, max: 1, step: 0.01, id: 'threshold', 'aria-label': 'pruning threshold' });
+  slider.value = String(r.threshold);
+  const thresholdValue = el('output', { id: 'threshold-value' });
+  const prunedTotal = el('span', { id: 'pruned-total' });
+  const curvePoint = el('p', { id: 'curve-point', class: 'hint' });
+  const hasCurve = r.curve.some((p) => p.acc !== null || p.asr !== null);
+  let curveChart: LineChart | null = null;
+  if (hasCurve) {
+    const xs = r.curve.map((p) => p.threshold);
+    curveChart = lineChart(
+      'clean accuracy and attack success against the pruning threshold',
+      [
+        { name: 'ACC', cssClass: 'acc', points: r.curve.map((p) => ({ x: p.threshold, y: p.acc })) },
+        { name: 'ASR', cssClass: 'asr', points: r.curve.map((p) => ({ x: p.threshold, y: p.asr })) },
+      ],
+      [Math.min(...xs), Math.max(...xs)],
+      'pruning threshold',
+    );
+  }
+  const thresholdCard = el(
+    'section',
+    { class: 'card', id: 'threshold-card' },
+    el('h2', {}, 'Pruning threshold'),
+    el('label', { class: 'slider' }, slider, thresholdValue),
+    el('p', {}, prunedTotal),
+    curveChart ? curveChart.element : el('p', { class: 'hint', id: 'no-curve' }, 'No ACC/ASR curve: give a clean and/or poisoned test set (settings rnp.cleanTest, rnp.poisonTest) and scan again.'),
+    curvePoint,
+  );
+
+  // ── heatmaps ──
+  const map = heatmap(r.layers);
+  const heatmapCard = el(
+    'section',
+    { class: 'card', id: 'heatmaps' },
+    el('h2', {}, `Recovered masks (${r.layers.length} layer${r.layers.length === 1 ? '' : 's'}, ${r.maskSite === 'batchnorm' ? 'BatchNorm channels' : 'conv output channels'})`),
+    el('p', { class: 'hint' }, 'Each cell is a channel; darker = mask closer to 0. Marked cells are pruned at the current threshold.'),
+    map.element,
+  );
+
+  // ── training curves ──
+  const epochs = (h: { epoch: number; acc: number }[]) => h.map((s) => ({ x: s.epoch, y: s.acc }));
+  const allEpochs = [...r.unlearnHistory, ...r.recoverHistory].map((s) => s.epoch);
+  const training = el(
+    'section',
+    { class: 'card', id: 'training' },
+    el('h2', {}, 'Training accuracy on the defense data'),
+    r.unlearnHistory.length + r.recoverHistory.length > 0
+      ? lineChart(
+          'accuracy per epoch while unlearning and recovering',
+          [
+            { name: 'unlearning', cssClass: 'unlearn', points: epochs(r.unlearnHistory) },
+            { name: 'recovering', cssClass: 'recover', points: epochs(r.recoverHistory) },
+          ],
+          [Math.min(1, ...allEpochs), Math.max(1, ...allEpochs)],
+          'epoch',
+        ).element
+      : el('p', { class: 'hint' }, 'No epochs ran.'),
+  );
+
+  // ── trigger and suspicious samples ──
+  const t = r.trigger;
+  const trigger = el(
+    'section',
+    { class: 'card', id: 'trigger' },
+    el('h2', {}, 'Recovered trigger'),
+    t
+      ? el(
+          'div',
+          { class: 'trigger-images' },
+          ...[
+            ['mask', t.maskPng],
+            ['pattern', t.patternPng],
+            ['stamped sample', t.stampedPng],
+          ].map(([name, src]) => el('figure', {}, el('img', { src, alt: `trigger ${name}` }), el('figcaption', {}, name))),
+          el('p', { class: 'hint' }, `label ${t.label} · mask L1 ${t.maskL1.toFixed(1)} · attack success on the original model ${percent(t.asrOnOriginal)}`),
+        )
+      : el('p', { class: 'hint', id: 'trigger-empty' }, 'The reverse-engineered trigger (mask, pattern and a stamped defense image) will appear here. It was not computed for this scan: enable the setting "rnp.trigger" and scan again.'),
+  );
+  const samples = el(
+    'section',
+    { class: 'card', id: 'samples' },
+    el('h2', {}, 'Suspicious samples'),
+    el('p', { class: 'hint', id: 'samples-empty' }, 'Defense samples that the unlearned model pulls to the target label will be listed here, so you can check your clean data for poison. This scan did not rank samples: it needs a scan with sample-level evidence from a future engine version.'),
+  );
+
+  // ── export ──
+  const exportButton = custom('vscode-button', { id: 'export' }, 'Export pruned model');
+  const exportStatus = el('p', { id: 'export-status', class: 'hint' }, 'Writes NAME.pruned.onnx with the channels pruned at the chosen threshold; the original model is never modified.');
+  exportButton.addEventListener('click', () => {
+    exportStatus.textContent = `Exporting at threshold ${thresholdText(current)}…`;
+    exportStatus.className = 'hint';
+    post({ type: 'export', threshold: current });
+  });
+  const exportCard = el('section', { class: 'card', id: 'export-card' }, el('h2', {}, 'Pruned model'), exportButton, exportStatus);
+
+  root.append(verdict, metrics, el('div', { class: 'columns' }, histogram, thresholdCard), heatmapCard, exportCard, el('div', { class: 'columns' }, training, trigger), samples);
+
+  let current = r.threshold;
+  const apply = (th: number) => {
+    current = th;
+    const counts = prunedCounts(r.layers, th);
+    thresholdValue.textContent = thresholdText(th);
+    prunedTotal.textContent = prunedSummary(counts.total, counts.totalChannels);
+    map.setThreshold(th, counts.perLayer);
+    if (curveChart) {
+      const i = nearestIndex(r.curve.map((p) => p.threshold), th);
+      const p = r.curve[i];
+      curveChart.mark(p.threshold, [p.acc, p.asr]);
+      curvePoint.textContent = `Measured at threshold ${thresholdText(p.threshold)}: ACC ${percent(p.acc)}, ASR ${percent(p.asr)}, ${p.pruned} channels pruned.`;
+    }
+  };
+  slider.addEventListener('input', () => apply(Number(slider.value)));
+  apply(r.threshold);
+
+  return {
+    element: root,
+    threshold: () => current,
+    setThreshold(th) {
+      slider.value = String(th);
+      apply(th);
+    },
+    showExported(path, acc, asr) {
+      exportStatus.className = 'hint exported';
+      exportStatus.textContent = `Exported ${path} — ACC ${percent(acc)}, ASR ${percent(asr)}`;
+      exportStatus.dataset.path = path;
+      exportStatus.dataset.acc = acc === null ? '' : String(acc);
+      exportStatus.dataset.asr = asr === null ? '' : String(asr);
+    },
+    showError(message) {
+      exportStatus.className = 'hint error';
+      exportStatus.textContent = message;
+    },
+  };
+}
