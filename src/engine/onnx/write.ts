@@ -1,0 +1,117 @@
+/**
+ * The ONNX writer: the original model with some float initializers' values replaced (the pruned weights), so
+ * everything else (ops, names, metadata, opset) is exactly what the user exported. Replaced tensors are written
+ * as little-endian raw_data in their original element type and dims. Tensors kept in external data are embedded,
+ * so the result is one self-contained file. Written atomically, never over the source model or its data files.
+ * Known limit: onnx-proto's schema is ONNX 1.10's, so fields added to onnx.proto later are not carried over.
+ */
+import { onnx } from 'onnx-proto';
+import { writeFileAtomic } from '../atomic-write';
+import { InputError } from '../errors';
+import { dtypeInfo, dtypeLabel } from './dtype';
+import { planExternalData, readExternalSlice } from './external-data';
+import { floatToBfloat16, floatToHalf } from './float16';
+import { int64ToExactNumber, type Int64Value } from './int64';
+
+const EXTERNAL = 1;
+
+export async function writeOnnxWithInitializers(
+  srcBytes: Uint8Array,
+  replaced: ReadonlyMap<string, Float32Array>,
+  dest: string,
+  sourcePath: string,
+): Promise<void> {
+  const bytes = encodeOnnxWithInitializers(srcBytes, replaced, sourcePath);
+  await writeFileAtomic(dest, bytes.model, { neverOverwrite: [sourcePath, ...bytes.externalFiles] });
+}
+
+/** The re-encoded model bytes, plus the external data files it read (which must not be overwritten either). */
+export function encodeOnnxWithInitializers(
+  srcBytes: Uint8Array,
+  replaced: ReadonlyMap<string, Float32Array>,
+  sourcePath: string,
+): { model: Uint8Array; externalFiles: string[] } {
+  let model: onnx.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(srcBytes);
+  } catch (err) {
+    throw new InputError('MODEL_INVALID', sourcePath, `not a valid ONNX file: protobuf decoding failed (${(err as Error).message})`);
+  }
+  if (!model.graph) throw new InputError('MODEL_INVALID', sourcePath, 'not a valid ONNX model: it contains no graph');
+
+  // Embed external data first (recording its files even for tensors about to be replaced, since the export
+  // must not overwrite any file the source model depends on).
+  const externalFiles = new Set<string>();
+  const embed = (t: onnx.ITensorProto, what: string): void => {
+    if (t.dataLocation !== EXTERNAL) return;
+    const info = dtypeInfo(t.dataType ?? 0);
+    if (!info) throw new InputError('MODEL_UNSUPPORTED', sourcePath, `${what} has element type ${dtypeLabel(t.dataType ?? 0)}`);
+    const count = (t.dims ?? []).reduce<number>((n, d) => n * (int64ToExactNumber(d as Int64Value) ?? NaN), 1);
+    if (!Number.isSafeInteger(count) || count < 0) throw new InputError('MODEL_INVALID', sourcePath, `${what} has invalid dims`);
+    const slice = planExternalData(t.externalData ?? [], count * info.bytes, sourcePath, what);
+    externalFiles.add(slice.path);
+    t.rawData = readExternalSlice(slice, sourcePath, what);
+    t.dataLocation = 0;
+    t.externalData = [];
+  };
+  for (const t of model.graph.initializer ?? []) embed(t, `initializer '${t.name}'`);
+  for (const n of model.graph.node ?? []) {
+    for (const a of n.attribute ?? []) if (a.t) embed(a.t, `node '${n.name}' attribute '${a.name}'`);
+  }
+
+  const byName = new Map<string, onnx.ITensorProto>();
+  for (const t of model.graph.initializer ?? []) byName.set(t.name ?? '', t);
+  for (const [name, values] of replaced) {
+    const t = byName.get(name);
+    if (!t) throw new InputError('MODEL_INVALID', sourcePath, `cannot export: the model has no initializer '${name}'`);
+    setFloatData(t, values, sourcePath);
+  }
+
+  return { model: onnx.ModelProto.encode(model).finish(), externalFiles: [...externalFiles] };
+}
+
+/** Replace one float tensor's values, keeping its element type and dims. */
+function setFloatData(t: onnx.ITensorProto, values: Float32Array, sourcePath: string): void {
+  const what = `initializer '${t.name}'`;
+  const dims = (t.dims ?? []).map((d) => int64ToExactNumber(d as Int64Value) ?? NaN);
+  const count = dims.reduce((n, d) => n * d, 1);
+  if (count !== values.length) {
+    throw new InputError(
+      'MODEL_INVALID',
+      sourcePath,
+      `cannot export: ${what} has dims [${dims.join(', ')}] (${count} values) but ${values.length} replacement values were given`,
+    );
+  }
+  const dataType = t.dataType ?? 0;
+  let raw: Uint8Array;
+  switch (dataType) {
+    case 1: {
+      raw = new Uint8Array(values.length * 4);
+      const view = new DataView(raw.buffer);
+      values.forEach((v, i) => view.setFloat32(i * 4, v, true));
+      break;
+    }
+    case 11: {
+      raw = new Uint8Array(values.length * 8);
+      const view = new DataView(raw.buffer);
+      values.forEach((v, i) => view.setFloat64(i * 8, v, true));
+      break;
+    }
+    case 10:
+    case 16: {
+      raw = new Uint8Array(values.length * 2);
+      const view = new DataView(raw.buffer);
+      const convert = dataType === 10 ? floatToHalf : floatToBfloat16;
+      values.forEach((v, i) => view.setUint16(i * 2, convert(v), true));
+      break;
+    }
+    default:
+      throw new InputError('MODEL_INVALID', sourcePath, `cannot export: ${what} has element type ${dtypeLabel(dataType)}, not a float type`);
+  }
+  t.rawData = raw;
+  t.floatData = [];
+  t.doubleData = [];
+  t.int32Data = [];
+  t.dataLocation = 0;
+  t.externalData = [];
+}
