@@ -44,7 +44,8 @@ export async function readNpz(
         throw new InputError('DATA_INVALID', file, `entry '${entry.name}' is not an .npy array; not an .npz file?`);
       }
       total += entry.uncompressedSize;
-      if (total > caps.maxBytes) {
+      // (An entry over the cap by itself gets extract()'s more specific message.)
+      if (total > caps.maxBytes && entry.uncompressedSize <= caps.maxBytes) {
         throw new InputError(
           'LIMIT_EXCEEDED',
           file,
