@@ -6,14 +6,18 @@ import * as path from 'node:path';
 
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
 
-/** Folders whose subfolders hold images: the parent of each image's parent, deduplicated and sorted. */
-export function imageFolderRoots(imagePaths: readonly string[]): string[] {
+/**
+ * Folders whose subfolders hold images: the parent of each image's parent, deduplicated and sorted. Only folders
+ * inside one of `within` (the workspace folders) count, so an image at a workspace's top does not offer its parent.
+ */
+export function imageFolderRoots(imagePaths: readonly string[], within: readonly string[]): string[] {
   const roots = new Set<string>();
+  const inside = (p: string) => within.some((w) => p === w || p.startsWith(w.endsWith(path.sep) ? w : w + path.sep));
   for (const p of imagePaths) {
     if (!IMAGE_EXT.test(p)) continue;
     const classDir = path.dirname(p);
     const root = path.dirname(classDir);
-    if (root !== classDir) roots.add(root);
+    if (root !== classDir && inside(root)) roots.add(root);
   }
   return [...roots].sort();
 }

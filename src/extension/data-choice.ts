@@ -75,7 +75,7 @@ async function pickDefenseData(model: vscode.Uri): Promise<string | undefined> {
   const npzPaths = npz.map((u) => u.fsPath).sort((a, b) => Number(isTestSet(a)) - Number(isTestSet(b)) || a.localeCompare(b));
   const items: DataItem[] = [
     ...npzPaths.map((p) => ({ label: `$(file-binary) ${rel(p)}`, description: 'NumPy archive (x, y)', path: p })),
-    ...imageFolderRoots(images.map((u) => u.fsPath)).map((p) => ({ label: `$(folder) ${rel(p)}`, description: 'image folder, one subfolder per class', path: p })),
+    ...imageFolderRoots(images.map((u) => u.fsPath), (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath)).map((p) => ({ label: `$(folder) ${rel(p)}`, description: 'image folder, one subfolder per class', path: p })),
     { label: '$(folder-opened) Browse…', description: 'a .npz file or an image folder', browse: true },
   ];
   const pick = await vscode.window.showQuickPick(items, {

@@ -1,0 +1,116 @@
+/** Browser-side checks of the panel's pure modules (pruned counts, colour scale, chart geometry, formatting). */
+import { equal, ok, runSpecs, spec } from './harness';
+import { isPruned, prunedCounts } from '../../../webview/pruning';
+import { maskColour, maskShare } from '../../../webview/colour-scale';
+import { barGeometry, linePath, linearScale, nearestIndex } from '../../../webview/curve-geometry';
+import { cellTitle, percent, prunedSummary, thresholdText, verdictText } from '../../../webview/format';
+
+spec('isPruned: mask at the threshold is pruned (<=), above is kept', () => {
+  ok(isPruned(0.2, 0.2), '0.2 <= 0.2');
+  ok(!isPruned(0.2000001, 0.2), 'just above');
+  ok(isPruned(0, 0), 'zero at zero');
+});
+
+spec('prunedCounts: per layer and total, and monotone in the threshold', () => {
+  const layers = [
+    { name: 'a', masks: [0, 0.1, 0.5, 1] },
+    { name: 'b', masks: [0.3, 0.05] },
+    { name: 'empty', masks: [] },
+  ];
+  equal(prunedCounts(layers, 0.1), { perLayer: [2, 1, 0], total: 3, totalChannels: 6 });
+  equal(prunedCounts(layers, 0), { perLayer: [1, 0, 0], total: 1, totalChannels: 6 });
+  equal(prunedCounts(layers, 1).total, 6);
+  let last = -1;
+  for (let t = 0; t <= 1.0001; t += 0.01) {
+    const n = prunedCounts(layers, t).total;
+    ok(n >= last, `not monotone at ${t}`);
+    last = n;
+  }
+});
+
+spec('maskShare: clamps and is monotone', () => {
+  equal(maskShare(-1), maskShare(0));
+  equal(maskShare(2), 100);
+  equal(maskShare(Number.NaN), maskShare(0));
+  ok(maskShare(0) > 0, 'zero mask still visible');
+  ok(maskShare(0.3) < maskShare(0.7), 'monotone');
+});
+
+spec('maskColour: the browser resolves it between background and chart colour', () => {
+  const host = document.createElement('div');
+  host.style.setProperty('--vscode-charts-blue', 'rgb(0, 0, 255)');
+  host.style.setProperty('--vscode-editor-background', 'rgb(255, 255, 255)');
+  document.body.append(host);
+  const blueness = (v: number) => {
+    const c = document.createElement('div');
+    c.style.backgroundColor = maskColour(v);
+    host.append(c);
+    const m = getComputedStyle(c).backgroundColor.match(/[\d.]+/g)!.map(Number);
+    ok(m.length >= 3, `computed colour ${getComputedStyle(c).backgroundColor}`);
+    // Distance from white towards blue: red channel falls from 255 to 0.
+    return 255 - m[0];
+  };
+  const b0 = blueness(0);
+  const b5 = blueness(0.5);
+  const b1 = blueness(1);
+  ok(b0 < b5 && b5 < b1, `not increasing: ${b0} ${b5} ${b1}`);
+  ok(b1 > 250, `full mask is the chart colour (${b1})`);
+  host.remove();
+});
+
+spec('linearScale maps ends, inverts for SVG y, and survives a degenerate domain', () => {
+  const sx = linearScale([0, 1], [40, 400]);
+  equal([sx(0), sx(1), sx(0.5)], [40, 400, 220]);
+  const sy = linearScale([0, 1], [150, 10]);
+  equal([sy(0), sy(1)], [150, 10]);
+  equal(linearScale([3, 3], [0, 10])(3), 5);
+});
+
+spec('linePath breaks at null values', () => {
+  const s = linearScale([0, 1], [0, 100]);
+  equal(
+    linePath(
+      [
+        { x: 0, y: 0 },
+        { x: 0.5, y: null },
+        { x: 0.75, y: 1 },
+        { x: 1, y: 0.5 },
+      ],
+      s,
+      s,
+    ),
+    'M0 0 M75 100 L100 50',
+  );
+  equal(linePath([], s, s), '');
+});
+
+spec('nearestIndex picks the closest threshold (first on ties)', () => {
+  const xs = [0, 0.05, 0.1, 0.15];
+  equal(nearestIndex(xs, 0.07), 1);
+  equal(nearestIndex(xs, 0.075), 1);
+  equal(nearestIndex(xs, 0.9), 3);
+  equal(nearestIndex([], 0.5), -1);
+});
+
+spec('barGeometry: tallest bar fills the box, bars do not overlap', () => {
+  const box = { x: 0, y: 0, width: 100, height: 50 };
+  const bars = barGeometry([1, 4, 0, 2], box, 2);
+  equal(bars.length, 4);
+  equal(bars[1].height, 50);
+  equal(bars[1].y, 0);
+  equal(bars[2].height, 0);
+  for (let i = 1; i < bars.length; i++) ok(bars[i].x >= bars[i - 1].x + bars[i - 1].width, 'overlap');
+  ok(bars[3].x + bars[3].width <= 100.01, 'inside the box');
+});
+
+spec('format: percent, threshold, titles, verdicts', () => {
+  equal(percent(0.9123), '91.2%');
+  equal(percent(null), '—');
+  equal(thresholdText(0.2), '0.20');
+  equal(cellTitle('bn1', 3, 0.12345), 'bn1 / channel 3 / 0.1235');
+  equal(verdictText('backdoored', 0), 'Backdoored — target label 0');
+  equal(verdictText('clean', null), 'No backdoor found');
+  equal(prunedSummary(1, 1), '1 of 1 channel pruned');
+});
+
+(globalThis as unknown as { runSpecs: typeof runSpecs }).runSpecs = runSpecs;

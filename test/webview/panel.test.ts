@@ -1,0 +1,137 @@
+// The real report panel bundle (webview/main.ts) rendered in headless Chromium under the panel's own CSP, fed a
+// constructed ScanResult: heatmap rows and cells, slider → pruned counts, curve marker, export message, themes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { bundle, launch, ORIGIN, pageServing } from './chromium';
+import { sampleResult } from './sample-result';
+import { panelHtml } from '../../src/extension/panel-html';
+import type { ScanResult } from '../../src/engine/result';
+
+let browser: Browser;
+let files: Parameters<typeof pageServing>[1];
+
+before(async () => {
+  browser = await launch();
+  const nonce = 'testnonce123';
+  const html = panelHtml({ cspSource: ORIGIN, scriptUri: `${ORIGIN}/webview.js`, styleUri: `${ORIGIN}/report.css`, nonce })
+    // The stub must run before the panel script; it carries the same nonce, like any script VS Code would allow.
+    .replace('<script nonce', `<script nonce="${nonce}" src="${ORIGIN}/stub.js"></script>\n<script nonce`);
+  files = {
+    '/': { contentType: 'text/html', body: html },
+    '/webview.js': { contentType: 'text/javascript', body: await bundle('webview/main.ts') },
+    '/stub.js': { contentType: 'text/javascript', body: await bundle('test/webview/browser/vscode-api-stub.ts') },
+    '/report.css': { contentType: 'text/css', body: readFileSync('media/report.css', 'utf8') },
+  };
+});
+after(() => browser?.close());
+
+async function openPanel(result: ScanResult): Promise<{ page: Page; errors: string[]; violations: () => Promise<string[]> }> {
+  const { page, errors } = await pageServing(browser, files);
+  await page.addInitScript(() => {
+    const v: string[] = [];
+    (globalThis as Record<string, unknown>).__violations = v;
+    document.addEventListener('securitypolicyviolation', (e) => v.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(`${ORIGIN}/`);
+  await page.waitForFunction(() => ((globalThis as Record<string, unknown>).__posted as unknown[]).length > 0);
+  await page.evaluate((r) => window.postMessage({ type: 'result', result: r, resultPath: '/tmp/x/scan.json' }, '*'), result as unknown as Record<string, unknown>);
+  await page.locator('#verdict-title').waitFor();
+  return { page, errors, violations: () => page.evaluate(() => (globalThis as Record<string, unknown>).__violations as string[]) };
+}
+
+test('ready is posted first; result renders verdict, one heatmap row per layer with one cell per channel', async () => {
+  const r = sampleResult();
+  const { page, errors, violations } = await openPanel(r);
+  assert.deepEqual(await page.evaluate(() => (globalThis as Record<string, unknown>).__posted), [{ type: 'ready' }]);
+  assert.deepEqual(await page.evaluate(() => (globalThis as unknown as { __state: () => unknown }).__state()), { resultPath: '/tmp/x/scan.json' });
+  assert.equal(await page.locator('#verdict-title').textContent(), 'Backdoored — target label 3');
+  const rows = page.locator('.heatmap-row');
+  assert.equal(await rows.count(), r.layers.length);
+  for (let i = 0; i < r.layers.length; i++) {
+    assert.equal(await rows.nth(i).getAttribute('data-layer'), r.layers[i].name);
+    assert.equal(await rows.nth(i).locator('.cell').count(), r.layers[i].masks.length);
+  }
+  const title = await rows.nth(1).locator('.cell').nth(5).getAttribute('title');
+  assert.equal(title, `${r.layers[1].name} / channel 5 / ${r.layers[1].masks[5].toFixed(4)}`);
+  // the bar chart highlights the detected label
+  assert.equal(await page.locator('#histogram rect.bar-highlight').getAttribute('data-label'), '3');
+  // vscode-elements upgraded (custom element defined, shadow root rendered) under the strict CSP
+  assert.ok(await page.evaluate(() => !!customElements.get('vscode-button') && !!document.querySelector('#export')?.shadowRoot));
+  assert.deepEqual(await violations(), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('moving the slider updates pruned cells, per-layer and total counts, and the curve point', async () => {
+  const r = sampleResult();
+  const { page } = await openPanel(r);
+  for (const th of [0, 0.35, 0.8, 1]) {
+    await page.locator('#threshold').fill(String(th));
+    const expected = r.layers.map((l) => l.masks.filter((m) => m <= th).length);
+    const total = expected.reduce((a, b) => a + b, 0);
+    assert.equal(await page.locator('#pruned-total').textContent(), `${total} of ${r.totalChannels} channels pruned`);
+    assert.equal(await page.locator('.cell.pruned').count(), total);
+    for (let i = 0; i < r.layers.length; i++) {
+      assert.equal(await page.locator('.heatmap-row').nth(i).locator('.layer-count').textContent(), `${expected[i]} / ${r.layers[i].masks.length} pruned`);
+    }
+    const nearest = r.curve.reduce((b, p) => (Math.abs(p.threshold - th) < Math.abs(b.threshold - th) ? p : b));
+    assert.match((await page.locator('#curve-point').textContent()) ?? '', new RegExp(`threshold ${nearest.threshold.toFixed(2)}:`));
+  }
+  assert.equal(await page.locator('#threshold-card .marker').getAttribute('visibility'), 'visible');
+  await page.close();
+});
+
+test('export button posts the chosen threshold; exported and error messages are shown', async () => {
+  const { page } = await openPanel(sampleResult());
+  await page.locator('#threshold').fill('0.45');
+  await page.locator('#export').click();
+  const posted = await page.evaluate(() => (globalThis as Record<string, unknown>).__posted);
+  assert.deepEqual(posted, [{ type: 'ready' }, { type: 'export', threshold: 0.45 }]);
+  await page.evaluate(() => window.postMessage({ type: 'exported', path: '/m/model.pruned.onnx', acc: 0.885, asr: 0.031 }, '*'));
+  await page.locator('#export-status.exported').waitFor();
+  assert.equal(await page.locator('#export-status').textContent(), 'Exported /m/model.pruned.onnx — ACC 88.5%, ASR 3.1%');
+  await page.evaluate(() => window.postMessage({ type: 'error', message: 'm.onnx: refusing' }, '*'));
+  assert.equal(await page.locator('#export-status.error').textContent(), 'm.onnx: refusing');
+  await page.close();
+});
+
+test('without curve or trigger the panel says what is missing and how to get it; with a trigger it shows the images', async () => {
+  const { page } = await openPanel(sampleResult({ withCurve: false }));
+  assert.match((await page.locator('#no-curve').textContent()) ?? '', /rnp\.cleanTest/);
+  assert.match((await page.locator('#trigger-empty').textContent()) ?? '', /rnp\.trigger/);
+  assert.ok(((await page.locator('#samples-empty').textContent()) ?? '').length > 20);
+  await page.close();
+  const withTrigger = await openPanel(sampleResult({ withTrigger: true }));
+  assert.equal(await withTrigger.page.locator('#trigger img').count(), 3);
+  // data: images are allowed by img-src
+  assert.ok(await withTrigger.page.evaluate(() => Array.from(document.querySelectorAll('#trigger img')).every((i) => (i as HTMLImageElement).naturalWidth === 1)));
+  assert.deepEqual(await withTrigger.violations(), []);
+  await withTrigger.page.close();
+});
+
+test('the CSP blocks inline script (nonce required)', async () => {
+  const { page, violations } = await openPanel(sampleResult());
+  await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = '(globalThis).__inlineRan = true';
+    document.body.append(s);
+  });
+  assert.equal(await page.evaluate(() => (globalThis as Record<string, unknown>).__inlineRan === true), false);
+  assert.ok((await violations()).some((v) => v.startsWith('script-src')));
+  await page.close();
+});
+
+test('progress before a result shows the phase; an error without a result replaces the status', async () => {
+  const { page } = await pageServing(browser, files);
+  await page.goto(`${ORIGIN}/`);
+  await page.evaluate(() => window.postMessage({ type: 'scanning', model: '/m/model.onnx' }, '*'));
+  assert.equal(await page.locator('#status-title').textContent(), 'Scanning model.onnx…');
+  await page.evaluate(() => window.postMessage({ type: 'progress', progress: { phase: 'unlearn', step: 2, total: 20, acc: 0.5, message: 'unlearning epoch 2' } }, '*'));
+  assert.equal(await page.locator('#status-detail').textContent(), 'unlearn (2/20) — clean accuracy 50.0%: unlearning epoch 2');
+  await page.evaluate(() => window.postMessage({ type: 'error', message: '/m/defense.npz: missing array y' }, '*'));
+  assert.equal(await page.locator('#status-title').textContent(), 'Scan failed');
+  assert.equal(await page.locator('#status-detail').textContent(), '/m/defense.npz: missing array y');
+  await page.close();
+});

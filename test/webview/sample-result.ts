@@ -1,0 +1,56 @@
+/**
+ * A ScanResult built by hand (type-checked against the real type) for rendering tests of the panel. Masks come
+ * from a seeded generator so the expected counts are computed, not copied.
+ */
+import type { ScanResult } from '../../src/engine/result';
+import { PAPER_DEFAULTS } from '../../src/engine/options';
+
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+export function sampleResult(opts: { withCurve?: boolean; withTrigger?: boolean } = {}): ScanResult {
+  const rnd = seeded(7);
+  const layer = (name: string, n: number) => ({ name, kind: 'batchnorm' as const, masks: Array.from({ length: n }, () => Math.round(rnd() * 1e4) / 1e4) });
+  const layers = [layer('bn1', 16), layer('layer1.0.bn1', 32), layer('layer2.0.bn2', 64), layer('bn_final', 8)];
+  const thresholds = Array.from({ length: 19 }, (_, i) => Math.round(i * 5) / 100);
+  const pruned = (t: number) => layers.reduce((a, l) => a + l.masks.filter((m) => m <= t).length, 0);
+  const pixel = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+  return {
+    schema: 1,
+    tool: { name: 'rnp-scan', version: '0.1.0' },
+    model: '/work/models/model.onnx',
+    modelSha256: '0'.repeat(64),
+    backend: { name: 'wasm', reason: 'test' },
+    mode: 'paper',
+    options: { ...PAPER_DEFAULTS },
+    verdict: 'backdoored',
+    detectedLabel: 3,
+    confidence: 0.87,
+    evidence: ['the unlearned model predicts label 3 for 81% of the defense data'],
+    threshold: 0.2,
+    thresholdSource: 'fixed',
+    thresholdCandidates: [],
+    prunedCount: pruned(0.2),
+    totalChannels: layers.reduce((a, l) => a + l.masks.length, 0),
+    maskSite: 'batchnorm',
+    notes: [],
+    layers,
+    before: { acc: 0.91, asr: 0.99 },
+    after: { acc: 0.89, asr: 0.02 },
+    curve: opts.withCurve === false ? [] : thresholds.map((t) => ({ threshold: t, pruned: pruned(t), acc: 0.91 - t * 0.3, asr: Math.max(0, 0.99 - t * 5) })),
+    unlearnHistory: [1, 2, 3].map((e) => ({ epoch: e, acc: 0.9 - e * 0.25, loss: e })),
+    recoverHistory: [1, 2, 3, 4].map((e) => ({ epoch: e, acc: 0.5 + e * 0.1, loss: 1 / e })),
+    labelHistogram: [3, 1, 0, 81, 2, 0, 4, 1, 5, 3],
+    labelScores: [],
+    trigger: opts.withTrigger ? { label: 3, maskL1: 12.5, asrOnOriginal: 0.97, maskPng: pixel, patternPng: pixel, stampedPng: pixel } : null,
+    prunedModel: null,
+    numClasses: 10,
+    data: { defense: { path: '/work/models/defense.npz', count: 100, shape: [1, 28, 28] }, cleanTest: null, poisonTest: null },
+    seconds: { load: 1, unlearn: 2, recover: 3, prune: 0.1, evaluate: 1, evidence: 0.1, total: 7.2 },
+  };
+}
