@@ -25,6 +25,11 @@ export interface ForwardOptions {
   updateStats?: boolean;
   /** One mask per mask site, in `maskSites` order, each of length `channels`. */
   masks?: readonly tf.Tensor1D[];
+  /**
+   * When the graph ends in Softmax (`Program.endsInSoftmax`), return the Softmax's input (the logits) instead of
+   * the probabilities, so training can use a log-softmax cross-entropy. No effect otherwise.
+   */
+  beforeSoftmax?: boolean;
 }
 
 export interface Program {
@@ -36,11 +41,16 @@ export interface Program {
   readonly maskSites: readonly MaskSite[];
   /** True when the graph has no BatchNormalization (the exporter folded it): masks sit on conv outputs. */
   readonly bnFolded: boolean;
+  /** The graph's output is a Softmax: `forward` returns probabilities unless `beforeSoftmax` is set. */
+  readonly endsInSoftmax: boolean;
   /** Trainable parameters (conv/linear weights and biases, BN scale and bias) by initializer name. */
   readonly weights: ReadonlyMap<string, tf.Variable>;
   /** BatchNorm running mean/var by initializer name (not trainable). */
   readonly stats: ReadonlyMap<string, tf.Variable>;
-  /** x: NHWC float32 batch; returns logits [N, numClasses]. Does not dispose x. */
+  /**
+   * x: NHWC float32 batch; returns the graph's first output [N, numClasses] (logits, or probabilities when
+   * endsInSoftmax and not beforeSoftmax). Does not dispose x; intermediates are released (runs in a tidy).
+   */
   forward(x: tf.Tensor4D, opts: ForwardOptions): tf.Tensor2D;
   /** Set weights and stats from ONNX-layout initializers (e.g. reset to the original, or load a pruned copy). */
   assign(initializers: ReadonlyMap<string, IrTensor>): void;

@@ -1,0 +1,153 @@
+/**
+ * Compiles an IrGraph into a trainable tfjs Program (see program.ts): validates every node up front (an operator
+ * we cannot run is a MODEL_UNSUPPORTED InputError at compile time, never a crash mid-scan), creates the weight and
+ * BN-statistic variables once, and returns a forward function that walks the nodes in topological order.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { InputError } from '../errors';
+import type { IrGraph, IrTensor } from '../onnx/ir';
+import { CompileContext, type NodeFn, type RunState } from './context';
+import { OP_COMPILERS } from './ops/registry';
+import { constantFromNode } from './ops/shape';
+import type { ForwardOptions, Program } from './program';
+import { intsValue, plain, tensorValue, type Value } from './values';
+
+interface Step {
+  inputs: string[];
+  outputs: string[];
+  run: NodeFn;
+}
+
+/** Layouts whose variable holds the initializer unchanged, so other ops may read the variable as that value. */
+const IDENTITY_LAYOUTS = new Set(['vector', 'as-is']);
+
+export function compileProgram(graph: IrGraph, file: string = graph.name): Program {
+  const ctx = new CompileContext(graph, file);
+  const unsupported = (msg: string) => new InputError('MODEL_UNSUPPORTED', file, msg);
+  if (graph.inputs.length !== 1) throw unsupported(`expected one model input, found ${graph.inputs.length}`);
+  const input = graph.inputs[0];
+  if (input.elemType !== 1) throw unsupported(`model input "${input.name}" is not float32`);
+  const [, c, h, w] = input.shape;
+  if (input.shape.length !== 4 || typeof c !== 'number' || typeof h !== 'number' || typeof w !== 'number') {
+    throw unsupported(`model input "${input.name}" must be [N, C, H, W] with fixed C, H, W (got [${input.shape.join(', ')}])`);
+  }
+  if (graph.outputs.length === 0) throw new InputError('MODEL_INVALID', file, 'the graph has no outputs');
+
+  ctx.bnFolded = !graph.nodes.some((n) => n.opType === 'BatchNormalization');
+  const steps: Step[] = [];
+  try {
+    for (const node of graph.nodes) {
+      if (node.domain !== '' && node.domain !== 'ai.onnx') throw unsupported(`unsupported operator ${node.domain}.${node.opType} in node "${node.name}"`);
+      if (node.opType === 'Constant') {
+        ctx.constants.set(node.outputs[0], constantFromNode(node, ctx));
+        continue;
+      }
+      const compiler = OP_COMPILERS.get(node.opType);
+      if (!compiler) throw unsupported(`unsupported operator ${node.opType} in node "${node.name}"`);
+      steps.push({ inputs: node.inputs, outputs: node.outputs, run: compiler(node, ctx) });
+    }
+  } catch (e) {
+    disposeAll();
+    throw e;
+  }
+
+  const outputName = graph.outputs[0].name;
+  const last = ctx.producer(outputName);
+  const endsInSoftmax = last?.opType === 'Softmax';
+  const logitsName = endsInSoftmax ? last!.inputs[0] : outputName;
+
+  // Constants handed to ops as ordinary inputs, created on first use and owned by the program.
+  const constantValues = new Map<string, Value>();
+  function constantValue(name: string): Value | undefined {
+    const cached = constantValues.get(name);
+    if (cached) return cached;
+    const variable = ctx.weights.get(name) ?? ctx.stats.get(name);
+    if (variable && IDENTITY_LAYOUTS.has(ctx.layoutKeyOf(name) ?? '')) return tensorValue(variable);
+    const t: IrTensor | undefined = ctx.constant(name);
+    if (!t) return undefined;
+    let v: Value;
+    if (t.kind === 'int') v = intsValue(t.dims.slice(), t.data.slice());
+    else {
+      const tensor = tf.keep(tf.tensor(t.data, t.dims, 'float32'));
+      ctx.owned.push(tensor);
+      v = tensorValue(tensor);
+    }
+    constantValues.set(name, v);
+    return v;
+  }
+
+  function forward(x: tf.Tensor4D, opts: ForwardOptions & { beforeSoftmax?: boolean }): tf.Tensor2D {
+    if (x.rank !== 4 || x.shape[1] !== h || x.shape[2] !== w || x.shape[3] !== c) {
+      throw new Error(`forward expects NHWC [N, ${h}, ${w}, ${c}], got [${x.shape}]`);
+    }
+    if (opts.masks) {
+      if (opts.masks.length !== ctx.maskSites.length) throw new Error(`expected ${ctx.maskSites.length} masks, got ${opts.masks.length}`);
+      opts.masks.forEach((m, i) => {
+        if (m.size !== ctx.maskSites[i].channels) throw new Error(`mask ${i} has ${m.size} values, site "${ctx.maskSites[i].name}" has ${ctx.maskSites[i].channels} channels`);
+      });
+    }
+    const wanted = opts.beforeSoftmax ? logitsName : outputName;
+    return tf.tidy(() => {
+      const env = new Map<string, Value>([[input.name, tensorValue(x, true)]]);
+      const run: RunState = { opts, masks: opts.masks };
+      for (const step of steps) {
+        const args = step.inputs.map((name) => {
+          if (!name) return undefined;
+          const v = env.get(name) ?? constantValue(name);
+          if (!v) throw new InputError('MODEL_INVALID', file, `value "${name}" is used before it is produced`);
+          return v;
+        });
+        const outs = step.run(args, run);
+        step.outputs.forEach((name, i) => {
+          if (name && outs[i]) env.set(name, outs[i]);
+        });
+        if (env.has(wanted)) break;
+      }
+      const out = env.get(wanted) ?? constantValue(wanted);
+      if (!out) throw new InputError('MODEL_INVALID', file, `graph output "${wanted}" is never produced`);
+      const t = plain(out);
+      return (t.rank === 2 ? t : tf.reshape(t, [t.shape[0], -1])) as tf.Tensor2D;
+    });
+  }
+
+  const outDims = graph.outputs[0].shape;
+  let numClasses = typeof outDims[outDims.length - 1] === 'number' && outDims.length === 2 ? (outDims[1] as number) : 0;
+  if (!numClasses) {
+    const probe = tf.tidy(() => forward(tf.zeros([1, h, w, c]) as tf.Tensor4D, { training: false }).shape[1]);
+    numClasses = probe;
+  }
+
+  function disposeAll(): void {
+    for (const v of ctx.weights.values()) v.dispose();
+    for (const v of ctx.stats.values()) v.dispose();
+    for (const t of ctx.owned) t.dispose();
+    ctx.owned.length = 0;
+  }
+
+  return {
+    inputName: input.name,
+    inputShape: [c, h, w],
+    numClasses,
+    maskSites: ctx.maskSites,
+    bnFolded: ctx.bnFolded,
+    endsInSoftmax,
+    weights: ctx.weights,
+    stats: ctx.stats,
+    forward,
+    assign(initializers: ReadonlyMap<string, IrTensor>): void {
+      for (const map of [ctx.weights, ctx.stats]) {
+        for (const [name, variable] of map) {
+          const init = initializers.get(name);
+          if (!init) continue;
+          const convert = ctx.converters.get(name)!;
+          tf.tidy(() => {
+            const value = convert(init);
+            if (value.shape.join() !== variable.shape.join()) throw new InputError('MODEL_INVALID', file, `initializer "${name}" has shape [${init.dims}], expected the original's`);
+            variable.assign(value);
+          });
+        }
+      }
+    },
+    dispose: disposeAll,
+  };
+}

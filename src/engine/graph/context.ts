@@ -1,0 +1,120 @@
+/**
+ * Compile-time state shared by the op compilers: the graph's constants, the trainable variables being created
+ * (with how each was converted from its ONNX layout, so `assign` can redo it), BN running statistics, mask sites,
+ * and the one way to reject a model we cannot run.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { InputError } from '../errors';
+import type { IrAttr, IrGraph, IrNode, IrTensor } from '../onnx/ir';
+import type { ForwardOptions, MaskSite } from './program';
+import type { Value } from './values';
+
+/** Turns an ONNX-layout initializer into the tensor a variable holds (e.g. OIHW -> HWIO). */
+export type Converter = (t: IrTensor) => tf.Tensor;
+
+/** Per-call state a node sees at run time. */
+export interface RunState {
+  opts: ForwardOptions;
+  /** Mask per mask-site index (undefined when no masks were passed). */
+  masks: readonly tf.Tensor1D[] | undefined;
+}
+
+/** A compiled node: takes its input values (undefined for omitted optional inputs) and returns its outputs. */
+export type NodeFn = (inputs: (Value | undefined)[], run: RunState) => Value[];
+
+export type OpCompiler = (node: IrNode, ctx: CompileContext) => NodeFn;
+
+export class CompileContext {
+  readonly weights = new Map<string, tf.Variable>();
+  readonly stats = new Map<string, tf.Variable>();
+  readonly converters = new Map<string, Converter>();
+  readonly maskSites: MaskSite[] = [];
+  /** Outputs of Constant nodes, known at compile time. */
+  readonly constants = new Map<string, IrTensor>();
+  /** Tensors owned by the program that are not variables (float constants); disposed with it. */
+  readonly owned: tf.Tensor[] = [];
+  /** Whether BN masks are in use (false: Conv outputs carry the masks). */
+  bnFolded = false;
+
+  constructor(
+    readonly graph: IrGraph,
+    readonly file: string,
+  ) {}
+
+  unsupported(node: IrNode, why: string): InputError {
+    return new InputError('MODEL_UNSUPPORTED', this.file, `${why} in node "${node.name}" (${node.opType})`);
+  }
+
+  invalid(node: IrNode, why: string): InputError {
+    return new InputError('MODEL_INVALID', this.file, `${why} in node "${node.name}" (${node.opType})`);
+  }
+
+  /** A compile-time constant (initializer or Constant output), or undefined. */
+  constant(name: string): IrTensor | undefined {
+    if (!name) return undefined;
+    return this.graph.initializers.get(name) ?? this.constants.get(name);
+  }
+
+  /**
+   * The variable for a float initializer used as a trainable parameter, created once with `convert`.
+   * A second consumer must want the same layout (same converter key); otherwise the model is unsupported.
+   */
+  weight(node: IrNode, name: string, layoutKey: string, convert: Converter, into: 'weights' | 'stats' = 'weights'): tf.Variable {
+    const map = into === 'weights' ? this.weights : this.stats;
+    const existing = map.get(name);
+    const key = `${into}:${layoutKey}`;
+    if (existing) {
+      if (this.layoutKeys.get(name) !== key) throw this.unsupported(node, `initializer "${name}" is shared by ops needing different layouts`);
+      return existing;
+    }
+    const init = this.graph.initializers.get(name);
+    if (!init) throw this.unsupported(node, `parameter "${name}" is computed, not an initializer`);
+    if (init.kind !== 'float') throw this.unsupported(node, `parameter "${name}" is not a float tensor`);
+    const v = tf.tidy(() => tf.variable(convert(init), into === 'weights', `${into}/${name}/${this.weights.size + this.stats.size}`));
+    map.set(name, v);
+    this.converters.set(name, convert);
+    this.layoutKeys.set(name, key);
+    return v;
+  }
+
+  private readonly layoutKeys = new Map<string, string>();
+
+  /** The layout key a variable was created with (e.g. 'vector', 'hwio'), without its map prefix. */
+  layoutKeyOf(name: string): string | undefined {
+    return this.layoutKeys.get(name)?.split(':')[1];
+  }
+
+  /** The node producing a value, if any (undefined for graph inputs and initializers). */
+  producer(name: string): IrNode | undefined {
+    if (!this.producers) {
+      this.producers = new Map();
+      for (const n of this.graph.nodes) for (const o of n.outputs) if (o) this.producers.set(o, n);
+    }
+    return this.producers.get(name);
+  }
+
+  private producers: Map<string, IrNode> | undefined;
+}
+
+/** Attribute readers with ONNX defaults. */
+export function attrInt(node: IrNode, name: string, dflt: number): number {
+  const a = node.attrs[name];
+  return typeof a === 'number' ? a : dflt;
+}
+
+export function attrFloat(node: IrNode, name: string, dflt: number): number {
+  return attrInt(node, name, dflt);
+}
+
+export function attrInts(node: IrNode, name: string): number[] | undefined {
+  const a: IrAttr | undefined = node.attrs[name];
+  if (a === undefined) return undefined;
+  if (Array.isArray(a)) return (a as (number | string)[]).map(Number);
+  if (typeof a === 'number') return [a];
+  return undefined;
+}
+
+export function attrString(node: IrNode, name: string, dflt: string): string {
+  const a = node.attrs[name];
+  return typeof a === 'string' ? a : dflt;
+}

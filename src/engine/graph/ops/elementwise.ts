@@ -1,0 +1,93 @@
+/**
+ * ONNX binary arithmetic with numpy broadcasting: Add, Sub, Mul, Div, Pow, Max, Min (two inputs) and comparisons
+ * used by shape chains (Equal). NHWC operands stay NHWC; a plain operand of rank <= 4 is re-laid-out to broadcast
+ * against it (a [C,1,1] constant becomes [1,1,1,C]). Integer operands (shape arithmetic) are computed in JS.
+ * A float initializer added to a MatMul output is that layer's bias and becomes a trainable variable.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { CompileContext, NodeFn } from '../context';
+import type { IrNode, IrTensor } from '../../onnx/ir';
+import { broadcastToNhwc, intsValue, plain, tensorValue, type IntsValue, type Value } from '../values';
+
+type TfBinary = (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+type JsBinary = (a: number, b: number, float: boolean) => number;
+
+const BINARY: Record<string, [TfBinary, JsBinary]> = {
+  Add: [tf.add, (a, b) => a + b],
+  Sub: [tf.sub, (a, b) => a - b],
+  Mul: [tf.mul, (a, b) => a * b],
+  Div: [tf.div, (a, b, float) => (float ? a / b : Math.trunc(a / b))],
+  Pow: [tf.pow, (a, b) => a ** b],
+  Max: [tf.maximum, (a, b) => Math.max(a, b)],
+  Min: [tf.minimum, (a, b) => Math.min(a, b)],
+  Equal: [(a, b) => tf.cast(tf.equal(a, b), 'float32'), (a, b) => (a === b ? 1 : 0)],
+};
+
+export const BINARY_OPS = Object.keys(BINARY);
+
+/** Numpy-style broadcast of two small JS arrays. */
+function broadcastInts(a: IntsValue, b: IntsValue, f: JsBinary): IntsValue {
+  const rank = Math.max(a.dims.length, b.dims.length);
+  const da = [...Array(rank - a.dims.length).fill(1), ...a.dims];
+  const db = [...Array(rank - b.dims.length).fill(1), ...b.dims];
+  const dims = da.map((x, i) => Math.max(x, db[i]));
+  const size = dims.reduce((p, q) => p * q, 1);
+  const float = !!(a.float || b.float);
+  const data: number[] = [];
+  for (let flat = 0; flat < size; flat++) {
+    let ia = 0;
+    let ib = 0;
+    let rem = flat;
+    let sa = 1;
+    let sb = 1;
+    for (let ax = rank - 1; ax >= 0; ax--) {
+      const i = rem % dims[ax];
+      rem = Math.floor(rem / dims[ax]);
+      ia += (da[ax] === 1 ? 0 : i) * sa;
+      ib += (db[ax] === 1 ? 0 : i) * sb;
+      sa *= da[ax];
+      sb *= db[ax];
+    }
+    data.push(f(a.data[ia], b.data[ib], float));
+  }
+  return { ...intsValue(dims, data), float };
+}
+
+/** Applies a float binary op honouring layouts. */
+export function applyBinary(a: Value, b: Value, f: TfBinary): Value {
+  const aN = a.kind === 'tensor' && a.nhwc;
+  const bN = b.kind === 'tensor' && b.nhwc;
+  if (aN && bN) return tensorValue(f(a.t, b.t), true);
+  if (aN || bN) {
+    const other = aN ? b : a;
+    const ot = plain(other);
+    if (ot.rank <= 4) {
+      const ob = broadcastToNhwc(ot);
+      return tensorValue(aN ? f((a as { t: tf.Tensor }).t, ob) : f(ob, (b as { t: tf.Tensor }).t), true);
+    }
+  }
+  return tensorValue(f(plain(a), plain(b)));
+}
+
+const asIs = (t: IrTensor) => tf.tensor(t.data as Float32Array, t.dims);
+
+export function compileBinary(node: IrNode, ctx: CompileContext): NodeFn {
+  const [tfOp, jsOp] = BINARY[node.opType];
+  // MatMul + Add(initializer): the Linear layer's bias, trainable like Gemm's C.
+  let biasSlot = -1;
+  if (node.opType === 'Add') {
+    node.inputs.forEach((name, i) => {
+      const init = ctx.graph.initializers.get(name);
+      const other = node.inputs[1 - i];
+      if (init?.kind === 'float' && ctx.producer(other)?.opType === 'MatMul') biasSlot = i;
+    });
+  }
+  const bias = biasSlot >= 0 ? ctx.weight(node, node.inputs[biasSlot], 'as-is', asIs) : undefined;
+  return (inputs) => {
+    const a = biasSlot === 0 ? tensorValue(bias!) : inputs[0]!;
+    const b = biasSlot === 1 ? tensorValue(bias!) : inputs[1]!;
+    if (!a || !b) throw ctx.invalid(node, 'missing operand');
+    if (a.kind === 'ints' && b.kind === 'ints') return [broadcastInts(a, b, jsOp)];
+    return [applyBinary(a, b, tfOp)];
+  };
+}

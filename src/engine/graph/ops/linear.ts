@@ -1,0 +1,67 @@
+/**
+ * ONNX Gemm and MatMul. A weight that is an initializer becomes a [K, N] variable (Gemm's transB is applied once,
+ * at compile time) so the forward and both backward products use non-transposed matMuls (see kernels/matmul.ts).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { attrFloat, attrInt, type CompileContext, type NodeFn } from '../context';
+import type { IrNode, IrTensor } from '../../onnx/ir';
+import { matMulNN } from '../kernels/matmul';
+import { plain, tensorValue, type Value } from '../values';
+
+const asMatrix = (t: IrTensor) => tf.tensor2d(t.data as Float32Array, t.dims as [number, number]);
+const asMatrixTransposed = (t: IrTensor) => tf.transpose(asMatrix(t));
+const asIs = (t: IrTensor) => tf.tensor(t.data as Float32Array, t.dims);
+
+/** A constant input as a trainable variable, or the run-time value when it is computed. */
+function operand(node: IrNode, ctx: CompileContext, name: string, layout: 'kn' | 'nk' | 'as-is'): tf.Variable | undefined {
+  const init = ctx.graph.initializers.get(name);
+  if (!init || init.kind !== 'float') return undefined;
+  if (layout === 'as-is') return ctx.weight(node, name, 'as-is', asIs);
+  if (init.dims.length !== 2) throw ctx.unsupported(node, `a ${init.dims.length}-D weight`);
+  return layout === 'kn' ? ctx.weight(node, name, 'as-is', asIs) : ctx.weight(node, name, 'transposed', asMatrixTransposed);
+}
+
+export function compileGemm(node: IrNode, ctx: CompileContext): NodeFn {
+  const [, bName, cName] = node.inputs;
+  const alpha = attrFloat(node, 'alpha', 1);
+  const beta = attrFloat(node, 'beta', 1);
+  const transA = attrInt(node, 'transA', 0) === 1;
+  const transB = attrInt(node, 'transB', 0) === 1;
+  const bVar = operand(node, ctx, bName, transB ? 'nk' : 'kn');
+  const cVar = cName ? operand(node, ctx, cName, 'as-is') : undefined;
+  return (inputs) => {
+    let a = plain(inputs[0]!);
+    if (a.rank !== 2) throw ctx.invalid(node, `Gemm input of rank ${a.rank}`);
+    if (transA) a = tf.transpose(a);
+    let b: tf.Tensor2D;
+    if (bVar) b = bVar as tf.Tensor2D;
+    else {
+      b = plain(inputs[1]!) as tf.Tensor2D;
+      if (transB) b = tf.transpose(b);
+    }
+    if (a.shape[1] !== b.shape[0]) throw ctx.invalid(node, `Gemm shapes [${a.shape}] x [${b.shape}] do not match`);
+    let y: tf.Tensor = matMulNN(a as tf.Tensor2D, b);
+    if (alpha !== 1) y = tf.mul(y, alpha);
+    const cVal: tf.Tensor | undefined = cVar ?? (cName && inputs[2] ? plain(inputs[2]) : undefined);
+    if (cVal) y = tf.add(y, beta === 1 ? cVal : tf.mul(cVal, beta));
+    return [tensorValue(y)];
+  };
+}
+
+export function compileMatMul(node: IrNode, ctx: CompileContext): NodeFn {
+  const [, bName] = node.inputs;
+  const init = ctx.graph.initializers.get(bName);
+  const bVar = init && init.kind === 'float' && init.dims.length === 2 ? operand(node, ctx, bName, 'kn') : undefined;
+  return (inputs) => {
+    const a = plain(inputs[0]!);
+    if (bVar) {
+      const k = bVar.shape[0];
+      if (a.shape[a.rank - 1] !== k) throw ctx.invalid(node, `MatMul shapes [${a.shape}] x [${bVar.shape}] do not match`);
+      const a2 = a.rank === 2 ? (a as tf.Tensor2D) : (tf.reshape(a, [-1, k]) as tf.Tensor2D);
+      const y = matMulNN(a2, bVar as tf.Tensor2D);
+      return [tensorValue(a.rank === 2 ? y : tf.reshape(y, [...a.shape.slice(0, -1), bVar.shape[1] as number]))];
+    }
+    const b = plain(inputs[1] as Value);
+    return [tensorValue(tf.matMul(a, b))];
+  };
+}

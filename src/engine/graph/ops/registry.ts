@@ -1,0 +1,46 @@
+/** Which compiler handles which ONNX operator (default domain). Anything not listed is MODEL_UNSUPPORTED. */
+import type { OpCompiler } from '../context';
+import { compileLogSoftmax, compileClip, compileSoftmax, compileUnary, UNARY_OPS } from './activation';
+import { compileBatchNorm } from './batchnorm';
+import { compileConv } from './conv';
+import { BINARY_OPS, compileBinary } from './elementwise';
+import { compileGemm, compileMatMul } from './linear';
+import { compileAveragePool, compileGlobalAveragePool, compileGlobalMaxPool, compileMaxPool } from './pool';
+import {
+  compileCast, compileConstantOfShape, compileExpand, compileFlatten, compileGather, compileIdentity, compileRange,
+  compileReshape, compileShape, compileSqueeze, compileUnsqueeze,
+} from './shape';
+import { compileConcat, compilePad, compileReduce, compileSlice, compileTranspose, REDUCE_OPS } from './tensor';
+
+export const OP_COMPILERS: ReadonlyMap<string, OpCompiler> = new Map<string, OpCompiler>([
+  ['Conv', compileConv],
+  ['BatchNormalization', compileBatchNorm],
+  ['MaxPool', compileMaxPool],
+  ['AveragePool', compileAveragePool],
+  ['GlobalAveragePool', compileGlobalAveragePool],
+  ['GlobalMaxPool', compileGlobalMaxPool],
+  ['Gemm', compileGemm],
+  ['MatMul', compileMatMul],
+  ['Clip', compileClip],
+  ['Softmax', compileSoftmax],
+  ['LogSoftmax', compileLogSoftmax],
+  ['Shape', (n) => compileShape(n)],
+  ['Gather', compileGather],
+  ['Unsqueeze', (n) => compileUnsqueeze(n)],
+  ['Squeeze', (n) => compileSqueeze(n)],
+  ['Cast', (n) => compileCast(n)],
+  ['Reshape', compileReshape],
+  ['Flatten', (n) => compileFlatten(n)],
+  ['ConstantOfShape', (n) => compileConstantOfShape(n)],
+  ['Identity', compileIdentity],
+  ['Dropout', compileIdentity],
+  ['Expand', (n) => compileExpand(n)],
+  ['Range', (n) => compileRange(n)],
+  ['Concat', compileConcat],
+  ['Transpose', (n) => compileTranspose(n)],
+  ['Slice', compileSlice],
+  ['Pad', compilePad],
+  ...UNARY_OPS.map((op): [string, OpCompiler] => [op, compileUnary]),
+  ...BINARY_OPS.map((op): [string, OpCompiler] => [op, compileBinary]),
+  ...REDUCE_OPS.map((op): [string, OpCompiler] => [op, compileReduce]),
+]);

@@ -1,0 +1,169 @@
+/**
+ * Shape-manipulating ops. PyTorch's exporter builds reshape targets from chains like
+ * Shape -> Gather -> Unsqueeze -> Concat -> Reshape; those integer values are computed here in JS from the
+ * actual run-time shapes (so any batch size works). Reshape/Flatten/Squeeze/Unsqueeze of an NHWC activation first
+ * restore ONNX's NCHW element order, so the result is exactly what onnxruntime would produce.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { attrFloat, attrInt, attrInts, type CompileContext, type NodeFn } from '../context';
+import type { IrNode, IrTensor } from '../../onnx/ir';
+import { intsOf, intsValue, onnxDims, plain, tensorValue, type Value } from '../values';
+
+const FLOAT_TYPES = new Set([1, 10, 11, 16]);
+
+/** Reads an int list either from an input (newer opsets) or an attribute (older ones). */
+function intsInputOrAttr(node: IrNode, inputs: (Value | undefined)[], index: number, attr: string): number[] | undefined {
+  const v = inputs[index];
+  if (v) return intsOf(v, `${node.opType} ${attr}`);
+  return attrInts(node, attr);
+}
+
+export function compileShape(node: IrNode): NodeFn {
+  const start = attrInt(node, 'start', 0);
+  const end = node.attrs.end === undefined ? undefined : attrInt(node, 'end', 0);
+  return (inputs) => {
+    const dims = onnxDims(inputs[0]!).slice(start, end);
+    return [intsValue([dims.length], dims)];
+  };
+}
+
+export function compileGather(node: IrNode, ctx: CompileContext): NodeFn {
+  const axisAttr = attrInt(node, 'axis', 0);
+  return (inputs) => {
+    const data = inputs[0]!;
+    const idx = inputs[1]!;
+    if (data.kind === 'ints' && data.dims.length <= 1 && (axisAttr === 0 || axisAttr === -1)) {
+      const ids = intsOf(idx, 'Gather indices');
+      const n = data.data.length;
+      const picked = ids.map((i) => data.data[i < 0 ? i + n : i]);
+      const dims = idx.kind === 'ints' ? idx.dims : [ids.length];
+      return [{ ...intsValue(dims, picked), float: data.float }];
+    }
+    const t = plain(data);
+    const axis = axisAttr < 0 ? axisAttr + t.rank : axisAttr;
+    const ids = intsOf(idx, 'Gather indices').map((i) => (i < 0 ? i + t.shape[axis] : i));
+    const idxDims = idx.kind === 'ints' ? idx.dims : idx.t.shape;
+    const g = tf.gather(t, tf.tensor1d(ids, 'int32'), axis);
+    const outDims = [...t.shape.slice(0, axis), ...idxDims, ...t.shape.slice(axis + 1)];
+    void ctx;
+    return [tensorValue(tf.reshape(g, outDims))];
+  };
+}
+
+function withDims(v: Value, dims: number[]): Value {
+  if (v.kind === 'ints') return { ...v, dims };
+  return tensorValue(tf.reshape(plain(v), dims));
+}
+
+export function compileUnsqueeze(node: IrNode): NodeFn {
+  return (inputs) => {
+    const v = inputs[0]!;
+    const axes = intsInputOrAttr(node, inputs, 1, 'axes') ?? [];
+    const dims = onnxDims(v).slice();
+    const rank = dims.length + axes.length;
+    for (const a of axes.map((x) => (x < 0 ? x + rank : x)).sort((p, q) => p - q)) dims.splice(a, 0, 1);
+    return [withDims(v, dims)];
+  };
+}
+
+export function compileSqueeze(node: IrNode): NodeFn {
+  return (inputs) => {
+    const v = inputs[0]!;
+    const dims = onnxDims(v);
+    const axes = (intsInputOrAttr(node, inputs, 1, 'axes') ?? dims.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)).map((a) =>
+      a < 0 ? a + dims.length : a,
+    );
+    return [withDims(v, dims.filter((_, i) => !axes.includes(i)))];
+  };
+}
+
+export function compileCast(node: IrNode): NodeFn {
+  const to = attrInt(node, 'to', 1);
+  const toFloat = FLOAT_TYPES.has(to);
+  return (inputs) => {
+    const v = inputs[0]!;
+    if (v.kind === 'ints') return [{ ...v, float: toFloat, data: toFloat ? v.data : v.data.map(Math.trunc) }];
+    if (toFloat) return [v];
+    // Float tensor cast to an integer type: truncate, keep float storage (tfjs ops here are float).
+    return [tensorValue(tf.cast(tf.cast(v.t, 'int32'), 'float32'), v.nhwc)];
+  };
+}
+
+export function compileReshape(node: IrNode, ctx: CompileContext): NodeFn {
+  const allowZero = attrInt(node, 'allowzero', 0) === 1;
+  return (inputs) => {
+    const v = inputs[0]!;
+    const inDims = onnxDims(v);
+    const target = intsOf(inputs[1]!, 'Reshape shape').map((d, i) => (d === 0 && !allowZero ? inDims[i] : d));
+    const known = target.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    const total = inDims.reduce((a, b) => a * b, 1);
+    const dims = target.map((d) => (d === -1 ? total / known : d));
+    if (dims.reduce((a, b) => a * b, 1) !== total || dims.some((d) => !Number.isInteger(d))) {
+      throw ctx.invalid(node, `cannot reshape [${inDims}] to [${target}]`);
+    }
+    return [withDims(v, dims)];
+  };
+}
+
+export function compileFlatten(node: IrNode): NodeFn {
+  const axisAttr = attrInt(node, 'axis', 1);
+  return (inputs) => {
+    const v = inputs[0]!;
+    const dims = onnxDims(v);
+    const axis = axisAttr < 0 ? axisAttr + dims.length : axisAttr;
+    const outer = dims.slice(0, axis).reduce((a, b) => a * b, 1);
+    const inner = dims.slice(axis).reduce((a, b) => a * b, 1);
+    return [withDims(v, [outer, inner])];
+  };
+}
+
+/** Constant: the value is known at compile time; the compiler hands it out from its constant table. */
+export function constantFromNode(node: IrNode, ctx: CompileContext): IrTensor {
+  const a = node.attrs;
+  if (a.value && typeof a.value === 'object' && !Array.isArray(a.value)) return a.value as IrTensor;
+  if (typeof a.value_float === 'number') return { kind: 'float', dims: [], data: new Float32Array([a.value_float]) };
+  if (Array.isArray(a.value_floats)) return { kind: 'float', dims: [a.value_floats.length], data: new Float32Array(a.value_floats as number[]) };
+  if (typeof a.value_int === 'number') return { kind: 'int', dims: [], data: [a.value_int] };
+  if (Array.isArray(a.value_ints)) return { kind: 'int', dims: [a.value_ints.length], data: (a.value_ints as number[]).slice() };
+  throw ctx.unsupported(node, 'a Constant without a tensor, float or int value');
+}
+
+export function compileConstantOfShape(node: IrNode): NodeFn {
+  const value = node.attrs.value as IrTensor | undefined;
+  const fill = value ? Number(value.data[0]) : 0;
+  const isInt = value?.kind === 'int';
+  void attrFloat;
+  return (inputs) => {
+    const dims = intsOf(inputs[0]!, 'ConstantOfShape shape');
+    const size = dims.reduce((a, b) => a * b, 1);
+    if (isInt) return [intsValue(dims, new Array(size).fill(fill))];
+    return [tensorValue(tf.fill(dims, fill))];
+  };
+}
+
+export function compileIdentity(node: IrNode, ctx: CompileContext): NodeFn {
+  if (node.opType === 'Dropout' && node.outputs.length > 1 && node.outputs[1] !== '') throw ctx.unsupported(node, 'Dropout mask output');
+  return (inputs) => [inputs[0]!];
+}
+
+export function compileExpand(_node: IrNode): NodeFn {
+  return (inputs) => {
+    const v = inputs[0]!;
+    const shape = intsOf(inputs[1]!, 'Expand shape');
+    const t = plain(v);
+    const rank = Math.max(t.rank, shape.length);
+    const tDims = [...Array(rank - t.rank).fill(1), ...t.shape];
+    const sDims = [...Array(rank - shape.length).fill(1), ...shape];
+    const out = tDims.map((d, i) => Math.max(d, sDims[i]));
+    return [tensorValue(tf.broadcastTo(tf.reshape(t, tDims), out))];
+  };
+}
+
+export function compileRange(_node: IrNode): NodeFn {
+  return (inputs) => {
+    const [start, limit, delta] = inputs.map((v) => intsOf(v!, 'Range')[0]);
+    const data: number[] = [];
+    for (let x = start; delta > 0 ? x < limit : x > limit; x += delta) data.push(x);
+    return [intsValue([data.length], data)];
+  };
+}
