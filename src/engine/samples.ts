@@ -1,0 +1,106 @@
+/**
+ * Poisoned-sample detection (`rnp-scan samples`): unlearn the model on the clean defense data as a scan does, then
+ * score every sample of an inspected set by how much the unlearned model still agrees with the original one
+ * (evidence/sample-score.ts). Poisoned training samples carry the trigger, which survives unlearning, so they rank
+ * first. Nothing is written; the model file is only read.
+ */
+import * as path from 'node:path';
+import type { Progress, ScanRequest } from '../protocol';
+import type { DatasetInfo } from './result';
+import type { ScanOptions } from './options';
+import { selectBackend } from './backend';
+import { readOnnxFile } from './onnx/read';
+import { compileProgram } from './graph/compile';
+import type { Program } from './graph/program';
+import { loadDataset, describeDataset } from './data/load';
+import type { Dataset } from './data/dataset';
+import { unlearn } from './rnp/unlearn';
+import { unlearnAdaptive } from './rnp/unlearn-adaptive';
+import { histogram, predict } from './rnp/evaluate';
+import { mulberry32 } from './rnp/random';
+import { checkpoint } from './rnp/pass-context';
+import { resolveOptions, type ScanHooks } from './scan';
+import { logitsOf, suspicionScores } from './evidence/sample-score';
+
+export interface SampleScore {
+  /** Index in the inspected dataset (file order). */
+  index: number;
+  /** Suspicion, higher = more likely poisoned: the unlearned model's probability of the original's prediction. */
+  score: number;
+  /** The original model's prediction for it. */
+  predicted: number;
+}
+
+export interface SamplesOutput {
+  /** Sorted by score, most suspicious first. */
+  samples: SampleScore[];
+  inspect: DatasetInfo;
+  /** What the score is, in words. */
+  score: string;
+  /** The unlearned model's predictions over the defense data (RNP Algorithm 1's label evidence). */
+  labelHistogram: number[];
+  /** Per original-predicted label: how many inspected samples, and their mean score (a poisoned label stands out). */
+  byPredictedLabel: { label: number; count: number; meanScore: number }[];
+}
+
+/** Unlearning exactly as a scan runs it for the chosen mode (paper: fixed schedule; adaptive: per-step, no collapse). */
+async function unlearnLikeScan(program: Program, defense: Dataset, o: ScanOptions, hooks: ScanHooks): Promise<void> {
+  const rng = mulberry32(o.seed);
+  const cfg = {
+    lr: o.unlearnLr,
+    momentum: o.unlearnMomentum,
+    weightDecay: o.unlearnWeightDecay,
+    batchSize: o.batchSize,
+    maxEpochs: o.unlearnEpochs,
+    cleanThreshold: o.cleanThreshold,
+  };
+  const onEpoch = (s: { epoch: number; acc: number }, n: number) =>
+    hooks.onProgress?.({ phase: 'unlearn', step: s.epoch, total: n, acc: s.acc, message: `unlearning epoch ${s.epoch}: clean acc ${(s.acc * 100).toFixed(1)}%` });
+  if (o.mode === 'adaptive') {
+    await unlearnAdaptive(program, defense, { ...cfg, maxGradNorm: o.maxGradNorm, collapseShare: 0.9, maxBackoffs: 6, monitorSize: 256 }, { rng, signal: hooks.signal, onEpoch });
+  } else {
+    await unlearn(program, defense, cfg, { rng, signal: hooks.signal, onEpoch });
+  }
+}
+
+export async function runSamples(req: ScanRequest, inspectPath: string, hooks: ScanHooks = {}): Promise<SamplesOutput> {
+  const o = resolveOptions(req.options);
+  const report = (p: Progress) => hooks.onProgress?.(p);
+  report({ phase: 'load', step: 0, total: 0, message: `loading ${path.basename(req.model)}` });
+  await selectBackend(o.backend);
+  const { graph } = await readOnnxFile(req.model);
+  const program = compileProgram(graph, req.model);
+  try {
+    const dopts = { expectShape: program.inputShape, numClasses: program.numClasses, mean: o.preprocess.mean, std: o.preprocess.std };
+    const defense = await loadDataset(req.data, dopts);
+    // The inspected set may come without labels: the score does not use them.
+    const inspect = await loadDataset(inspectPath, { ...dopts, labelsRequired: false });
+    const k = program.numClasses;
+    const original = logitsOf(program, inspect);
+    await checkpoint(hooks.signal);
+    await unlearnLikeScan(program, defense, o, hooks);
+    const labelHistogram = histogram(predict(program, defense), k);
+    report({ phase: 'evidence', step: 0, total: 0, message: 'scoring the inspected samples' });
+    const unlearned = logitsOf(program, inspect);
+    const scores = suspicionScores(original, unlearned, k);
+    const samples: SampleScore[] = Array.from(scores, (score, index) => {
+      let predicted = 0;
+      for (let j = 1; j < k; j++) if (original[index * k + j] > original[index * k + predicted]) predicted = j;
+      return { index, score: Math.round(score * 1e6) / 1e6, predicted };
+    });
+    const byPredictedLabel = Array.from({ length: k }, (_, label) => {
+      const of = samples.filter((s) => s.predicted === label);
+      return { label, count: of.length, meanScore: of.length ? Math.round((of.reduce((a, s) => a + s.score, 0) / of.length) * 1e4) / 1e4 : 0 };
+    });
+    samples.sort((a, b) => b.score - a.score || a.index - b.index);
+    return {
+      samples,
+      inspect: describeDataset(inspect),
+      score: "the unlearned model's probability of the original model's prediction",
+      labelHistogram,
+      byPredictedLabel,
+    };
+  } finally {
+    program.dispose();
+  }
+}
