@@ -183,11 +183,12 @@ test('the float tensor must fit the byte cap (uint8 grows 4x)', async () => {
 });
 
 test('bad mean/std options are OPTION_INVALID; a missing path is IO', async () => {
-  for (const [opts, pattern] of [
+  const cases: [{ mean?: number[]; std?: number[] }, RegExp][] = [
     [{ mean: [0.1, 0.2] }, /mean has 2 values but the model takes 3 channel/],
     [{ std: [0] }, /std value 0 must be greater than 0/],
     [{ mean: [Number.NaN] }, /not a finite number/],
-  ] as const) {
+  ];
+  for (const [opts, pattern] of cases) {
     await assert.rejects(loadDataset(p('u8_nchw.npz'), { expectShape: [3, 5, 6], ...opts }), (e: unknown) => {
       assert.ok(e instanceof InputError);
       assert.equal(e.code, 'OPTION_INVALID');

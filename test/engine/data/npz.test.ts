@@ -2,6 +2,7 @@
 // value, files we write are loaded by numpy, and hand-crafted hostile archives fail with the right typed error.
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readNpz, writeNpz } from '../../../src/engine/data/npz';
 import { assertInputError } from './assert-input-error';
@@ -142,7 +143,6 @@ test('writeNpz leaves no temp file behind and replaces an existing file', async 
   await writeNpz(p('replace.npz'), { b: f32 });
   const npz = await readNpz(p('replace.npz'));
   assert.deepEqual(npz.keys, ['b']);
-  const { readdirSync } = await import('node:fs');
   assert.deepEqual(readdirSync(dir).filter((n) => n.includes('replace.npz')), ['replace.npz']);
 });
 
