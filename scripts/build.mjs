@@ -9,6 +9,9 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   target: 'node20',
+  // tfjs registers kernels and gradients as import side effects from bundles its "sideEffects" list does not name;
+  // honouring that list would silently drop them (e.g. "gradient function not found for Neg").
+  ignoreAnnotations: true,
 };
 mkdirSync('dist', { recursive: true });
 const nodeEntries = { cli: 'src/cli.ts', worker: 'src/worker.ts', extension: 'src/extension/extension.ts' };

@@ -260,8 +260,11 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     };
     await checkpoint(hooks.signal);
     // Last step: the writes (atomic), so a cancel or failure before here leaves nothing behind.
-    if (prunedPath) await writeOnnxWithInitializers(bytes, pr.replaced, prunedPath, req.model);
     await mkdir(outDir, { recursive: true });
+    if (prunedPath) {
+      await mkdir(path.dirname(prunedPath), { recursive: true });
+      await writeOnnxWithInitializers(bytes, pr.replaced, prunedPath, req.model);
+    }
     const resultPath = path.join(outDir, 'scan.json');
     await writeFileAtomic(resultPath, Buffer.from(JSON.stringify(result, null, 2)));
     return { result, resultPath };
