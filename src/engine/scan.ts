@@ -90,21 +90,29 @@ class Clock {
   }
 }
 
-interface Loaded {
+interface Loaded<D> {
   program: Program;
   graph: Awaited<ReturnType<typeof readOnnxFile>>['graph'];
   bytes: Uint8Array;
-  defense: Dataset;
+  defense: D;
   cleanTest: Dataset | null;
   poisonTest: Dataset | null;
 }
 
-async function loadAll(req: { model: string; data: string; cleanTest?: string; poisonTest?: string }, o: ScanOptions): Promise<Loaded> {
+interface LoadRequest<D> {
+  model: string;
+  data: D;
+  cleanTest?: string;
+  poisonTest?: string;
+}
+
+/** Reads and compiles the model, then the datasets checked against it (the defense data only when asked). */
+async function loadAll<D extends string | null>(req: LoadRequest<D>, o: ScanOptions): Promise<Loaded<D extends string ? Dataset : null>> {
   const { graph, bytes } = await readOnnxFile(req.model);
   const program = compileProgram(graph, req.model);
   try {
     const dopts = { expectShape: program.inputShape, numClasses: program.numClasses, mean: o.preprocess.mean, std: o.preprocess.std };
-    const defense = await loadDataset(req.data, dopts);
+    const defense = (req.data === null ? null : await loadDataset(req.data, dopts)) as D extends string ? Dataset : null;
     const cleanTest = req.cleanTest ? await loadDataset(req.cleanTest, dopts) : null;
     const poisonTest = req.poisonTest ? await loadDataset(req.poisonTest, dopts) : null;
     return { program, graph, bytes, defense, cleanTest, poisonTest };
@@ -281,11 +289,15 @@ export async function exportPruned(req: ExportRequest, hooks: ScanHooks = {}): P
   if (path.resolve(req.dest) === path.resolve(req.model)) throw new InputError('OPTION_INVALID', req.dest, 'refusing to overwrite the model being scanned');
   await selectBackend(r.options.backend);
   const o = r.options;
-  const loaded = await loadAll({ model: req.model, data: r.data.defense.path, cleanTest: r.data.cleanTest?.path, poisonTest: r.data.poisonTest?.path }, o);
+  const loaded = await loadAll({ model: req.model, data: null, cleanTest: r.data.cleanTest?.path, poisonTest: r.data.poisonTest?.path }, o);
   const { program, graph, bytes } = loaded;
   try {
     const sha = createHash('sha256').update(bytes).digest('hex');
     if (sha !== r.modelSha256) throw new InputError('MODEL_INVALID', req.model, 'the model file changed since the scan; scan it again before exporting');
+    const sites = program.maskSites;
+    if (r.layers.length !== sites.length || r.layers.some((l, i) => l.name !== sites[i].name || l.masks.length !== sites[i].channels)) {
+      throw new InputError('MODEL_INVALID', req.model, "the scan result's mask layers do not match this model; scan it again before exporting");
+    }
     const masks = r.layers.map((l) => Float32Array.from(l.masks));
     const pr = prune(graph.initializers, program.maskSites, masks, req.threshold);
     program.assign(withReplaced(graph.initializers, pr.replaced));
