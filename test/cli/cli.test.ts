@@ -1,0 +1,112 @@
+/**
+ * The command-line contract, by running the built CLI (dist/cli.js) as a user would: JSON fields, exit codes, one-line
+ * errors naming the file, and the exported pruned model re-evaluated independently by onnxruntime.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { readNpz } from '../../src/engine/data/npz';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = path.join(ROOT, 'dist/cli.js');
+const DEMO = path.join(ROOT, 'demo');
+const tmp = () => mkdtempSync(path.join(tmpdir(), 'rnp-cli-'));
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Accuracy of an ONNX file on an .npz (uint8 NCHW → [0,1]) with onnxruntime, the independent oracle. */
+async function ortAccuracy(model: string, npz: string): Promise<number> {
+  const { arrays } = await readNpz(npz);
+  const x = arrays.get('x')!;
+  const y = arrays.get('y')!;
+  const session = await ort.InferenceSession.create(model);
+  const [n, ...rest] = x.shape;
+  const per = rest.reduce((a, b) => a * b, 1);
+  const xs = Float32Array.from(x.data as Uint8Array, (v) => v / 255);
+  let correct = 0;
+  for (let i = 0; i < n; i += 250) {
+    const m = Math.min(250, n - i);
+    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', xs.subarray(i * per, (i + m) * per), [m, ...rest]) });
+    const logits = out[session.outputNames[0]].data as Float32Array;
+    const k = logits.length / m;
+    for (let r = 0; r < m; r++) {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (logits[r * k + c] > logits[r * k + best]) best = c;
+      if (best === Number((y.data as ArrayLike<number | bigint>)[i + r])) correct++;
+    }
+  }
+  return correct / n;
+}
+
+test('scan --json: one JSON object with the documented fields; the pruned model re-evaluates to the reported ACC/ASR', { timeout: 600_000 }, async () => {
+  const out = tmp();
+  const modelHash = createHash('sha256').update(readFileSync(path.join(DEMO, 'model.onnx'))).digest('hex');
+  const r = cli([path.join(DEMO, 'model.onnx'), '--data', path.join(DEMO, 'defense.npz'), '--clean-test', path.join(DEMO, 'clean_test.npz'),
+    '--poison-test', path.join(DEMO, 'poison_test.npz'), '--out', out, '--json', '--mode', 'paper', '--recover-epochs', '5']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 1, 'exactly one line (one JSON object) on stdout');
+  const j = JSON.parse(lines[0]);
+  for (const k of ['model', 'backend', 'verdict', 'detectedLabel', 'threshold', 'prunedCount', 'totalChannels', 'layers', 'before', 'after', 'curve', 'prunedModel', 'seconds']) assert.ok(k in j, `field ${k}`);
+  assert.ok(['backdoored', 'clean', 'inconclusive'].includes(j.verdict));
+  assert.ok(j.detectedLabel === null || Number.isInteger(j.detectedLabel));
+  assert.equal(j.threshold, 0.2);
+  assert.equal(j.layers.length, 3, 'the demo CNN has three BatchNorms');
+  assert.equal(j.totalChannels, 16 + 32 + 64);
+  assert.equal(j.prunedCount, j.layers.flatMap((l: { masks: number[] }) => l.masks).filter((m: number) => m <= 0.2).length);
+  assert.equal(j.curve.length, 19);
+  assert.deepEqual(j.curve.map((c: { threshold: number }) => c.threshold), Array.from({ length: 19 }, (_, i) => i * 5 / 100));
+  for (const c of j.curve) for (const k of ['threshold', 'pruned', 'acc', 'asr']) assert.equal(typeof c[k], 'number');
+  for (const k of ['load', 'unlearn', 'recover', 'total']) assert.equal(typeof j.seconds[k], 'number');
+  assert.ok(j.before.acc > 0.8 && j.before.asr > 0.9, 'the demo model is accurate and backdoored');
+  assert.match(r.stderr, /\[unlearn\]/, 'progress lines on stderr (not a TTY)');
+  // The export: beside --out, loadable by onnxruntime, with exactly the reported accuracy and attack success.
+  assert.equal(j.prunedModel, path.join(out, 'model.pruned.onnx'));
+  assert.ok(existsSync(path.join(out, 'scan.json')));
+  assert.equal(await ortAccuracy(j.prunedModel, path.join(DEMO, 'clean_test.npz')), j.after.acc);
+  assert.equal(await ortAccuracy(j.prunedModel, path.join(DEMO, 'poison_test.npz')), j.after.asr);
+  assert.equal(await ortAccuracy(path.join(DEMO, 'model.onnx'), path.join(DEMO, 'clean_test.npz')), j.before.acc);
+  assert.equal(createHash('sha256').update(readFileSync(path.join(DEMO, 'model.onnx'))).digest('hex'), modelHash, 'the model file is untouched');
+});
+
+test('bad input: exit 2 and one line on stderr naming the file and the problem', { timeout: 120_000 }, async () => {
+  const dir = tmp();
+  const junk = path.join(dir, 'junk.onnx');
+  writeFileSync(junk, Buffer.from('this is not an onnx model at all, just text'.repeat(10)));
+  const badShape = path.join(dir, 'shape.npz');
+  const badLabels = path.join(dir, 'labels.npz');
+  const py = spawnSync('/usr/bin/python3', ['-c', `
+import numpy as np
+np.savez(${JSON.stringify(badShape)}, x=np.zeros((4,3,32,32),np.uint8), y=np.zeros(4,np.int64))
+np.savez(${JSON.stringify(badLabels)}, x=np.zeros((4,1,28,28),np.uint8), y=np.array([0,1,12,3]))
+`]);
+  assert.equal(py.status, 0, String(py.stderr));
+  const model = path.join(DEMO, 'model.onnx');
+  const cases: [string[], RegExp][] = [
+    [[junk, '--data', path.join(DEMO, 'defense.npz')], /junk\.onnx: /],
+    [[path.join(dir, 'missing.onnx'), '--data', path.join(DEMO, 'defense.npz')], /missing\.onnx: /],
+    [[model, '--data', badShape], /shape\.npz: .*(3, ?32, ?32|3x32x32|\[3,32,32\]|28)/],
+    [[model, '--data', badLabels], /labels\.npz: .*12/],
+    [[model], /--data/],
+    [[model, '--data', path.join(DEMO, 'defense.npz'), '--threshold', 'abc'], /--threshold/],
+    [[model, '--data', path.join(DEMO, 'defense.npz'), '--mode', 'fast'], /--mode/],
+  ];
+  for (const [args, re] of cases) {
+    const r = cli([...args, '--out', dir]);
+    assert.equal(r.code, 2, `exit 2 for ${args.join(' ')}: ${r.stderr}`);
+    const first = r.stderr.split('\n').find((l) => l.startsWith('rnp-scan: '));
+    assert.ok(first, `an rnp-scan: line for ${args.join(' ')}: ${r.stderr}`);
+    assert.match(first!, re);
+    assert.equal(r.stdout, '', 'nothing on stdout');
+  }
+  assert.ok(!existsSync(path.join(dir, 'scan.json')), 'a failed scan writes nothing');
+  assert.ok(statSync(model).isFile());
+});
