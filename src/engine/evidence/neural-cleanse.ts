@@ -13,6 +13,7 @@ import { disposeBatch, makeBatch } from '../rnp/batches';
 import { crossEntropy } from '../rnp/loss';
 import { checkpoint } from '../rnp/pass-context';
 import { mulberry32 } from '../rnp/random';
+import { Adam } from './adam';
 import { type PixelSpace, stamp, toModelInput, toPixels } from './pixel-space';
 
 export interface NcConfig {
@@ -85,13 +86,13 @@ export async function reverseEngineerTrigger(
   if (pool.length === 0) throw new Error(`no defense samples outside label ${label} to search a trigger on`);
   const rng = mulberry32(cfg.seed * 1009 + label);
   // tanh parametrisation: m = (tanh(a)+1)/2 ∈ (0,1); p = lo + (hi−lo)·(tanh(b)+1)/2. Both start in the middle.
-  const maskParam = tf.variable(tf.zeros([1, h, w, 1]), true);
-  const patternParam = tf.variable(tf.zeros([1, h, w, c]), true);
+  const maskParam = tf.tidy(() => tf.variable(tf.zeros([1, h, w, 1]), true));
+  const patternParam = tf.tidy(() => tf.variable(tf.zeros([1, h, w, c]), true));
   const lo = tf.tensor1d(space.lo);
   const span = tf.tensor1d(Array.from(space.hi, (v, i) => v - space.lo[i]));
   const maskOf = () => tf.div(tf.add(tf.tanh(maskParam), 1), 2);
   const patternOf = () => tf.add(lo, tf.mul(span, tf.div(tf.add(tf.tanh(patternParam), 1), 2)));
-  const optimizer = tf.train.adam(cfg.lr, 0.5, 0.9);
+  const optimizer = new Adam([maskParam, patternParam], cfg.lr, 0.5, 0.9);
   let cost = cfg.initCost;
   let upCount = 0;
   let downCount = 0;
@@ -119,13 +120,15 @@ export async function reverseEngineerTrigger(
         let pred: tf.Tensor | undefined;
         let l1: tf.Scalar | undefined;
         const costNow = cost;
-        optimizer.minimize(() => {
+        const { value, grads } = tf.variableGrads(() => {
           const m = maskOf();
           const logits = program.forward(toModelInput(stamp(xPix, m, patternOf()), space), { training: false });
           pred = tf.keep(tf.argMax(logits, 1));
           l1 = tf.keep(tf.sum(m)) as tf.Scalar;
           return tf.add(crossEntropy(logits, target), tf.mul(l1, costNow)) as tf.Scalar;
-        }, false, [maskParam, patternParam]);
+        }, [maskParam, patternParam]);
+        value.dispose();
+        optimizer.step([grads[maskParam.name], grads[patternParam.name]]);
         const p = pred!.dataSync();
         for (let k = 0; k < p.length; k++) if (p[k] === label) hits++;
         seen += p.length;
