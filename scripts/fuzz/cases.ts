@@ -1,0 +1,60 @@
+/**
+ * The fuzz corpus (real fixture files) and the deterministic case generator: case `index` of a run seeded with
+ * `seed` always picks the same target, source file and mutations, so the parent (for reports and crash files),
+ * the worker (to run it) and `--repro` agree on its bytes.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { caseSeed, mutate, protobufVarints, rng, type VarintSite } from './mutate';
+
+export type Target = 'onnx' | 'npz';
+
+export interface CorpusSpec {
+  onnx: string[];
+  npz: string[];
+  /** Folder the ONNX cases are "located" in, holding the external-data side file of the external model. */
+  onnxDir: string;
+  /** Scratch folder for the npz cases' files. */
+  workDir: string;
+}
+
+interface CorpusFile {
+  name: string;
+  bytes: Uint8Array;
+  sites: VarintSite[];
+}
+
+export interface Corpus {
+  spec: CorpusSpec;
+  onnx: CorpusFile[];
+  npz: CorpusFile[];
+}
+
+export function loadCorpus(spec: CorpusSpec): Corpus {
+  const load = (path: string, protobuf: boolean): CorpusFile => {
+    const bytes = new Uint8Array(readFileSync(path));
+    return { name: basename(path), bytes, sites: protobuf ? protobufVarints(bytes) : [] };
+  };
+  return { spec, onnx: spec.onnx.map((p) => load(p, true)), npz: spec.npz.map((p) => load(p, false)) };
+}
+
+export interface FuzzCase {
+  index: number;
+  seed: number;
+  target: Target;
+  source: string;
+  ops: string[];
+  bytes: Uint8Array;
+}
+
+export function makeCase(corpus: Corpus, runSeed: number, index: number): FuzzCase {
+  const seed = caseSeed(runSeed, index);
+  const rand = rng(seed ^ 0x5bd1e995);
+  // Two ONNX cases for each npz case: the model reader is the larger attack surface.
+  const target: Target = corpus.npz.length > 0 && index % 3 === 2 ? 'npz' : 'onnx';
+  const files = target === 'onnx' ? corpus.onnx : corpus.npz;
+  const file = files[Math.floor(rand() * files.length)];
+  const other = files[Math.floor(rand() * files.length)];
+  const { bytes, ops } = mutate({ bytes: file.bytes, other: other.bytes, sites: file.sites }, seed);
+  return { index, seed, target, source: file.name, ops, bytes };
+}

@@ -1,0 +1,18 @@
+// A 300-case seeded slice of `npm run fuzz`: every mutated ONNX / .npz file must end in success or an InputError.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runFuzz } from '../../scripts/fuzz/harness';
+
+test('300 seeded fuzz cases over real ONNX and .npz fixtures: no crash, hang, worker death or writer mismatch', async () => {
+  const report = await runFuzz({ cases: 300, seed: 20231, timeoutMs: 30_000 });
+  const summary = report.failures.map((f) => `${f.outcome} case ${f.index} (${f.target}, ${f.ops.join(', ')}): ${f.detail.split('\n')[0]}`);
+  assert.deepEqual(summary, []);
+  const total = Object.values(report.counts).reduce((a, b) => a + b, 0);
+  assert.equal(total, 300, 'every case was counted once');
+  // The mutations reach both ends: some files still decode, many are rejected, on both readers.
+  assert.ok((report.byTarget.onnx.ok ?? 0) > 0, 'some mutated ONNX files still decode (and pass the writer round trip)');
+  assert.ok(Object.keys(report.byTarget.onnx).some((k) => k.startsWith('InputError:')), 'some ONNX cases are rejected');
+  if (report.corpus.npz.length > 0) {
+    assert.ok(Object.keys(report.byTarget.npz).some((k) => k.startsWith('InputError:')), 'some npz cases are rejected');
+  }
+});
