@@ -48,28 +48,54 @@ export interface PixelSource {
 /**
  * `count` samples of [C, H, W] from `src` into a new NHWC Float32Array. Non-finite input values are an error
  * (DATA_INVALID naming the array and the flat index), since one NaN would poison every gradient.
+ * Each value is computed as (v / divisor - mean) / std in double precision and rounded once to float32, so the
+ * result is bit-identical to numpy doing the same in float64.
  */
 export function toNhwcFloat32(src: PixelSource, count: number, shape: readonly [number, number, number], stats: ChannelStats): Float32Array {
   const [C, H, W] = shape;
   const plane = H * W;
   const sample = C * plane;
-  const offset = Float64Array.from({ length: C }, (_, c) => (stats.mean.length ? stats.mean[c]! : 0));
-  const divisor = Float64Array.from({ length: C }, (_, c) => (stats.std.length ? stats.std[c]! : 1));
   const out = new Float32Array(count * sample);
+  const mean = (c: number): number => (stats.mean.length ? stats.mean[c]! : 0);
+  const std = (c: number): number => (stats.std.length ? stats.std[c]! : 1);
+
+  if (src.data instanceof Uint8Array) {
+    // 256 possible inputs per channel: a lookup table gives the same values as the formula, ~10× faster.
+    const table = new Float32Array(C * 256);
+    for (let c = 0; c < C; c++) {
+      for (let v = 0; v < 256; v++) table[c * 256 + v] = (v / src.divisor - mean(c)) / std(c);
+    }
+    const data = src.data;
+    for (let n = 0; n < count; n++) {
+      const base = n * sample;
+      for (let c = 0; c < C; c++) {
+        const t = c * 256;
+        if (src.layout === 'NCHW') {
+          for (let p = 0, from = base + c * plane, to = base + c; p < plane; p++, from++, to += C) out[to] = table[t + data[from]!]!;
+        } else {
+          for (let i = base + c; i < base + sample; i += C) out[i] = table[t + data[i]!]!;
+        }
+      }
+    }
+    return out;
+  }
+
   const data = src.data;
   for (let n = 0; n < count; n++) {
     const base = n * sample;
     for (let c = 0; c < C; c++) {
-      const m = offset[c]!;
-      const s = divisor[c]!;
+      const m = mean(c);
+      const s = std(c);
+      const d = src.divisor;
+      const nchw = src.layout === 'NCHW';
       for (let p = 0; p < plane; p++) {
         // Source index in the file's layout; destination is always NHWC.
-        const from = src.layout === 'NCHW' ? base + c * plane + p : base + p * C + c;
+        const from = nchw ? base + c * plane + p : base + p * C + c;
         const v = data[from]!;
         if (!Number.isFinite(v)) {
           throw new InputError('DATA_INVALID', src.file, `array '${src.name}' holds a non-finite value (${v}) at flat index ${from}`);
         }
-        out[base + p * C + c] = (v / src.divisor - m) / s;
+        out[base + p * C + c] = (v / d - m) / s;
       }
     }
   }

@@ -30,6 +30,7 @@ np.savez('u8_nchw.npz', x=x, y=y)
 ((x.astype(np.float64) / 255 - mean[None, :, None, None]) / std[None, :, None, None]).transpose(0, 2, 3, 1).astype('<f4').tofile('u8_nchw.norm.f32')
 (x.astype(np.float64) / 255).transpose(0, 2, 3, 1).astype('<f4').tofile('u8_nchw.plain.f32')
 y.astype('<i4').tofile('u8_nchw.y.i32')
+np.savez('u8_nhwc.npz', x=np.ascontiguousarray(x.transpose(0, 2, 3, 1)), y=y)
 # float32 NHWC, labels uint8, compressed
 xf = rng.normal(size=(3, 5, 6, 3)).astype(np.float32)
 np.savez_compressed('f32_nhwc.npz', x=xf, y=np.array([2, 1, 0], dtype=np.uint8))
@@ -70,7 +71,7 @@ const assertSame = (got: Float32Array, want: Float32Array, what: string): void =
   }
 };
 
-test('uint8 NCHW → NHWC float32, /255 then per-channel mean/std, exactly as numpy computes it', async () => {
+test('uint8 NCHW and NHWC → NHWC float32, /255 then per-channel mean/std, exactly as numpy computes it', async () => {
   const ds = await loadDataset(p('u8_nchw.npz'), { expectShape: [3, 5, 6], numClasses: 10, mean: MEAN, std: STD });
   assert.equal(ds.count, 4);
   assert.deepEqual(ds.shape, [3, 5, 6]);
@@ -80,6 +81,9 @@ test('uint8 NCHW → NHWC float32, /255 then per-channel mean/std, exactly as nu
   assertSame(ds.x, readF32(p('u8_nchw.norm.f32')), 'normalised');
   assert.deepEqual(ds.y, readI32(p('u8_nchw.y.i32')));
   assert.deepEqual(describeDataset(ds), { path: p('u8_nchw.npz'), count: 4, shape: [3, 5, 6] });
+
+  const nhwc = await loadDataset(p('u8_nhwc.npz'), { expectShape: [3, 5, 6], numClasses: 10, mean: MEAN, std: STD });
+  assertSame(nhwc.x, readF32(p('u8_nchw.norm.f32')), 'uint8 NHWC, normalised');
 
   const plain = await loadDataset(p('u8_nchw.npz'), { expectShape: [3, 5, 6], numClasses: 10 });
   assertSame(plain.x, readF32(p('u8_nchw.plain.f32')), 'scaled only');
