@@ -44,8 +44,12 @@ export class ZipReader {
     } catch (e) {
       throw new InputError('IO', file, `cannot open: ${(e as Error).message}`);
     }
-    const { size } = await fh.stat();
-    return new ZipReader(fh, file, size);
+    const info = await fh.stat();
+    if (!info.isFile()) {
+      await fh.close();
+      throw new InputError('DATA_INVALID', file, 'not a regular file (expected an .npz archive)');
+    }
+    return new ZipReader(fh, file, info.size);
   }
 
   async close(): Promise<void> {
@@ -63,7 +67,12 @@ export class ZipReader {
     const buf = new Uint8Array(length);
     let done = 0;
     while (done < length) {
-      const { bytesRead } = await this.fh.read(buf, done, length - done, position + done);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await this.fh.read(buf, done, length - done, position + done));
+      } catch (e) {
+        throw new InputError('IO', this.file, `cannot read: ${(e as Error).message}`);
+      }
       if (bytesRead === 0) throw this.invalid('zip archive is truncated (file shrank while reading)');
       done += bytesRead;
     }

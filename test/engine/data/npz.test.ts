@@ -171,8 +171,9 @@ test('a file that is not a zip at all is DATA_INVALID', async () => {
   await assertInputError(readNpz(p('text.npz')), 'DATA_INVALID', p('text.npz'), /not a valid \.npz\/zip archive/);
 });
 
-test('a missing file is an IO error naming it', async () => {
+test('a missing file is an IO error naming it; a folder is not an archive', async () => {
   await assertInputError(readNpz(p('nope.npz')), 'IO', p('nope.npz'), /cannot open/);
+  await assertInputError(readNpz(dir), 'DATA_INVALID', dir, /not a regular file/);
 });
 
 test('Fortran-order arrays are rejected with a clear message', async () => {
