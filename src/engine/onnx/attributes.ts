@@ -9,6 +9,7 @@ import type { Limits } from '../limits';
 import type { IrAttr } from './ir';
 import { formatInt64, int64ToNumber, type Int64Value } from './int64';
 import { planTensor, type TensorPlan } from './tensor';
+import { show } from './display-name';
 
 export interface PlannedAttributes {
   values: Record<string, IrAttr>;
@@ -55,10 +56,10 @@ export function planAttributes(
   const out: PlannedAttributes = { values: Object.create(null) as Record<string, IrAttr>, tensors: [] };
   for (const a of node.attribute ?? []) {
     const name = a.name ?? '';
-    const label = `${nodeLabel} attribute '${name}'`;
+    const label = `${nodeLabel} attribute '${show(name)}'`;
     if (!name) throw new InputError('MODEL_INVALID', file, `${nodeLabel} has an attribute without a name`);
     if (name in out.values || out.tensors.some((t) => t.name === name)) {
-      throw new InputError('MODEL_INVALID', file, `${nodeLabel} has attribute '${name}' twice`);
+      throw new InputError('MODEL_INVALID', file, `${nodeLabel} has attribute '${show(name)}' twice`);
     }
     if (a.refAttrName) {
       throw new InputError('MODEL_UNSUPPORTED', file, `${label} refers to a function attribute, which is not supported`);
@@ -69,7 +70,7 @@ export function planAttributes(
       throw new InputError(
         'MODEL_UNSUPPORTED',
         file,
-        `${nodeLabel} has a subgraph attribute '${name}'; control flow with subgraphs (If, Loop, Scan) is not supported`,
+        `${nodeLabel} has a subgraph attribute '${show(name)}'; subgraphs (control flow such as If, Loop, Scan) are not supported`,
       );
     }
     const int = (v: Int64Value): number => {

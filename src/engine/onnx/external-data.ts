@@ -7,6 +7,7 @@
 import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep, win32 } from 'node:path';
 import { InputError } from '../errors';
+import { show } from './display-name';
 
 export interface ExternalSlice {
   /** Real path of the data file. */
@@ -39,10 +40,10 @@ export function planExternalData(
   if (!location) return fail('its data is stored externally but no location is given');
   if (location.includes('\0')) return fail('its external data location contains a NUL character');
   if (isAbsolute(location) || win32.isAbsolute(location) || /^[A-Za-z]:/.test(location)) {
-    return fail(`its external data location "${location}" is an absolute path; only files inside the model's folder are allowed`);
+    return fail(`its external data location "${show(location)}" is an absolute path; only files inside the model's folder are allowed`);
   }
   if (location.split(/[\\/]/).some((segment) => segment === '..')) {
-    return fail(`its external data location "${location}" leaves the model's folder ("..")`);
+    return fail(`its external data location "${show(location)}" leaves the model's folder ("..")`);
   }
   const folder = dirname(resolve(modelFile));
   let realFolder: string;
@@ -51,29 +52,29 @@ export function planExternalData(
     realFolder = realpathSync(folder);
     realData = realpathSync(resolve(folder, location));
   } catch {
-    return fail(`its external data file "${location}" does not exist next to the model`);
+    return fail(`its external data file "${show(location)}" does not exist next to the model`);
   }
   if (!realData.startsWith(realFolder.endsWith(sep) ? realFolder : realFolder + sep)) {
-    return fail(`its external data file "${location}" resolves to ${realData}, outside the model's folder`);
+    return fail(`its external data file "${show(location)}" resolves to ${realData}, outside the model's folder`);
   }
   const st = statSync(realData);
-  if (!st.isFile()) return fail(`its external data location "${location}" is not a regular file`);
+  if (!st.isFile()) return fail(`its external data location "${show(location)}" is not a regular file`);
   const offset = parseCount(kv.get('offset'), 0, fail, 'offset');
   const length = parseCount(kv.get('length'), st.size - offset, fail, 'length');
   if (length !== expectedBytes) {
     return fail(`its external data length is ${length} bytes but its dims and type need ${expectedBytes}`);
   }
   if (offset + length > st.size) {
-    return fail(`its external data (offset ${offset}, length ${length}) runs past the end of "${location}" (${st.size} bytes)`);
+    return fail(`its external data (offset ${offset}, length ${length}) runs past the end of "${show(location)}" (${st.size} bytes)`);
   }
   return { path: realData, offset, length };
 }
 
 function parseCount(text: string | undefined, fallback: number, fail: (m: string) => never, name: string): number {
   if (text === undefined || text === '') return fallback;
-  if (!/^\d+$/.test(text)) return fail(`its external data ${name} "${text}" is not a non-negative integer`);
+  if (!/^\d+$/.test(text)) return fail(`its external data ${name} "${show(text)}" is not a non-negative integer`);
   const n = Number(text);
-  if (!Number.isSafeInteger(n)) return fail(`its external data ${name} ${text} is too large`);
+  if (!Number.isSafeInteger(n)) return fail(`its external data ${name} ${show(text)} is too large`);
   return n;
 }
 

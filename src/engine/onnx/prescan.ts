@@ -39,7 +39,7 @@ export function prescanModel(bytes: Uint8Array, file: string, limits: Limits): v
     scan(bytes, 'model', 0, budget, file, limits);
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError('MODEL_INVALID', file, `not a valid ONNX file: protobuf decoding failed (${(err as Error).message})`);
+    throw new InputError('MODEL_INVALID', file, `not a valid ONNX file (truncated or corrupt): protobuf decoding failed (${(err as Error).message})`);
   }
 }
 

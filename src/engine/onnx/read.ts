@@ -15,6 +15,7 @@ import type { IrGraph, IrNode, IrTensor, IrValueInfo } from './ir';
 import { prescanModel } from './prescan';
 import { materializeTensor, planTensor, type TensorPlan } from './tensor';
 import { topoSort } from './topo-sort';
+import { show } from './display-name';
 
 export const SUPPORTED_IR_VERSIONS = { min: 3, max: 10 } as const;
 export const SUPPORTED_OPSETS = { min: 7, max: 21 } as const;
@@ -62,7 +63,7 @@ export function decodeOnnx(bytes: Uint8Array, file: string, limits?: Partial<Lim
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (err) {
-    throw new InputError('MODEL_INVALID', file, `not a valid ONNX file: protobuf decoding failed (${(err as Error).message})`);
+    throw new InputError('MODEL_INVALID', file, `not a valid ONNX file (truncated or corrupt): protobuf decoding failed (${(err as Error).message})`);
   }
   return convertModel(model, file, caps);
 }
@@ -112,8 +113,8 @@ function convertModel(model: onnx.ModelProto, file: string, limits: Limits): IrG
   for (const t of graph.initializer ?? []) {
     const name = t.name ?? '';
     if (!name) invalid('the graph has an initializer without a name');
-    if (initPlans.has(name)) invalid(`initializer '${name}' is defined twice`);
-    initPlans.set(name, planTensor(t, `initializer '${name}'`, file, limits));
+    if (initPlans.has(name)) invalid(`initializer '${show(name)}' is defined twice`);
+    initPlans.set(name, planTensor(t, `initializer '${show(name)}'`, file, limits));
   }
 
   // Inputs: initializers listed as inputs (IR < 4 style) are not real inputs.
@@ -122,13 +123,13 @@ function convertModel(model: onnx.ModelProto, file: string, limits: Limits): IrG
   for (const vi of graph.input ?? []) {
     const name = vi.name ?? '';
     if (!name) invalid('the graph has an input without a name');
-    if (inputNames.has(name)) invalid(`graph input '${name}' is listed twice`);
+    if (inputNames.has(name)) invalid(`graph input '${show(name)}' is listed twice`);
     inputNames.add(name);
-    if (!initPlans.has(name)) inputs.push(convertValueInfo(vi, `input '${name}'`, file));
+    if (!initPlans.has(name)) inputs.push(convertValueInfo(vi, `input '${show(name)}'`, file));
   }
   if (inputs.length === 0) unsupported('the model has no input; one image input is required');
   if (inputs.length > 1) {
-    unsupported(`the model has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); only models with one image input are supported`);
+    unsupported(`the model has ${inputs.length} inputs (${inputs.map((i) => show(i.name)).join(', ')}); only models with one image input are supported`);
   }
 
   // Nodes: names, attributes (tensors planned), and every value produced exactly once.
@@ -139,18 +140,18 @@ function convertModel(model: onnx.ModelProto, file: string, limits: Limits): IrG
   const usedNames = new Set<string>();
   protoNodes.forEach((n, index) => {
     const opType = n.opType ?? '';
-    if (!opType) invalid(`node ${index} (${n.name || 'unnamed'}) has no operator type`);
+    if (!opType) invalid(`node ${index} (${show(n.name || 'unnamed')}) has no operator type`);
     let name = n.name || `${opType}_${index}`;
     // Generated or repeated names get a suffix so that every node name identifies one node.
     if (usedNames.has(name)) name = uniqueName(name, usedNames);
     usedNames.add(name);
-    const label = `node '${name}' (${opType})`;
+    const label = `node '${show(name)}' (${show(opType)})`;
     const outputs = [...(n.output ?? [])];
     for (const o of outputs) {
       if (!o) continue;
       const previous = producedBy.get(o);
-      if (previous) invalid(`${label} writes '${o}', which ${previous} already defines; every value must be defined once`);
-      producedBy.set(o, `node '${name}'`);
+      if (previous) invalid(`${label} writes '${show(o)}', which ${previous} already defines; every value must be defined once`);
+      producedBy.set(o, `node '${show(name)}'`);
     }
     const attrs = planAttributes(n, label, file, limits);
     planned.push({ node: { name, opType, domain: n.domain ?? '', inputs: [...(n.input ?? [])], outputs, attrs: attrs.values }, attrs });
@@ -158,20 +159,20 @@ function convertModel(model: onnx.ModelProto, file: string, limits: Limits): IrG
   for (const { node } of planned) {
     for (const i of node.inputs) {
       if (i && !producedBy.has(i)) {
-        invalid(`node '${node.name}' (${node.opType}) reads '${i}', which no node, initializer or graph input defines`);
+        invalid(`node '${show(node.name)}' (${show(node.opType)}) reads '${show(i)}', which no node, initializer or graph input defines`);
       }
     }
   }
   const outputs: IrValueInfo[] = [];
   for (const vi of graph.output ?? []) {
     const name = vi.name ?? '';
-    if (!name || !producedBy.has(name)) invalid(`graph output '${name}' is not defined by any node, initializer or input`);
-    outputs.push(convertValueInfo(vi, `output '${name}'`, file));
+    if (!name || !producedBy.has(name)) invalid(`graph output '${show(name)}' is not defined by any node, initializer or input`);
+    outputs.push(convertValueInfo(vi, `output '${show(name)}'`, file));
   }
   if (outputs.length === 0) invalid('the graph has no outputs');
 
   const sorted = topoSort(planned.map((p) => p.node));
-  if ('cycle' in sorted) invalid(`the graph has a cycle through nodes ${sorted.cycle.map((c) => `'${c}'`).join(' → ')}`);
+  if ('cycle' in sorted) invalid(`the graph has a cycle through nodes ${sorted.cycle.map((c) => `'${show(c)}'`).join(' → ')}`);
   const order = (sorted as { order: number[] }).order;
 
   // All sizes are known: enforce the parameter cap, then (and only then) decode tensor bytes.

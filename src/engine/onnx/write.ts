@@ -12,6 +12,7 @@ import { dtypeInfo, dtypeLabel } from './dtype';
 import { planExternalData, readExternalSlice } from './external-data';
 import { floatToBfloat16, floatToHalf } from './float16';
 import { int64ToExactNumber, type Int64Value } from './int64';
+import { show } from './display-name';
 
 const EXTERNAL = 1;
 
@@ -35,7 +36,7 @@ export function encodeOnnxWithInitializers(
   try {
     model = onnx.ModelProto.decode(srcBytes);
   } catch (err) {
-    throw new InputError('MODEL_INVALID', sourcePath, `not a valid ONNX file: protobuf decoding failed (${(err as Error).message})`);
+    throw new InputError('MODEL_INVALID', sourcePath, `not a valid ONNX file (truncated or corrupt): protobuf decoding failed (${(err as Error).message})`);
   }
   if (!model.graph) throw new InputError('MODEL_INVALID', sourcePath, 'not a valid ONNX model: it contains no graph');
 
@@ -54,16 +55,16 @@ export function encodeOnnxWithInitializers(
     t.dataLocation = 0;
     t.externalData = [];
   };
-  for (const t of model.graph.initializer ?? []) embed(t, `initializer '${t.name}'`);
+  for (const t of model.graph.initializer ?? []) embed(t, `initializer '${show(t.name ?? '')}'`);
   for (const n of model.graph.node ?? []) {
-    for (const a of n.attribute ?? []) if (a.t) embed(a.t, `node '${n.name}' attribute '${a.name}'`);
+    for (const a of n.attribute ?? []) if (a.t) embed(a.t, `node '${show(n.name ?? '')}' attribute '${show(a.name ?? '')}'`);
   }
 
   const byName = new Map<string, onnx.ITensorProto>();
   for (const t of model.graph.initializer ?? []) byName.set(t.name ?? '', t);
   for (const [name, values] of replaced) {
     const t = byName.get(name);
-    if (!t) throw new InputError('MODEL_INVALID', sourcePath, `cannot export: the model has no initializer '${name}'`);
+    if (!t) throw new InputError('MODEL_INVALID', sourcePath, `cannot export: the model has no initializer '${show(name)}'`);
     setFloatData(t, values, sourcePath);
   }
 
@@ -72,7 +73,7 @@ export function encodeOnnxWithInitializers(
 
 /** Replace one float tensor's values, keeping its element type and dims. */
 function setFloatData(t: onnx.ITensorProto, values: Float32Array, sourcePath: string): void {
-  const what = `initializer '${t.name}'`;
+  const what = `initializer '${show(t.name ?? '')}'`;
   const dims = (t.dims ?? []).map((d) => int64ToExactNumber(d as Int64Value) ?? NaN);
   const count = dims.reduce((n, d) => n * d, 1);
   if (count !== values.length) {

@@ -42,7 +42,7 @@ test('the crafted base model itself is valid (so each rejection below is caused 
 });
 
 test('truncated file', () => {
-  expectError(decode(cnn.subarray(0, Math.floor(cnn.length / 2))), 'MODEL_INVALID', /not a valid ONNX file: protobuf decoding failed/);
+  expectError(decode(cnn.subarray(0, Math.floor(cnn.length / 2))), 'MODEL_INVALID', /not a valid ONNX file \(truncated or corrupt\): protobuf decoding failed/);
 });
 
 test('file too small, text file, zip archive', () => {
@@ -128,6 +128,11 @@ test('a node reading an undefined value', () => {
   expectError(decode(craftModel({ nodes })), 'MODEL_INVALID', /node 'mul' \(Mul\) reads 'Z', which no node, initializer or graph input defines/);
 });
 
+test('names in messages are escaped: a crafted name cannot send terminal escape sequences', () => {
+  const nodes = [{ name: 'evil\u001b[2J\u202e', opType: 'Mul', input: ['X', 'Z'.repeat(500)], output: ['Y'] }];
+  expectError(decode(craftModel({ nodes })), 'MODEL_INVALID', /node 'evil\\u001b\[2J\\u202e' \(Mul\) reads 'Z{120}…', which no node/);
+});
+
 test('a value defined twice', () => {
   const nodes = [
     { name: 'a', opType: 'Relu', input: ['X'], output: ['Y'] },
@@ -154,7 +159,7 @@ test('an If node with subgraphs is unsupported', () => {
     { name: 'then_branch', type: 5, g: branch },
     { name: 'else_branch', type: 5, g: branch },
   ] }];
-  expectError(decode(craftModel({ nodes, initializers: [cond] })), 'MODEL_UNSUPPORTED', /node 'branch' \(If\) has a subgraph attribute 'then_branch'; control flow with subgraphs \(If, Loop, Scan\) is not supported/);
+  expectError(decode(craftModel({ nodes, initializers: [cond] })), 'MODEL_UNSUPPORTED', /node 'branch' \(If\) has a subgraph attribute 'then_branch'; subgraphs \(control flow such as If, Loop, Scan\) are not supported/);
 });
 
 test('inputs: none, or several non-initializer inputs', () => {
