@@ -36,6 +36,8 @@ export function lineChart(title: string, series: Series[], xDomain: [number, num
   root.append(svg('text', { class: 'axis-label', x: PLOT.x + PLOT.width / 2, y: H - 4, 'text-anchor': 'middle' }, xLabel));
   series.forEach((s, i) => {
     root.append(svg('path', { class: `series ${s.cssClass}`, d: linePath(s.points, sx, sy), 'data-series': s.name }));
+    // Points as dots too: a series of one epoch (unlearning that stops at once) has no line to draw.
+    for (const pt of s.points) if (pt.y !== null) root.append(svg('circle', { class: `point ${s.cssClass}`, r: 2, cx: sx(pt.x), cy: sy(pt.y) }));
     root.append(svg('text', { class: `legend ${s.cssClass}`, x: PLOT.x + 8 + i * 110, y: PLOT.y + 12 }, s.name));
   });
   const marker = svg('line', { class: 'marker', y1: PLOT.y, y2: PLOT.y + PLOT.height, x1: 0, x2: 0, visibility: 'hidden' });

@@ -1,0 +1,255 @@
+/**
+ * The user's path through the packaged extension in code-server, driven in headless Chromium: right-click
+ * model.onnx → "Scan for Backdoors" → report panel → heatmap rows/cells checked against scan.json → slider →
+ * export through the save dialog → the exported model checked with onnxruntime-node → screenshots in dark, light
+ * and high-contrast themes → a second scan cancelled from the notification, with `ps` showing no worker left.
+ * Run by test/e2e/run.sh (env CS_URL, RUN_DIR, ARTIFACTS). Exit code 0 = pass.
+ */
+import { chromium, type FrameLocator, type Page } from 'playwright-core';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import * as ort from 'onnxruntime-node';
+import { loadDataset } from '../../src/engine/data/load';
+import type { ScanResult } from '../../src/engine/result';
+
+const CS_URL = process.env.CS_URL ?? 'http://127.0.0.1:8080';
+const RUN = process.env.RUN_DIR!;
+const WS = path.join(RUN, 'ws');
+const ART = process.env.ARTIFACTS ?? 'test-artifacts';
+const SCAN_TIMEOUT = Number(process.env.SCAN_TIMEOUT_MS ?? 15 * 60_000);
+const T0 = Date.now();
+const log = (...a: unknown[]) => console.log(`[e2e ${((Date.now() - T0) / 1000).toFixed(1)}s]`, ...a);
+const shots: string[] = [];
+
+function check(cond: unknown, msg: string): asserts cond {
+  if (!cond) throw new Error(`check failed: ${msg}`);
+}
+
+/** Worker processes of this run's extension install (ps, as a user would look). */
+function workerPids(): number[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((l) => l.includes(`${RUN}/extensions/`) && l.includes('dist/worker.js'))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+function listTree(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .map((rel) => {
+      const st = fs.statSync(path.join(dir, rel));
+      return `${rel}:${st.isFile() ? `${st.size}:${st.mtimeMs}` : 'dir'}`;
+    })
+    .sort();
+}
+
+async function retry(page: Page, what: string, fn: () => Promise<unknown>, timeoutMs = 90_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await fn().then(() => true, () => false)) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(1000);
+  }
+}
+
+async function runFromContextMenu(page: Page, file: string, item: string): Promise<void> {
+  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).first();
+  await row.waitFor({ timeout: 60_000 });
+  const entry = page.locator('.monaco-menu .action-item', { hasText: item }).first();
+  // Contributions appear a few seconds after the explorer renders; a menu opened earlier never updates.
+  await retry(page, `context menu item ${item}`, async () => {
+    await row.click({ button: 'right' });
+    await page.locator('.monaco-menu').first().waitFor({ timeout: 5000 });
+    await entry.waitFor({ timeout: 2000 });
+  });
+  await entry.click();
+}
+
+/** Webview content: outer iframe (class webview) → inner #active-frame. */
+function panel(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.mouse.move(5, 500);
+  await page.waitForTimeout(800);
+  const full = path.join(ART, `${name}.png`);
+  await page.screenshot({ path: full });
+  shots.push(path.resolve(full));
+  const iframe = page.locator('iframe.webview.ready').first();
+  const el = path.join(ART, `${name}-panel.png`);
+  await iframe.screenshot({ path: el });
+  shots.push(path.resolve(el));
+}
+
+async function setTheme(page: Page, theme: string): Promise<void> {
+  const f = path.join(RUN, 'user-data', 'User', 'settings.json');
+  const s = JSON.parse(fs.readFileSync(f, 'utf8'));
+  s['workbench.colorTheme'] = theme;
+  fs.writeFileSync(f, JSON.stringify(s, null, 2));
+  // VS Code watches the settings file; wait until the workbench body carries the theme's type class.
+  const kind = /High Contrast/.test(theme) ? 'hc-black' : /Light/.test(theme) ? 'vs' : 'vs-dark';
+  await page.waitForFunction((k) => document.querySelector('.monaco-workbench')?.classList.contains(k), kind, { timeout: 30_000 });
+  await page.waitForTimeout(1000);
+}
+
+/** Accuracy of a model on an .npz, with onnxruntime-node as the independent oracle. */
+async function ortAccuracy(modelPath: string, dataPath: string, r: ScanResult): Promise<number> {
+  const ds = await loadDataset(dataPath, { mean: r.options.preprocess.mean, std: r.options.preprocess.std });
+  const [C, H, W] = ds.shape;
+  const nchw = new Float32Array(ds.count * C * H * W);
+  for (let n = 0; n < ds.count; n++)
+    for (let h = 0; h < H; h++)
+      for (let w = 0; w < W; w++)
+        for (let c = 0; c < C; c++) nchw[((n * C + c) * H + h) * W + w] = ds.x[((n * H + h) * W + w) * C + c];
+  const session = await ort.InferenceSession.create(modelPath);
+  let correct = 0;
+  const B = 100;
+  for (let s = 0; s < ds.count; s += B) {
+    const b = Math.min(B, ds.count - s);
+    const input = new ort.Tensor('float32', nchw.subarray(s * C * H * W, (s + b) * C * H * W), [b, C, H, W]);
+    const out = await session.run({ [session.inputNames[0]]: input });
+    const logits = out[session.outputNames[0]].data as Float32Array;
+    const k = logits.length / b;
+    for (let i = 0; i < b; i++) {
+      let best = 0;
+      for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + best]) best = j;
+      if (best === ds.y[s + i]) correct++;
+    }
+  }
+  return correct / ds.count;
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(ART, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  const summary: Record<string, unknown> = {};
+  let ok = false;
+  try {
+    await page.goto(`${CS_URL}/?folder=${encodeURIComponent(WS)}`, { waitUntil: 'domcontentloaded' });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    log('workbench visible');
+
+    // ── the .onnx-only menu entry ──
+    await runFromContextMenu(page, 'model.onnx', 'Scan for Backdoors');
+    log('clicked "Scan for Backdoors" in the explorer context menu');
+    const p = panel(page);
+    await p.locator('#scan-status, #verdict-title').first().waitFor({ timeout: 60_000 });
+    log('panel opened:', await p.locator('#status-title, #verdict-title').first().textContent());
+    await screenshot(page, 'scan-progress');
+    await p.locator('#verdict-title').waitFor({ timeout: SCAN_TIMEOUT });
+    log('verdict:', await p.locator('#verdict-title').textContent());
+
+    // ── heatmaps against scan.json ──
+    const resultPath = path.join(WS, '.rnp-scan', 'model.onnx', 'scan.json');
+    const r = JSON.parse(fs.readFileSync(resultPath, 'utf8')) as ScanResult;
+    const rows = p.locator('.heatmap-row');
+    check((await rows.count()) === r.layers.length, `heatmap rows ${await rows.count()} != layers ${r.layers.length}`);
+    for (let i = 0; i < r.layers.length; i++) {
+      check((await rows.nth(i).getAttribute('data-layer')) === r.layers[i].name, `row ${i} is ${r.layers[i].name}`);
+      const cells = await rows.nth(i).locator('.cell').count();
+      check(cells === r.layers[i].masks.length, `${r.layers[i].name}: ${cells} cells for ${r.layers[i].masks.length} channels`);
+    }
+    log(`heatmaps: ${r.layers.length} rows, ${r.totalChannels} cells, match scan.json`);
+    const diag1 = JSON.parse(fs.readFileSync(path.join(RUN, 'diagnostics.json'), 'utf8'));
+    summary.eventLoopDelayMs = diag1.loopDelayMs;
+    log('extension-host event-loop delay during the scan (ms):', JSON.stringify(diag1.loopDelayMs));
+    await screenshot(page, 'panel-dark');
+
+    // ── slider ──
+    for (const th of [0.6, r.threshold]) {
+      await p.locator('#threshold').fill(String(th));
+      const expected = r.layers.reduce((a, l) => a + l.masks.filter((m) => m <= th).length, 0);
+      const shown = await p.locator('#pruned-total').textContent();
+      check(shown === `${expected} of ${r.totalChannels} channels pruned`, `slider ${th}: "${shown}" (expected ${expected})`);
+      check((await p.locator('.cell.pruned').count()) === expected, `marked cells at ${th}`);
+      log(`slider at ${th}: ${shown}`);
+    }
+
+    // ── export through the save dialog ──
+    await p.locator('#export').click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 30_000 });
+    // The simple file dialog fills in the folder first, then the proposed name.
+    let proposed = '';
+    for (const end = Date.now() + 15_000; Date.now() < end && !proposed.endsWith('.onnx'); await page.waitForTimeout(200)) proposed = await input.inputValue();
+    log('save dialog proposes', proposed);
+    check(proposed.endsWith('model.pruned.onnx'), `default name ${proposed}`);
+    await page.keyboard.press('Enter');
+    const status = p.locator('#export-status.exported');
+    await status.waitFor({ timeout: 5 * 60_000 });
+    log('panel:', await status.textContent());
+    const exportedPath = (await status.getAttribute('data-path'))!;
+    const panelAcc = Number(await status.getAttribute('data-acc'));
+    check(fs.existsSync(exportedPath), `exported file ${exportedPath}`);
+    const oracleAcc = await ortAccuracy(exportedPath, path.join(WS, 'clean_test.npz'), r);
+    const oracleOrig = await ortAccuracy(path.join(WS, 'model.onnx'), path.join(WS, 'clean_test.npz'), r);
+    summary.export = { path: exportedPath, panelAcc, onnxruntimeAcc: oracleAcc, originalOnnxruntimeAcc: oracleOrig, scanAfterAcc: r.after.acc };
+    log(`exported model: panel ACC ${panelAcc}, onnxruntime ACC ${oracleAcc} (original model ${oracleOrig})`);
+    const n = r.data.cleanTest!.count;
+    check(Math.abs(panelAcc - oracleAcc) <= 1.5 / n, `panel ACC ${panelAcc} vs onnxruntime ${oracleAcc}`);
+
+    // ── themes ──
+    await setTheme(page, 'Default Light Modern');
+    await screenshot(page, 'panel-light');
+    await setTheme(page, 'Default High Contrast');
+    await screenshot(page, 'panel-high-contrast');
+    await setTheme(page, 'Default Dark Modern');
+
+    // ── cancel a scan from its notification: the worker must be gone and nothing written ──
+    const before = listTree(WS);
+    await runFromContextMenu(page, 'model.onnx', 'Scan for Backdoors');
+    const t = Date.now();
+    while (workerPids().length === 0) {
+      check(Date.now() - t < 60_000, 'worker started');
+      await page.waitForTimeout(100);
+    }
+    const pids = workerPids();
+    await page.waitForTimeout(3000);
+    const toast = page.locator('.notification-toast', { hasText: 'Scanning model.onnx' });
+    await toast.waitFor({ timeout: 10_000 });
+    await toast.hover();
+    await screenshot(page, 'scan-notification');
+    const tc = Date.now();
+    await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    while (workerPids().length > 0 && Date.now() - tc < 10_000) await new Promise((res) => setTimeout(res, 20));
+    const goneMs = Date.now() - tc;
+    summary.cancel = { pids, goneAfterMs: goneMs, left: workerPids() };
+    log(`cancel: worker ${pids.join(',')} gone from ps ${goneMs} ms after clicking Cancel`);
+    check(workerPids().length === 0, 'no worker process left after cancel');
+    await page.waitForTimeout(500);
+    const after = listTree(WS);
+    check(JSON.stringify(after) === JSON.stringify(before), `cancel left files: ${after.filter((x) => !before.includes(x)).join(', ')}`);
+    // The panel still shows the last report (a cancelled scan does not wipe it) and the extension still answers.
+    check((await p.locator('#verdict-title').count()) === 1, 'report still shown after cancel');
+
+    // ── the command is offered only for .onnx ──
+    const txt = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'readme.txt' }).first();
+    await txt.click({ button: 'right' });
+    await page.locator('.monaco-menu').first().waitFor({ timeout: 5000 });
+    await page.waitForTimeout(300);
+    const offered = (await page.locator('.monaco-menu .action-item', { hasText: 'Scan for Backdoors' }).count()) > 0;
+    await page.keyboard.press('Escape');
+    check(!offered, 'Scan for Backdoors offered on readme.txt');
+    ok = true;
+  } catch (e) {
+    summary.error = String((e as Error)?.stack ?? e);
+    await page.screenshot({ path: path.join(ART, 'failure.png') }).catch(() => undefined);
+    shots.push(path.resolve(ART, 'failure.png'));
+  } finally {
+    console.log(JSON.stringify(summary, null, 2));
+    console.log('screenshots:\n  ' + shots.join('\n  '));
+    console.log(ok ? 'E2E PASS' : 'E2E FAIL');
+    await browser.close();
+    process.exit(ok ? 0 : 1);
+  }
+}
+
+void main();
