@@ -4,6 +4,8 @@
  * BN-statistic variables once, and returns a forward function that walks the nodes in topological order.
  */
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone registers no gradients; the Program is trainable, so it needs them all.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { InputError } from '../errors';
 import type { IrGraph, IrTensor } from '../onnx/ir';
 import { CompileContext, type NodeFn, type RunState } from './context';

@@ -7,22 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './custom_op';
 import { explicitPad, type Pads4 } from './conv2d';
-
-/** Inserts (s-1) zeros between rows/columns: [N,Ho,Wo,C] -> [N,(Ho-1)*sh+1,(Wo-1)*sw+1,C]. */
-function dilateSpatial(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
-  let out = dy;
-  const [n, ho, wo, c] = dy.shape;
-  if (sh > 1) {
-    const e = tf.pad(tf.reshape(out, [n, ho, 1, wo, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, 0]]);
-    out = tf.slice(tf.reshape(e, [n, ho * sh, wo, c]) as tf.Tensor4D, [0, 0, 0, 0], [n, (ho - 1) * sh + 1, wo, c]);
-  }
-  if (sw > 1) {
-    const h = out.shape[1];
-    const e = tf.pad(tf.reshape(out, [n, h, wo, 1, c]), [[0, 0], [0, 0], [0, 0], [0, sw - 1], [0, 0]]);
-    out = tf.slice(tf.reshape(e, [n, h, wo * sw, c]) as tf.Tensor4D, [0, 0, 0, 0], [n, h, (wo - 1) * sw + 1, c]);
-  }
-  return out;
-}
+import { dilateSpatial } from './dilate';
 
 export function depthwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number, strides: [number, number], pads: Pads4): tf.Tensor4D {
   return tf.tidy(() => {

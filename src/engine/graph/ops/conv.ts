@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { attrInts, attrString, attrInt, type CompileContext, type NodeFn } from '../context';
 import type { IrNode, IrTensor } from '../../onnx/ir';
-import { conv2d, dilateFilter, type Pads4 } from '../kernels/conv2d';
+import { conv2d, type Pads4 } from '../kernels/conv2d';
+import { dilateFilter } from '../kernels/dilate';
 import { depthwiseConv2d } from '../kernels/depthwise';
 import { nhwc, tensorValue } from '../values';
 
@@ -82,7 +83,8 @@ export function compileConv(node: IrNode, ctx: CompileContext): NodeFn {
       if (multiplier > 1) {
         // Channel c*m+k of the output reads input channel c: repeat each input channel m times, then multiplier 1.
         const [n, h, wd] = x.shape;
-        x = tf.reshape(tf.tile(tf.expandDims(x, 4), [1, 1, 1, 1, multiplier]), [n, h, wd, cin * multiplier]);
+        // (A broadcasting multiply, not tf.tile: tile has no rank-5 gradient and is slow on wasm.)
+        x = tf.reshape(tf.mul(tf.expandDims(x, 4), tf.ones([1, 1, 1, 1, multiplier])), [n, h, wd, cin * multiplier]);
       }
       y = depthwiseConv2d(x, wEff, strides, pads);
     } else if (group === 1) {

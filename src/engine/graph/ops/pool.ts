@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { attrInt, attrInts, type CompileContext, type NodeFn } from '../context';
 import type { IrNode } from '../../onnx/ir';
 import type { Pads4 } from '../kernels/conv2d';
+import { maxPoolTiled } from '../kernels/maxpool';
 import { nhwc, tensorValue } from '../values';
 import { windowPads } from './conv';
 
@@ -48,9 +49,18 @@ export function compileMaxPool(node: IrNode, ctx: CompileContext): NodeFn {
   if (node.outputs.length > 1 && node.outputs[1] !== '') throw ctx.unsupported(node, 'MaxPool indices output');
   if (attrInt(node, 'storage_order', 0) !== 0) throw ctx.unsupported(node, 'storage_order 1');
   const g = windowGeometry(node, ctx);
+  const tiled = g.kernel[0] === g.strides[0] && g.kernel[1] === g.strides[1];
   return (inputs) => {
     let x = nhwc(inputs[0]!);
     const { total } = g.pads(x.shape[1], x.shape[2]);
+    const [kh, kw] = g.kernel;
+    if (tiled && total.every((p) => p === 0)) {
+      const [n, h, w, c] = x.shape;
+      const hc = h - (h % kh);
+      const wc = w - (w % kw);
+      const whole = hc === h && wc === w ? x : tf.slice(x, [0, 0, 0, 0], [n, hc, wc, c]);
+      return [tensorValue(maxPoolTiled(whole, kh, kw), true)];
+    }
     if (total.some((p) => p !== 0)) x = tf.pad(x, padSpec(total), -Infinity);
     return [tensorValue(tf.maxPool(x, g.kernel, g.strides, 'valid'), true)];
   };

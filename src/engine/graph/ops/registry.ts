@@ -10,7 +10,7 @@ import {
   compileCast, compileConstantOfShape, compileExpand, compileFlatten, compileGather, compileIdentity, compileRange,
   compileReshape, compileShape, compileSqueeze, compileUnsqueeze,
 } from './shape';
-import { compileConcat, compilePad, compileReduce, compileSlice, compileTranspose, REDUCE_OPS } from './tensor';
+import { compileConcat, compilePad, compileReduce, compileSlice, compileTile, compileTranspose, REDUCE_OPS } from './tensor';
 
 export const OP_COMPILERS: ReadonlyMap<string, OpCompiler> = new Map<string, OpCompiler>([
   ['Conv', compileConv],
@@ -40,6 +40,7 @@ export const OP_COMPILERS: ReadonlyMap<string, OpCompiler> = new Map<string, OpC
   ['Transpose', (n) => compileTranspose(n)],
   ['Slice', compileSlice],
   ['Pad', compilePad],
+  ['Tile', compileTile],
   ...UNARY_OPS.map((op): [string, OpCompiler] => [op, compileUnary]),
   ...BINARY_OPS.map((op): [string, OpCompiler] => [op, compileBinary]),
   ...REDUCE_OPS.map((op): [string, OpCompiler] => [op, compileReduce]),

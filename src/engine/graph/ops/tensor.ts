@@ -8,6 +8,32 @@ import { attrFloat, attrInt, attrInts, attrString, type CompileContext, type Nod
 import type { IrNode } from '../../onnx/ir';
 import { intsOf, intsValue, nhwcAxis, onnxDims, plain, tensorValue, type Value } from '../values';
 
+/** A scalar input's value, as a float (not truncated like shape integers). */
+function scalarOf(v: Value): number {
+  return v.kind === 'ints' ? v.data[0] : plain(v).dataSync()[0];
+}
+
+/**
+ * A strided slice built from slice/reshape only (tfjs has no StridedSlice gradient): for a step s along an axis,
+ * take a whole number of s-blocks, view them as [n, s] and keep the first of each block.
+ */
+export function stridedSliceDifferentiable(t: tf.Tensor, begin: number[], end: number[], strides: number[]): tf.Tensor {
+  const size = begin.map((b, a) => Math.max(0, end[a] - b));
+  let out = tf.slice(t, begin, size);
+  strides.forEach((s, axis) => {
+    if (s === 1 || out.shape[axis] === 0) return;
+    const len = out.shape[axis];
+    const n = Math.ceil(len / s);
+    const padded = n * s === len ? out : tf.pad(out, out.shape.map((_, a): [number, number] => [0, a === axis ? n * s - len : 0]));
+    const shape = padded.shape.slice();
+    shape.splice(axis, 1, n, s);
+    const blocks = tf.reshape(padded, shape);
+    const keep = tf.slice(blocks, shape.map(() => 0), shape.map((d, a) => (a === axis + 1 ? 1 : d)));
+    out = tf.reshape(keep, padded.shape.map((d, a) => (a === axis ? n : d)));
+  });
+  return out;
+}
+
 export function compileConcat(node: IrNode, ctx: CompileContext): NodeFn {
   const axisAttr = attrInt(node, 'axis', 0);
   return (inputs) => {
@@ -75,10 +101,30 @@ export function compileSlice(node: IrNode, ctx: CompileContext): NodeFn {
       const sb = perm.map((a) => begin[a]);
       const se = perm.map((a) => end[a]);
       const ss = perm.map((a) => stride[a]);
-      return [tensorValue(tf.stridedSlice(v.t, sb, se, ss), true)];
+      return [tensorValue(stridedSliceDifferentiable(v.t, sb, se, ss), true)];
     }
-    return [tensorValue(tf.stridedSlice(plain(v), begin, end, stride))];
+    return [tensorValue(stridedSliceDifferentiable(plain(v), begin, end, stride))];
   };
+}
+
+/**
+ * numpy/ONNX 'reflect' padding from slice/reverse/concat. Not tf.mirrorPad: its gradient only slices the centre
+ * and drops what flowed through the reflected borders.
+ */
+function reflectPad(t: tf.Tensor, spec: [number, number][]): tf.Tensor {
+  let out = t;
+  spec.forEach(([before, after], axis) => {
+    if (before === 0 && after === 0) return;
+    const n = out.shape[axis];
+    const part = (start: number, len: number) => {
+      const begin = out.shape.map((_, a) => (a === axis ? start : 0));
+      const size = out.shape.map((d, a) => (a === axis ? len : d));
+      return tf.reverse(tf.slice(out, begin, size), axis);
+    };
+    const pieces = [...(before ? [part(1, before)] : []), out, ...(after ? [part(n - 1 - after, after)] : [])];
+    out = tf.concat(pieces, axis);
+  });
+  return out;
 }
 
 export function compilePad(node: IrNode, ctx: CompileContext): NodeFn {
@@ -91,12 +137,12 @@ export function compilePad(node: IrNode, ctx: CompileContext): NodeFn {
     const pads = legacy ? attrInts(node, 'pads')! : intsOf(inputs[1]!, 'Pad pads');
     if (!legacy && inputs[3]) throw ctx.unsupported(node, 'Pad with axes');
     if (pads.some((p) => p < 0)) throw ctx.unsupported(node, 'negative pads');
-    const value = legacy ? attrFloat(node, 'value', 0) : inputs[2] ? intsOf(inputs[2], 'Pad value')[0] : 0;
+    const value = legacy ? attrFloat(node, 'value', 0) : inputs[2] ? scalarOf(inputs[2]) : 0;
     const spec: [number, number][] = [...Array(rank).keys()].map((a) => [pads[a], pads[a + rank]]);
     const isNhwc = v.kind === 'tensor' && v.nhwc;
     const t = isNhwc ? (v as { t: tf.Tensor }).t : plain(v);
     const s = isNhwc ? [0, 2, 3, 1].map((a) => spec[a]) : spec;
-    const y = mode === 'reflect' ? tf.mirrorPad(t, s, 'reflect') : tf.pad(t, s, value);
+    const y = mode === 'reflect' ? reflectPad(t, s) : tf.pad(t, s, value);
     return [tensorValue(y, isNhwc)];
   };
 }
@@ -128,5 +174,18 @@ export function compileReduce(node: IrNode, ctx: CompileContext): NodeFn {
     }
     void ctx;
     return [tensorValue(reduce(plain(v), axes, keep))];
+  };
+}
+
+export function compileTile(node: IrNode, ctx: CompileContext): NodeFn {
+  return (inputs) => {
+    const v = inputs[0]!;
+    const reps = intsOf(inputs[1]!, 'Tile repeats');
+    if (v.kind === 'ints') {
+      if (v.dims.length !== 1) throw ctx.unsupported(node, 'Tile of a multi-dimensional integer tensor');
+      const data = Array.from({ length: reps[0] }, () => v.data).flat();
+      return [{ ...intsValue([data.length], data), float: v.float }];
+    }
+    return [tensorValue(tf.tile(plain(v), reps))];
   };
 }

@@ -1,0 +1,46 @@
+/**
+ * Zero-insertion ("dilation") of tensors, used to express strided/dilated convolutions and their gradients as
+ * plain stride-1 convolutions, which every backend runs on its fastest path. Built from pad/reshape/slice only, so
+ * it is itself differentiable.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Inserts (s-1) zeros between rows/columns of an NHWC tensor: [N,H,W,C] -> [N,(H-1)*sh+1,(W-1)*sw+1,C]. */
+export function dilateSpatial(x: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    let out = x;
+    const [n, h, w, c] = x.shape;
+    if (sh > 1) {
+      const e = tf.pad(tf.reshape(out, [n, h, 1, w, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, 0]]);
+      out = tf.slice(tf.reshape(e, [n, h * sh, w, c]) as tf.Tensor4D, [0, 0, 0, 0], [n, (h - 1) * sh + 1, w, c]);
+    }
+    if (sw > 1) {
+      const hh = out.shape[1];
+      const e = tf.pad(tf.reshape(out, [n, hh, w, 1, c]), [[0, 0], [0, 0], [0, 0], [0, sw - 1], [0, 0]]);
+      out = tf.slice(tf.reshape(e, [n, hh, w * sw, c]) as tf.Tensor4D, [0, 0, 0, 0], [n, hh, (w - 1) * sw + 1, c]);
+    }
+    return out;
+  });
+}
+
+/** A dilated HWIO filter as an undilated one (zeros between taps), so the gradient reaches the original variable. */
+export function dilateFilter(w: tf.Tensor4D, dh: number, dw: number): tf.Tensor4D {
+  // The filter's spatial axes are its first two: view it as a batch-less "image" [1, kh, kw, ci*co].
+  return tf.tidy(() => {
+    const [kh, kw, ci, co] = w.shape;
+    const d = dilateSpatial(tf.reshape(w, [1, kh, kw, ci * co]), dh, dw);
+    return tf.reshape(d, [d.shape[1], d.shape[2], ci, co]);
+  });
+}
+
+/**
+ * Pads for computing a transposed (input-gradient) convolution as a stride-1 correlation of the dilated output
+ * gradient with the rotated filter, for one spatial axis: returns [left, right, crop] where crop is how many leading
+ * outputs to drop (non-zero only when the forward pads exceed k-1).
+ */
+export function transposedPads(inSize: number, k: number, padBegin: number, dilatedLen: number): [number, number, number] {
+  const left = k - 1 - padBegin;
+  const right = inSize + padBegin - dilatedLen;
+  // A negative right pad only means the correlation yields extra trailing outputs, which the caller's slice drops.
+  return [Math.max(0, left), Math.max(0, right), Math.max(0, -left)];
+}

@@ -1,0 +1,31 @@
+/**
+ * Max pooling with non-overlapping windows (kernel == stride, no padding: what CNNs for small images use) with a
+ * gradient made of elementwise ops: the upsampled output gradient, where the input equals its window's maximum.
+ * Why: wasm's MaxPoolGrad is a scalar loop and was the largest cost of mnist_cnn's backward pass.
+ * Ties: every tied maximum receives the gradient (PyTorch picks one). Ties need equal floats in one window; after a
+ * ReLU those are zeros, whose gradient the ReLU zeroes anyway.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { customOp } from './custom_op';
+
+/** x must already be cropped to whole windows: H % kh == 0 and W % kw == 0. */
+export function maxPoolTiled(x: tf.Tensor4D, kh: number, kw: number): tf.Tensor4D {
+  return customOp<tf.Tensor4D>([x], ([xi], save) => {
+    const y = tf.maxPool(xi as tf.Tensor4D, [kh, kw], [kh, kw], 'valid');
+    save([xi, y]);
+    return {
+      value: y,
+      gradFunc: (dy, saved) => {
+        const [xs, ys] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const [n, h, w, c] = xs.shape;
+        const [, ho, wo] = ys.shape;
+        // Windows as axes 2 and 4, so the pooled values broadcast over them without materialising an upsample.
+        const x6 = tf.reshape(xs, [n, ho, kh, wo, kw, c]);
+        // 1 where x equals its window's max: step(max - x) is 1 exactly where x < max. (Not tf.equal: wasm's
+        // broadcasting Equal is a slow generic loop, while Sub/Mul broadcast through XNNPACK.)
+        const isMax = tf.sub(1, tf.step(tf.sub(tf.reshape(ys, [n, ho, 1, wo, 1, c]), x6)));
+        return [tf.reshape(tf.mul(isMax, tf.reshape(dy, [n, ho, 1, wo, 1, c])), [n, h, w, c])];
+      },
+    };
+  });
+}
