@@ -4,6 +4,7 @@
  * the worker (to run it) and `--repro` agree on its bytes.
  */
 import { readFileSync } from 'node:fs';
+import { unzipSync, zipSync } from 'fflate';
 import { basename } from 'node:path';
 import { caseSeed, mutate, protobufVarints, rng, type VarintSite } from './mutate';
 
@@ -22,6 +23,8 @@ interface CorpusFile {
   name: string;
   bytes: Uint8Array;
   sites: VarintSite[];
+  /** For .npz files: the archive's entries (the .npy files), so a case can mutate one and re-zip it. */
+  entries?: Record<string, Uint8Array>;
 }
 
 export interface Corpus {
@@ -33,7 +36,8 @@ export interface Corpus {
 export function loadCorpus(spec: CorpusSpec): Corpus {
   const load = (path: string, protobuf: boolean): CorpusFile => {
     const bytes = new Uint8Array(readFileSync(path));
-    return { name: basename(path), bytes, sites: protobuf ? protobufVarints(bytes) : [] };
+    if (protobuf) return { name: basename(path), bytes, sites: protobufVarints(bytes) };
+    return { name: basename(path), bytes, sites: [], entries: unzipSync(bytes) };
   };
   return { spec, onnx: spec.onnx.map((p) => load(p, true)), npz: spec.npz.map((p) => load(p, false)) };
 }
@@ -55,6 +59,15 @@ export function makeCase(corpus: Corpus, runSeed: number, index: number): FuzzCa
   const files = target === 'onnx' ? corpus.onnx : corpus.npz;
   const file = files[Math.floor(rand() * files.length)];
   const other = files[Math.floor(rand() * files.length)];
+  if (file.entries && rand() < 0.5) {
+    // Mutate one .npy inside the archive and re-zip it with valid CRCs, so the case gets past the zip layer
+    // and reaches the .npy header and data parser.
+    const names = Object.keys(file.entries);
+    const name = names[Math.floor(rand() * names.length)];
+    const inner = mutate({ bytes: file.entries[name], other: file.entries[names[0]], sites: [] }, seed);
+    const bytes = zipSync({ ...file.entries, [name]: inner.bytes }, { level: rand() < 0.5 ? 0 : 6 });
+    return { index, seed, target, source: `${file.name}/${name}`, ops: inner.ops, bytes };
+  }
   const { bytes, ops } = mutate({ bytes: file.bytes, other: other.bytes, sites: file.sites }, seed);
   return { index, seed, target, source: file.name, ops, bytes };
 }

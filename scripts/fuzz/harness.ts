@@ -23,6 +23,8 @@ export interface FuzzConfig {
   /** Where failing inputs are saved. */
   failureDir?: string;
   spec?: CorpusSpec;
+  /** The worker module to run (default scripts/fuzz/worker.ts); the harness's own test swaps in a faulty one. */
+  worker?: string;
 }
 
 export interface Failure {
@@ -130,7 +132,7 @@ function runWorker(
   report.workersStarted++;
   return new Promise((resolve) => {
     // The heap cap turns a runaway allocation into a visible worker death instead of a swapping machine.
-    const child = spawn(process.execPath, ['--import', 'tsx', '--max-old-space-size=2048', WORKER], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--max-old-space-size=2048', cfg.worker ?? WORKER], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     let current = -1;

@@ -1,6 +1,7 @@
 // A 300-case seeded slice of `npm run fuzz`: every mutated ONNX / .npz file must end in success or an InputError.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { runFuzz } from '../../scripts/fuzz/harness';
 
 test('300 seeded fuzz cases over real ONNX and .npz fixtures: no crash, hang, worker death or writer mismatch', async () => {
@@ -15,4 +16,12 @@ test('300 seeded fuzz cases over real ONNX and .npz fixtures: no crash, hang, wo
   if (report.corpus.npz.length > 0) {
     assert.ok(Object.keys(report.byTarget.npz).some((k) => k.startsWith('InputError:')), 'some npz cases are rejected');
   }
+});
+
+test('the harness attributes a reported crash, a hang (killed on timeout) and a worker death to their cases and goes on', async () => {
+  const report = await runFuzz({ cases: 10, seed: 1, timeoutMs: 3000, worker: join(__dirname, 'fuzz-faulty-worker.ts') });
+  assert.deepEqual(report.failures.map((f) => [f.index, f.outcome]), [[3, 'crash'], [5, 'timeout'], [7, 'died']]);
+  assert.match(report.failures[2].detail, /worker exited \(code 3/);
+  assert.equal(report.counts.ok, 7);
+  assert.equal(report.workersStarted, 3, 'a fresh worker after the hang and after the death');
 });
