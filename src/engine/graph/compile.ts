@@ -12,6 +12,7 @@ import { CompileContext, type NodeFn, type RunState } from './context';
 import { OP_COMPILERS } from './ops/registry';
 import { constantFromNode } from './ops/shape';
 import type { ForwardOptions, Program } from './program';
+import { AS_IS } from './layouts';
 import { intsValue, plain, tensorValue, type Value } from './values';
 
 interface Step {
@@ -20,8 +21,6 @@ interface Step {
   run: NodeFn;
 }
 
-/** Layouts whose variable holds the initializer unchanged, so other ops may read the variable as that value. */
-const IDENTITY_LAYOUTS = new Set(['vector', 'as-is']);
 
 export function compileProgram(graph: IrGraph, file: string = graph.name): Program {
   const ctx = new CompileContext(graph, file);
@@ -64,7 +63,8 @@ export function compileProgram(graph: IrGraph, file: string = graph.name): Progr
     const cached = constantValues.get(name);
     if (cached) return cached;
     const variable = ctx.weights.get(name) ?? ctx.stats.get(name);
-    if (variable && IDENTITY_LAYOUTS.has(ctx.layoutKeyOf(name) ?? '')) return tensorValue(variable);
+    // A parameter stored unchanged is read live, so other consumers see training's updates.
+    if (variable && ctx.layouts.get(name) === AS_IS) return tensorValue(variable);
     const t: IrTensor | undefined = ctx.constant(name);
     if (!t) return undefined;
     let v: Value;
@@ -119,6 +119,15 @@ export function compileProgram(graph: IrGraph, file: string = graph.name): Progr
     numClasses = probe;
   }
 
+  function toOnnxLayout(name: string, t: tf.Tensor): Float32Array {
+    const layout = ctx.layouts.get(name);
+    if (!layout) throw new Error(`"${name}" is not a parameter of this program`);
+    const out = tf.tidy(() => layout.toOnnx(t));
+    const data = out.dataSync() as Float32Array;
+    out.dispose();
+    return data;
+  }
+
   function disposeAll(): void {
     for (const v of ctx.weights.values()) v.dispose();
     for (const v of ctx.stats.values()) v.dispose();
@@ -141,14 +150,24 @@ export function compileProgram(graph: IrGraph, file: string = graph.name): Progr
         for (const [name, variable] of map) {
           const init = initializers.get(name);
           if (!init) continue;
-          const convert = ctx.converters.get(name)!;
+          const layout = ctx.layouts.get(name)!;
           tf.tidy(() => {
-            const value = convert(init);
+            const value = layout.toTf(init);
             if (value.shape.join() !== variable.shape.join()) throw new InputError('MODEL_INVALID', file, `initializer "${name}" has shape [${init.dims}], expected the original's`);
             variable.assign(value);
           });
         }
       }
+    },
+    toOnnxLayout,
+    readInitializers(): Map<string, Float32Array> {
+      const out = new Map<string, Float32Array>();
+      for (const map of [ctx.weights, ctx.stats]) {
+        for (const [name, variable] of map) {
+          out.set(name, toOnnxLayout(name, variable));
+        }
+      }
+      return out;
     },
     dispose: disposeAll,
   };

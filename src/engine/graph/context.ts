@@ -7,10 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors';
 import type { IrAttr, IrGraph, IrNode, IrTensor } from '../onnx/ir';
 import type { ForwardOptions, MaskSite } from './program';
+import type { Layout } from './layouts';
 import type { Value } from './values';
 
-/** Turns an ONNX-layout initializer into the tensor a variable holds (e.g. OIHW -> HWIO). */
-export type Converter = (t: IrTensor) => tf.Tensor;
 
 /** Per-call state a node sees at run time. */
 export interface RunState {
@@ -27,7 +26,7 @@ export type OpCompiler = (node: IrNode, ctx: CompileContext) => NodeFn;
 export class CompileContext {
   readonly weights = new Map<string, tf.Variable>();
   readonly stats = new Map<string, tf.Variable>();
-  readonly converters = new Map<string, Converter>();
+  readonly layouts = new Map<string, Layout>();
   readonly maskSites: MaskSite[] = [];
   /** Outputs of Constant nodes, known at compile time. */
   readonly constants = new Map<string, IrTensor>();
@@ -56,33 +55,29 @@ export class CompileContext {
   }
 
   /**
-   * The variable for a float initializer used as a trainable parameter, created once with `convert`.
-   * A second consumer must want the same layout (same converter key); otherwise the model is unsupported.
+   * The variable for a float initializer used as a trainable parameter (or BN statistic), created once in `layout`.
+   * A second consumer must want the same layout and role; otherwise the model is unsupported.
    */
-  weight(node: IrNode, name: string, layoutKey: string, convert: Converter, into: 'weights' | 'stats' = 'weights'): tf.Variable {
+  weight(node: IrNode, name: string, layout: Layout, into: 'weights' | 'stats' = 'weights'): tf.Variable {
     const map = into === 'weights' ? this.weights : this.stats;
     const existing = map.get(name);
-    const key = `${into}:${layoutKey}`;
-    if (existing) {
-      if (this.layoutKeys.get(name) !== key) throw this.unsupported(node, `initializer "${name}" is shared by ops needing different layouts`);
+    const key = `${into}:${layout.key}`;
+    if (existing || this.layoutKeys.has(name)) {
+      if (!existing || this.layoutKeys.get(name) !== key) throw this.unsupported(node, `initializer "${name}" is shared by ops needing different layouts`);
       return existing;
     }
     const init = this.graph.initializers.get(name);
     if (!init) throw this.unsupported(node, `parameter "${name}" is computed, not an initializer`);
     if (init.kind !== 'float') throw this.unsupported(node, `parameter "${name}" is not a float tensor`);
-    const v = tf.tidy(() => tf.variable(convert(init), into === 'weights', `${into}/${name}/${this.weights.size + this.stats.size}`));
+    const v = tf.tidy(() => tf.variable(layout.toTf(init), into === 'weights', `${into}/${name}/${this.weights.size + this.stats.size}`));
     map.set(name, v);
-    this.converters.set(name, convert);
+    this.layouts.set(name, layout);
     this.layoutKeys.set(name, key);
     return v;
   }
 
   private readonly layoutKeys = new Map<string, string>();
 
-  /** The layout key a variable was created with (e.g. 'vector', 'hwio'), without its map prefix. */
-  layoutKeyOf(name: string): string | undefined {
-    return this.layoutKeys.get(name)?.split(':')[1];
-  }
 
   /** The node producing a value, if any (undefined for graph inputs and initializers). */
   producer(name: string): IrNode | undefined {

@@ -54,5 +54,12 @@ export interface Program {
   forward(x: tf.Tensor4D, opts: ForwardOptions): tf.Tensor2D;
   /** Set weights and stats from ONNX-layout initializers (e.g. reset to the original, or load a pruned copy). */
   assign(initializers: ReadonlyMap<string, IrTensor>): void;
+  /** Current weights and stats in ONNX layout (flat, row-major), by initializer name. */
+  readInitializers(): Map<string, Float32Array>;
+  /**
+   * Gradients (or any tensors shaped like the variables) back in ONNX layout, by initializer name, e.g. to compare
+   * with PyTorch. Does not dispose its inputs.
+   */
+  toOnnxLayout(name: string, t: tf.Tensor): Float32Array;
   dispose(): void;
 }

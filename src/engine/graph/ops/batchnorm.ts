@@ -6,11 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { attrFloat, attrInt, type CompileContext, type NodeFn } from '../context';
-import type { IrNode, IrTensor } from '../../onnx/ir';
+import type { IrNode } from '../../onnx/ir';
+import { AS_IS } from '../layouts';
 import { batchNormTrain } from '../kernels/batchnorm_train';
 import { nhwc, tensorValue, type Value } from '../values';
 
-const asVector = (t: IrTensor) => tf.tensor1d(t.data as Float32Array);
 
 export function compileBatchNorm(node: IrNode, ctx: CompileContext): NodeFn {
   const [, sName, bName, mName, vName] = node.inputs;
@@ -18,10 +18,10 @@ export function compileBatchNorm(node: IrNode, ctx: CompileContext): NodeFn {
   if (node.outputs.length > 1 && node.outputs.slice(1).some((o) => o !== '')) throw ctx.unsupported(node, 'training-mode BatchNormalization outputs');
   const eps = attrFloat(node, 'epsilon', 1e-5);
   const momentum = attrFloat(node, 'momentum', 0.9);
-  const gamma = ctx.weight(node, sName, 'vector', asVector) as tf.Variable<tf.Rank.R1>;
-  const beta = ctx.weight(node, bName, 'vector', asVector) as tf.Variable<tf.Rank.R1>;
-  const runMean = ctx.weight(node, mName, 'vector', asVector, 'stats') as tf.Variable<tf.Rank.R1>;
-  const runVar = ctx.weight(node, vName, 'vector', asVector, 'stats') as tf.Variable<tf.Rank.R1>;
+  const gamma = ctx.weight(node, sName, AS_IS) as tf.Variable<tf.Rank.R1>;
+  const beta = ctx.weight(node, bName, AS_IS) as tf.Variable<tf.Rank.R1>;
+  const runMean = ctx.weight(node, mName, AS_IS, 'stats') as tf.Variable<tf.Rank.R1>;
+  const runVar = ctx.weight(node, vName, AS_IS, 'stats') as tf.Variable<tf.Rank.R1>;
   const channels = gamma.shape[0];
   const site = ctx.maskSites.length;
   ctx.maskSites.push({ name: node.name, kind: 'batchnorm', channels, params: [sName] });

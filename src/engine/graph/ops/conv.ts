@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { attrInts, attrString, attrInt, type CompileContext, type NodeFn } from '../context';
-import type { IrNode, IrTensor } from '../../onnx/ir';
+import type { IrNode } from '../../onnx/ir';
+import { AS_IS, DEPTHWISE, HWIO } from '../layouts';
 import { conv2d, type Pads4 } from '../kernels/conv2d';
 import { dilateFilter } from '../kernels/dilate';
 import { depthwiseConv2d } from '../kernels/depthwise';
@@ -44,10 +45,6 @@ function pair(node: IrNode, ctx: CompileContext, name: string): [number, number]
   return [v[0], v[1]];
 }
 
-const toHWIO = (t: IrTensor) => tf.transpose(tf.tensor4d(t.data as Float32Array, t.dims as [number, number, number, number]), [2, 3, 1, 0]);
-/** Depthwise: [Co, 1, kh, kw] -> [kh, kw, Co, 1] (output channel c*m+k reads input channel c). */
-const toDepthwise = (t: IrTensor) => tf.transpose(tf.tensor4d(t.data as Float32Array, t.dims as [number, number, number, number]), [2, 3, 0, 1]);
-const asVector = (t: IrTensor) => tf.tensor1d(t.data as Float32Array);
 
 export function compileConv(node: IrNode, ctx: CompileContext): NodeFn {
   const [xName, wName, bName] = node.inputs;
@@ -63,8 +60,9 @@ export function compileConv(node: IrNode, ctx: CompileContext): NodeFn {
   const padsFor = windowPads(node, ctx, kEff, strides);
   const depthwise = group > 1 && ciPerGroup === 1;
   const multiplier = co / group;
-  const w = depthwise ? ctx.weight(node, wName, 'depthwise', toDepthwise) : ctx.weight(node, wName, 'hwio', toHWIO);
-  const b = bName ? ctx.weight(node, bName, 'vector', asVector) : undefined;
+  // Depthwise output channel c*m+k reads input channel c, which is the [kh, kw, Co, 1] layout with repeated input.
+  const w = ctx.weight(node, wName, depthwise ? DEPTHWISE : HWIO);
+  const b = bName ? ctx.weight(node, bName, AS_IS) : undefined;
   let site = -1;
   if (ctx.bnFolded) {
     site = ctx.maskSites.length;

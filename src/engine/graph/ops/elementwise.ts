@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { CompileContext, NodeFn } from '../context';
-import type { IrNode, IrTensor } from '../../onnx/ir';
+import type { IrNode } from '../../onnx/ir';
+import { AS_IS } from '../layouts';
 import { broadcastToNhwc, intsValue, plain, tensorValue, type IntsValue, type Value } from '../values';
 
 type TfBinary = (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
@@ -69,7 +70,6 @@ export function applyBinary(a: Value, b: Value, f: TfBinary): Value {
   return tensorValue(f(plain(a), plain(b)));
 }
 
-const asIs = (t: IrTensor) => tf.tensor(t.data as Float32Array, t.dims);
 
 export function compileBinary(node: IrNode, ctx: CompileContext): NodeFn {
   const [tfOp, jsOp] = BINARY[node.opType];
@@ -82,7 +82,7 @@ export function compileBinary(node: IrNode, ctx: CompileContext): NodeFn {
       if (init?.kind === 'float' && ctx.producer(other)?.opType === 'MatMul') biasSlot = i;
     });
   }
-  const bias = biasSlot >= 0 ? ctx.weight(node, node.inputs[biasSlot], 'as-is', asIs) : undefined;
+  const bias = biasSlot >= 0 ? ctx.weight(node, node.inputs[biasSlot], AS_IS) : undefined;
   return (inputs) => {
     const a = biasSlot === 0 ? tensorValue(bias!) : inputs[0]!;
     const b = biasSlot === 1 ? tensorValue(bias!) : inputs[1]!;

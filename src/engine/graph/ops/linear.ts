@@ -4,21 +4,19 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { attrFloat, attrInt, type CompileContext, type NodeFn } from '../context';
-import type { IrNode, IrTensor } from '../../onnx/ir';
+import type { IrNode } from '../../onnx/ir';
+import { AS_IS, TRANSPOSED } from '../layouts';
 import { matMulNN } from '../kernels/matmul';
 import { plain, tensorValue, type Value } from '../values';
 
-const asMatrix = (t: IrTensor) => tf.tensor2d(t.data as Float32Array, t.dims as [number, number]);
-const asMatrixTransposed = (t: IrTensor) => tf.transpose(asMatrix(t));
-const asIs = (t: IrTensor) => tf.tensor(t.data as Float32Array, t.dims);
 
 /** A constant input as a trainable variable, or the run-time value when it is computed. */
 function operand(node: IrNode, ctx: CompileContext, name: string, layout: 'kn' | 'nk' | 'as-is'): tf.Variable | undefined {
   const init = ctx.graph.initializers.get(name);
   if (!init || init.kind !== 'float') return undefined;
-  if (layout === 'as-is') return ctx.weight(node, name, 'as-is', asIs);
+  if (layout === 'as-is') return ctx.weight(node, name, AS_IS);
   if (init.dims.length !== 2) throw ctx.unsupported(node, `a ${init.dims.length}-D weight`);
-  return layout === 'kn' ? ctx.weight(node, name, 'as-is', asIs) : ctx.weight(node, name, 'transposed', asMatrixTransposed);
+  return ctx.weight(node, name, layout === 'kn' ? AS_IS : TRANSPOSED);
 }
 
 export function compileGemm(node: IrNode, ctx: CompileContext): NodeFn {
