@@ -87,12 +87,19 @@ test('bad input: exit 2 and one line on stderr naming the file and the problem',
 import numpy as np
 np.savez(${JSON.stringify(badShape)}, x=np.zeros((4,3,32,32),np.uint8), y=np.zeros(4,np.int64))
 np.savez(${JSON.stringify(badLabels)}, x=np.zeros((4,1,28,28),np.uint8), y=np.array([0,1,12,3]))
+import onnx
+from onnx import helper, TensorProto
+g = helper.make_graph([helper.make_node('Hardmax', ['input'], ['logits'], name='weird_head')], 'g',
+    [helper.make_tensor_value_info('input', TensorProto.FLOAT, ['N', 1, 28, 28])],
+    [helper.make_tensor_value_info('logits', TensorProto.FLOAT, ['N', 1, 28, 28])])
+onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)]), ${JSON.stringify(path.join(dir, 'unsupported.onnx'))})
 `]);
   assert.equal(py.status, 0, String(py.stderr));
   const model = path.join(DEMO, 'model.onnx');
   const cases: [string[], RegExp][] = [
     [[junk, '--data', path.join(DEMO, 'defense.npz')], /junk\.onnx: /],
     [[path.join(dir, 'missing.onnx'), '--data', path.join(DEMO, 'defense.npz')], /missing\.onnx: /],
+    [[path.join(dir, 'unsupported.onnx'), '--data', path.join(DEMO, 'defense.npz')], /unsupported\.onnx: .*Hardmax.*weird_head/],
     [[model, '--data', badShape], /shape\.npz: .*(3, ?32, ?32|3x32x32|\[3,32,32\]|28)/],
     [[model, '--data', badLabels], /labels\.npz: .*12/],
     [[model], /--data/],
