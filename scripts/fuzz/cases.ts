@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { unzipSync, zipSync } from 'fflate';
 import { basename } from 'node:path';
 import { caseSeed, mutate, protobufVarints, rng, type VarintSite } from './mutate';
+import { mutateModelStructure } from './onnx-mutate';
 
 export type Target = 'onnx' | 'npz';
 
@@ -59,6 +60,10 @@ export function makeCase(corpus: Corpus, runSeed: number, index: number): FuzzCa
   const files = target === 'onnx' ? corpus.onnx : corpus.npz;
   const file = files[Math.floor(rand() * files.length)];
   const other = files[Math.floor(rand() * files.length)];
+  if (target === 'onnx' && rand() < 0.5) {
+    const structured = mutateModelStructure(file.bytes, rng(seed));
+    return { index, seed, target, source: file.name, ops: structured.ops.map((o) => `model:${o}`), bytes: structured.bytes };
+  }
   if (file.entries && rand() < 0.5) {
     // Mutate one .npy inside the archive and re-zip it with valid CRCs, so the case gets past the zip layer
     // and reaches the .npy header and data parser.

@@ -54,6 +54,7 @@ export function planExternalData(
   } catch {
     return fail(`its external data file "${show(location)}" does not exist next to the model`);
   }
+  if (realData === realFolder) return fail(`its external data location "${show(location)}" is the model's folder, not a file`);
   if (!realData.startsWith(realFolder.endsWith(sep) ? realFolder : realFolder + sep)) {
     return fail(`its external data file "${show(location)}" resolves to ${realData}, outside the model's folder`);
   }

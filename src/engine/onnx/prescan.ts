@@ -5,6 +5,7 @@
  * Reader, descending into the messages that can repeat (graphs, nodes, attributes, tensors), and stops the file
  * when the counts exceed what the node cap allows. It also rejects wire-format damage early.
  */
+import './protobuf-setup';
 import { Reader } from 'protobufjs/minimal';
 import { InputError } from '../errors';
 import type { Limits } from '../limits';

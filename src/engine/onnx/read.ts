@@ -5,6 +5,7 @@
  * the limits, and only then are tensor bytes decoded. Every failure is an InputError naming the file and the
  * node or tensor at fault.
  */
+import './protobuf-setup';
 import { promises as fsp } from 'node:fs';
 import { onnx } from 'onnx-proto';
 import { InputError } from '../errors';

@@ -5,6 +5,7 @@
  * so the result is one self-contained file. Written atomically, never over the source model or its data files.
  * Known limit: onnx-proto's schema is ONNX 1.10's, so fields added to onnx.proto later are not carried over.
  */
+import './protobuf-setup';
 import { onnx } from 'onnx-proto';
 import { writeFileAtomic } from '../atomic-write';
 import { InputError } from '../errors';

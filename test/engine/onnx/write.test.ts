@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, linkSync, mkdtempSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { buildSync } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -144,6 +145,34 @@ test('float16 and float64 initializers keep their type; onnx reads back the roun
   assert.deepEqual(back.f64_raw[1], Array.from(f64));
   const g = decodeOnnx(readFileSync(dest), dest);
   assert.deepEqual(Array.from(g.initializers.get('i64_raw')!.data), Array.from(decodeOnnx(bytes, src).initializers.get('i64_raw')!.data));
+});
+
+test('int64 values (INT64_MAX/MIN included) survive the writer bit-exactly, also inside an esbuild bundle', async () => {
+  // In a bundle protobufjs cannot find the `long` package by itself and would round int64s through doubles.
+  const src = join(fixtures, 'dtypes.onnx');
+  const dir = mkdtempSync(join(tmpdir(), 'onnx-bundle-'));
+  const writer = join(__dirname, '..', '..', '..', 'src', 'engine', 'onnx', 'write.ts');
+  writeFileSync(join(dir, 'entry.ts'), [
+    `import { readFileSync } from 'node:fs';`,
+    `import { writeOnnxWithInitializers } from ${JSON.stringify(writer)};`,
+    `void writeOnnxWithInitializers(readFileSync(process.argv[2]), new Map([['f32_typed', new Float32Array([1, 2, 3])]]), process.argv[3], process.argv[2]);`,
+  ].join('\n'));
+  buildSync({ entryPoints: [join(dir, 'entry.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: join(dir, 'bundle.js'), logLevel: 'error' });
+  const bundled = join(dir, 'bundled.onnx');
+  const run = spawnSync(process.execPath, [join(dir, 'bundle.js'), src, bundled], { cwd: dir, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const direct = join(dir, 'direct.onnx');
+  await writeOnnxWithInitializers(readFileSync(src), new Map([['f32_typed', new Float32Array([1, 2, 3])]]), direct, src);
+  for (const path of [bundled, direct]) {
+    const py = spawnSync('/usr/bin/python3', ['-c', [
+      'import onnx,sys; from onnx import numpy_helper as h',
+      't={i.name:i for i in onnx.load(sys.argv[1]).graph.initializer}',
+      'print(list(t["i64_typed"].int64_data), h.to_array(t["i64_raw"]).tolist(), h.to_array(t["f32_typed"]).tolist())',
+    ].join('\n'), path], { encoding: 'utf8' });
+    assert.equal(py.status, 0, py.stderr);
+    const exact = '[1, -2, 1099511627776, -1125899906842624, 9223372036854775807, -9223372036854775808]';
+    assert.equal(py.stdout.trim(), `${exact} ${exact} [1.0, 2.0, 3.0]`, path);
+  }
 });
 
 test('float16 conversion round-trips every non-NaN half bit pattern', () => {
