@@ -70,7 +70,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
           assert.ok(err <= 1e-5, `${name} after one update: relative error ${err}`);
         }
         // Training without updateStats leaves the statistics untouched.
-        tf.tidy(() => program.forward(x, { training: true }));
+        program.forward(x, { training: true }).dispose();
         const after = program.readInitializers();
         for (const name of program.stats.keys()) assert.deepEqual(after.get(name), now.get(name));
       } finally {
