@@ -41,6 +41,12 @@ test('the crafted base model itself is valid (so each rejection below is caused 
   assert.deepEqual(Array.from(g.initializers.get('W')!.data), [2]);
 });
 
+test('missing file and folder paths are IO / MODEL_INVALID errors naming the path', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'onnx-io-'));
+  await expectFileError(join(dir, 'absent.onnx'), 'IO', /cannot read the model: ENOENT/);
+  await expectFileError(dir, 'MODEL_INVALID', /is not a file/);
+});
+
 test('truncated file', () => {
   expectError(decode(cnn.subarray(0, Math.floor(cnn.length / 2))), 'MODEL_INVALID', /not a valid ONNX file \(truncated or corrupt\): protobuf decoding failed/);
 });
