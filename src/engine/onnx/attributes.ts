@@ -54,13 +54,15 @@ export function planAttributes(
   limits: Limits,
 ): PlannedAttributes {
   const out: PlannedAttributes = { values: Object.create(null) as Record<string, IrAttr>, tensors: [] };
+  const seen = new Set<string>();
   for (const a of node.attribute ?? []) {
     const name = a.name ?? '';
     const label = `${nodeLabel} attribute '${show(name)}'`;
     if (!name) throw new InputError('MODEL_INVALID', file, `${nodeLabel} has an attribute without a name`);
-    if (name in out.values || out.tensors.some((t) => t.name === name)) {
+    if (seen.has(name)) {
       throw new InputError('MODEL_INVALID', file, `${nodeLabel} has attribute '${show(name)}' twice`);
     }
+    seen.add(name);
     if (a.refAttrName) {
       throw new InputError('MODEL_UNSUPPORTED', file, `${label} refers to a function attribute, which is not supported`);
     }

@@ -22,8 +22,10 @@ const CHILDREN: Record<Kind, Record<number, Kind>> = {
   attribute: { 5: 'tensor', 6: 'graph', 10: 'tensor', 11: 'graph' },
   tensor: {},
 };
-/** Packed varint fields of TensorProto (dims, int32/int64/uint64 data) whose elements each decode to a value. */
-const TENSOR_PACKED_VARINTS = new Set([1, 5, 7, 11]);
+/** TensorProto's int64 fields (dims, int64_data, uint64_data): each element decodes to a Long object (~40x its bytes). */
+const TENSOR_INT64_FIELDS = new Set([1, 7, 11]);
+/** TensorProto's other typed-value fields: int32_data (varints), float_data and double_data (fixed width, packed). */
+const INT32_DATA = 5, FLOAT_DATA = 4, DOUBLE_DATA = 10;
 /** Fields per node the budget allows on average: far above real models (a Conv has about 10). */
 const FIELDS_PER_NODE = 64;
 const MAX_DEPTH = 16;
@@ -32,10 +34,12 @@ interface Budget {
   fields: number;
   nodes: number;
   maxFields: number;
+  /** Values in typed tensor fields, each a JS number once decoded; capped by maxParameters. */
+  values: number;
 }
 
 export function prescanModel(bytes: Uint8Array, file: string, limits: Limits): void {
-  const budget: Budget = { fields: 0, nodes: 0, maxFields: limits.maxNodes * FIELDS_PER_NODE };
+  const budget: Budget = { fields: 0, nodes: 0, maxFields: limits.maxNodes * FIELDS_PER_NODE, values: 0 };
   try {
     scan(bytes, 'model', 0, budget, file, limits);
   } catch (err) {
@@ -68,12 +72,27 @@ function scan(bytes: Uint8Array, kind: Kind, depth: number, budget: Budget, file
         throw new InputError('LIMIT_EXCEEDED', file, `the model has more than ${limits.maxNodes} nodes (maxNodes)`);
       }
       scan(payload, child, depth + 1, budget, file, limits);
-    } else if (kind === 'tensor' && TENSOR_PACKED_VARINTS.has(field)) {
-      let ends = 0;
-      for (let i = 0; i < payload.length; i++) if (payload[i] < 0x80) ends++;
-      countField(budget, ends, file);
+    } else if (kind === 'tensor' && TENSOR_INT64_FIELDS.has(field)) {
+      countField(budget, countVarints(payload), file);
+    } else if (kind === 'tensor' && (field === INT32_DATA || field === FLOAT_DATA || field === DOUBLE_DATA)) {
+      const n = field === INT32_DATA ? countVarints(payload) : payload.length / (field === FLOAT_DATA ? 4 : 8);
+      budget.values += n;
+      if (budget.values > limits.maxParameters) {
+        throw new InputError(
+          'LIMIT_EXCEEDED',
+          file,
+          `the model stores more than ${limits.maxParameters} tensor values (maxParameters)`,
+        );
+      }
     }
   }
+}
+
+/** Varints in a packed payload: one per byte without the continuation bit. */
+function countVarints(payload: Uint8Array): number {
+  let ends = 0;
+  for (let i = 0; i < payload.length; i++) if (payload[i] < 0x80) ends++;
+  return ends;
 }
 
 function countField(budget: Budget, n: number, file: string): void {

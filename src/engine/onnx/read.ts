@@ -139,12 +139,13 @@ function convertModel(model: onnx.ModelProto, file: string, limits: Limits): IrG
   for (const name of initPlans.keys()) if (!inputNames.has(name)) producedBy.set(name, 'an initializer');
   const planned: { node: IrNode; attrs: PlannedAttributes }[] = [];
   const usedNames = new Set<string>();
+  const nextSuffix = new Map<string, number>();
   protoNodes.forEach((n, index) => {
     const opType = n.opType ?? '';
     if (!opType) invalid(`node ${index} (${show(n.name || 'unnamed')}) has no operator type`);
     let name = n.name || `${opType}_${index}`;
     // Generated or repeated names get a suffix so that every node name identifies one node.
-    if (usedNames.has(name)) name = uniqueName(name, usedNames);
+    if (usedNames.has(name)) name = uniqueName(name, usedNames, nextSuffix);
     usedNames.add(name);
     const label = `node '${show(name)}' (${show(opType)})`;
     const outputs = [...(n.output ?? [])];
@@ -204,10 +205,14 @@ function convertModel(model: onnx.ModelProto, file: string, limits: Limits): IrG
   };
 }
 
-function uniqueName(base: string, used: Set<string>): string {
-  for (let k = 1; ; k++) {
+/** `base_k` for the first free k; remembers k per base so that 100k nodes sharing one name stay linear. */
+function uniqueName(base: string, used: Set<string>, nextSuffix: Map<string, number>): string {
+  for (let k = nextSuffix.get(base) ?? 1; ; k++) {
     const candidate = `${base}_${k}`;
-    if (!used.has(candidate)) return candidate;
+    if (!used.has(candidate)) {
+      nextSuffix.set(base, k + 1);
+      return candidate;
+    }
   }
 }
 

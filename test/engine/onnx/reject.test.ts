@@ -199,6 +199,20 @@ test('a million empty nodes (2 MB) are refused by the wire-format scan, before p
   expectError(decode(w.finish()), 'LIMIT_EXCEEDED', /more than 100000 nodes \(maxNodes\)/);
 });
 
+test('typed tensor values beyond maxParameters are refused by the wire-format scan', () => {
+  const big = { name: 'W', dataType: 1, dims: [1000], floatData: Array.from({ length: 1000 }, (_, i) => i) };
+  expectError(decode(craftModel({ initializers: [big] }), { maxParameters: 100 }), 'LIMIT_EXCEEDED', /stores more than 100 tensor values \(maxParameters\)/);
+  const g = decodeOnnx(craftModel({ initializers: [big] }), 'm.onnx');
+  assert.equal(g.initializers.get('W')!.data[999], 999);
+});
+
+test('nodes sharing one name get unique generated suffixes', () => {
+  const nodes = [0, 1, 2].map((i) => ({ name: 'same', opType: 'Relu', input: [i ? `v${i - 1}` : 'X'], output: [i === 2 ? 'Y' : `v${i}`] }));
+  nodes.push({ name: '', opType: 'Relu', input: ['Y'], output: ['Z'] });
+  const g = decodeOnnx(craftModel({ nodes, outputs: [valueInfo('Z')] }), 'm.onnx');
+  assert.deepEqual(g.nodes.map((n) => n.name), ['same', 'same_1', 'same_2', 'Relu_3']);
+});
+
 // External data: a tiny model whose W lives in a side file.
 function externalModel(location: string, offset?: number, length?: number): Uint8Array {
   const entries = [{ key: 'location', value: location }];
