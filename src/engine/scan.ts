@@ -214,6 +214,13 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     if (cleanTest || poisonTest) {
       for (const th of CURVE_THRESHOLDS) {
         await checkpoint(hooks.signal);
+        // Thresholds rise, so an equal count means the same pruned set: reuse its metrics.
+        const prev = curve[curve.length - 1];
+        const count = rec.masks.reduce((n, m) => n + m.filter((v) => v <= th).length, 0);
+        if (prev && prev.pruned === count) {
+          curve.push({ ...prev, threshold: th });
+          continue;
+        }
         const p = pruneAt(th);
         curve.push({ threshold: th, pruned: p.count, ...metrics() });
       }
