@@ -104,7 +104,10 @@ export class ScanController implements PanelHandlers {
     } finally {
       this.job = undefined;
       const stats = this.loop.stop();
-      if (stats) this.log(`extension host event-loop delay during the job: mean ${stats.mean} ms, p99 ${stats.p99} ms, max ${stats.max} ms over ${stats.seconds.toFixed(1)} s`);
+      if (stats) {
+        const stalls = stats.stalls.map((s) => `${s.ms} ms at ${s.at.toFixed(1)} s`).join(', ') || 'none';
+        this.log(`extension host event-loop delay during the job (${stats.resolutionMs} ms sampling included): mean ${stats.mean} ms, p50 ${stats.p50} ms, p99 ${stats.p99} ms, max ${stats.max} ms over ${stats.seconds.toFixed(1)} s; stalls over 100 ms: ${stalls}`);
+      }
       await vscode.commands.executeCommand('setContext', 'rnp.scanning', false);
       await this.writeDiagnosticsFile();
     }
@@ -116,7 +119,9 @@ export class ScanController implements PanelHandlers {
       this.lastOutcome = e.kind;
       if (e.kind === 'cancelled') {
         this.log('cancelled');
-        if (!panel?.result) panel?.post({ type: 'error', message: 'Scan cancelled.' });
+        // Back to the report the panel showed before this scan, if any.
+        if (panel?.result && panel.resultPath) panel.showResult(panel.result, panel.resultPath);
+        else panel?.post({ type: 'error', message: 'Scan cancelled.' });
         void vscode.window.showInformationMessage('Backdoor scan cancelled.');
         return;
       }

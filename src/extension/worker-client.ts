@@ -67,9 +67,12 @@ export class WorkerJob<T> {
   private child: ChildProcess;
   private cancelled = false;
   private killTimer: NodeJS.Timeout | undefined;
+  private readonly cancelGraceMs: number;
 
   constructor(message: (id: number) => HostToWorker, opts: JobOptions) {
     const id = nextId++;
+    // Short: the engine writes nothing before the end, so killing it mid-scan is safe, and Cancel must act within 1 s.
+    this.cancelGraceMs = opts.cancelGraceMs ?? 150;
     this.child = fork(opts.workerPath, [], {
       execArgv: [`--max-old-space-size=${opts.memoryMb}`],
       // In desktop VS Code process.execPath is Electron: this makes it behave as plain Node.
@@ -129,7 +132,7 @@ export class WorkerJob<T> {
   }
 
   /** Asks the worker to stop, and kills it if it has not exited after the grace period; `done` rejects with 'cancelled'. */
-  cancel(graceMs = 300): void {
+  cancel(graceMs = this.cancelGraceMs): void {
     if (this.cancelled || this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.cancelled = true;
     if (this.child.connected) this.child.send({ type: 'cancel' } satisfies HostToWorker, () => undefined);

@@ -55,7 +55,9 @@ async function retry(page: Page, what: string, fn: () => Promise<unknown>, timeo
 }
 
 async function runFromContextMenu(page: Page, file: string, item: string): Promise<void> {
-  const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).first();
+  // The file's own row (a compact folder row such as ".rnp-scan/model.onnx" contains the name too).
+  const exact = new RegExp(`^${file.replace(/\./g, '\\.')}$`);
+  const row = page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator('.monaco-icon-label.file-icon .label-name', { hasText: exact }) }).first();
   await row.waitFor({ timeout: 60_000 });
   const entry = page.locator('.monaco-menu .action-item', { hasText: item }).first();
   // Contributions appear a few seconds after the explorer renders; a menu opened earlier never updates.
@@ -85,11 +87,16 @@ async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 async function setTheme(page: Page, theme: string): Promise<void> {
-  const f = path.join(RUN, 'user-data', 'User', 'settings.json');
-  const s = JSON.parse(fs.readFileSync(f, 'utf8'));
-  s['workbench.colorTheme'] = theme;
-  fs.writeFileSync(f, JSON.stringify(s, null, 2));
-  // VS Code watches the settings file; wait until the workbench body carries the theme's type class.
+  // As a user does it: F1 → "Preferences: Color Theme" → theme name → Enter.
+  await page.locator('.explorer-folders-view').first().click({ position: { x: 40, y: 5 } }).catch(() => undefined);
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill('>Preferences: Color Theme');
+  const command = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }) });
+  await command.first().click({ timeout: 10_000 });
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${theme}$`) }) });
+  await row.first().click({ timeout: 10_000 });
   const kind = /High Contrast/.test(theme) ? 'hc-black' : /Light/.test(theme) ? 'vs' : 'vs-dark';
   await page.waitForFunction((k) => document.querySelector('.monaco-workbench')?.classList.contains(k), kind, { timeout: 30_000 });
   await page.waitForTimeout(1000);
@@ -197,11 +204,11 @@ async function main(): Promise<void> {
     check(Math.abs(panelAcc - oracleAcc) <= 1.5 / n, `panel ACC ${panelAcc} vs onnxruntime ${oracleAcc}`);
 
     // ── themes ──
-    await setTheme(page, 'Default Light Modern');
+    await setTheme(page, 'Light Modern');
     await screenshot(page, 'panel-light');
-    await setTheme(page, 'Default High Contrast');
+    await setTheme(page, 'Dark High Contrast');
     await screenshot(page, 'panel-high-contrast');
-    await setTheme(page, 'Default Dark Modern');
+    await setTheme(page, 'Dark Modern');
 
     // ── cancel a scan from its notification: the worker must be gone and nothing written ──
     const before = listTree(WS);
@@ -231,13 +238,17 @@ async function main(): Promise<void> {
     check((await p.locator('#verdict-title').count()) === 1, 'report still shown after cancel');
 
     // ── the command is offered only for .onnx ──
-    const txt = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'readme.txt' }).first();
-    await txt.click({ button: 'right' });
-    await page.locator('.monaco-menu').first().waitFor({ timeout: 5000 });
-    await page.waitForTimeout(300);
-    const offered = (await page.locator('.monaco-menu .action-item', { hasText: 'Scan for Backdoors' }).count()) > 0;
-    await page.keyboard.press('Escape');
-    check(!offered, 'Scan for Backdoors offered on readme.txt');
+    // (readme.txt, and the report folder .rnp-scan/model.onnx whose name ends in .onnx too)
+    for (const [what, icon] of [['readme.txt', 'file-icon'], ['.rnp-scan', 'folder-icon']]) {
+      const other = page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator(`.monaco-icon-label.${icon}`, { hasText: what }) }).first();
+      await other.click({ button: 'right' });
+      await page.locator('.monaco-menu').first().waitFor({ timeout: 5000 });
+      await page.waitForTimeout(300);
+      const offered = (await page.locator('.monaco-menu .action-item', { hasText: 'Scan for Backdoors' }).count()) > 0;
+      await page.keyboard.press('Escape');
+      check(!offered, `Scan for Backdoors offered on ${what}`);
+      log(`context menu on ${what} offers the scan: ${offered}`);
+    }
     ok = true;
   } catch (e) {
     summary.error = String((e as Error)?.stack ?? e);
