@@ -39,6 +39,8 @@ export interface ScanOptions {
   accuracyTolerance: number;
   /** Adaptive mode: global gradient-norm clip during unlearning. */
   maxGradNorm: number;
+  /** Adaptive mode: prune until the unlearned model gives the suspected target label at most this share of clean data. */
+  targetShareLevel: number;
 }
 
 export const PAPER_DEFAULTS: ScanOptions = {
@@ -61,6 +63,7 @@ export const PAPER_DEFAULTS: ScanOptions = {
   holdoutFraction: 0.2,
   accuracyTolerance: 0.02,
   maxGradNorm: 5,
+  targetShareLevel: 0.15,
 };
 
 /** Adaptive mode: the same RNP with clean-data safeguards; the threshold is chosen on held-out clean data. */

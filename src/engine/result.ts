@@ -98,10 +98,13 @@ export interface ScanResult {
   evidence: string[];
   /** Pruning threshold used for `after` and the exported model. */
   threshold: number;
-  /** How the threshold was chosen: given (paper mode / --threshold), or on held-out clean data (adaptive). -1 = none. */
-  thresholdSource: 'fixed' | 'clean-holdout';
-  /** Adaptive mode: every threshold tried on the held-out clean data, in order, with its pruned count and accuracy. */
-  thresholdCandidates: { threshold: number; pruned: number; acc: number }[];
+  /**
+   * How the threshold was chosen: given (paper mode / --threshold), or from clean data in adaptive mode: where the
+   * unlearned model stops preferring the suspected target label ('target-share'). -1 = nothing pruned.
+   */
+  thresholdSource: 'fixed' | 'target-share';
+  /** Adaptive mode: every threshold tried, in order, with its pruned count and the unlearned model's target share. */
+  thresholdCandidates: { threshold: number; pruned: number; targetShare: number }[];
   prunedCount: number;
   totalChannels: number;
   maskSite: MaskSiteKind;

@@ -21,7 +21,7 @@ import { loadDataset, describeDataset } from './data/load';
 import type { Dataset } from './data/dataset';
 import { unlearn } from './rnp/unlearn';
 import { unlearnAdaptive } from './rnp/unlearn-adaptive';
-import { candidateThresholds, chooseThreshold, type ThresholdChoice } from './rnp/select';
+import { selectAdaptiveThreshold } from './rnp/select-adaptive';
 import { stratifiedSplit } from './data/subset';
 import { recover } from './rnp/recover';
 import { prune, withReplaced } from './rnp/prune';
@@ -29,6 +29,7 @@ import { accuracy, histogram, predict } from './rnp/evaluate';
 import { mulberry32 } from './rnp/random';
 import { checkpoint } from './rnp/pass-context';
 import { decideLabel } from './evidence/label';
+import { gatherTriggerEvidence, labelScoresOf, TRIGGER_DEFAULTS, type TriggerEvidence } from './evidence/trigger-evidence';
 import { TOOL_VERSION } from './version';
 
 export interface ScanHooks {
@@ -178,9 +179,19 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     );
     clock.lap('recover');
 
-    // Everything below works on the original weights.
-    program.assign(graph.initializers);
-    report('prune', 0, 0, 'pruning and evaluating');
+    // ── Evidence: trigger recovery (evidence/trigger-evidence.ts). The program still holds the unlearned weights here;
+    // the pass returns with the original weights. Off unless options.trigger. ──
+    let triggerEvidence: TriggerEvidence | null = null;
+    if (o.trigger) {
+      triggerEvidence = await gatherTriggerEvidence(program, graph.initializers, defense, labelHistogram, TRIGGER_DEFAULTS, {
+        signal: hooks.signal,
+        onStep: (step, total, message) => report('evidence', step, total, message),
+      });
+      clock.lap('evidence');
+    }
+    const labelScores = triggerEvidence?.labelScores ?? labelScoresOf(labelHistogram, null);
+    // ── end evidence ──
+
     const pruneAt = (th: number) => {
       const p = prune(graph.initializers, program.maskSites, rec.masks, th);
       program.assign(withReplaced(graph.initializers, p.replaced));
@@ -188,26 +199,31 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     };
     let threshold: number;
     let thresholdSource: ScanResult['thresholdSource'] = 'fixed';
-    let selection: ThresholdChoice | null = null;
+    let thresholdCandidates: ScanResult['thresholdCandidates'] = [];
     if (split) {
-      selection = await chooseThreshold(
-        candidateThresholds(rec.masks),
-        async (th) => {
-          await checkpoint(hooks.signal);
-          const p = pruneAt(th);
-          return { pruned: p.count, acc: accuracy(program, split.holdout) as number };
-        },
-        o.accuracyTolerance,
-      );
-      threshold = selection.threshold;
-      thresholdSource = 'clean-holdout';
+      // Adaptive: the program still holds the unlearned weights (recovery trains masks only).
+      const sel = await selectAdaptiveThreshold(program, defense, split.holdout, labelHistogram, rec.masks, o, hooks.signal);
+      program.assign(graph.initializers);
+      threshold = sel.threshold;
+      thresholdSource = sel.source;
+      thresholdCandidates = sel.candidates;
+      const hp = pruneAt(threshold);
+      const heldAfter = accuracy(program, split.holdout) as number;
+      program.assign(graph.initializers);
+      const heldBefore = accuracy(program, split.holdout) as number;
+      notes.push(sel.note);
       notes.push(
-        `Threshold ${threshold < 0 ? 'none (nothing prunable within tolerance)' : threshold.toFixed(4)} chosen on ${split.holdout.count} held-out clean samples: ` +
-          `accuracy ${(selection.baseAcc * 100).toFixed(1)}% → ${(selection.acc * 100).toFixed(1)}% (tolerance ${(o.accuracyTolerance * 100).toFixed(1)} points).`,
+        `Pruning ${hp.count} channels changes held-out clean accuracy (${split.holdout.count} samples) from ${(heldBefore * 100).toFixed(1)}% to ${(heldAfter * 100).toFixed(1)}%` +
+          (heldBefore - heldAfter > o.accuracyTolerance
+            ? `: removing the backdoor costs more than ${(o.accuracyTolerance * 100).toFixed(0)} points on this model; see the curve for the trade-off.`
+            : '.'),
       );
     } else {
       threshold = o.pruneThreshold as number;
     }
+    // Everything below works on the original weights.
+    program.assign(graph.initializers);
+    report('prune', 0, 0, 'pruning and evaluating');
     const pr = prune(graph.initializers, program.maskSites, rec.masks, threshold);
     clock.lap('prune');
     const curve: CurvePoint[] = [];
@@ -231,7 +247,7 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     clock.lap('evaluate');
 
     report('evidence', 0, 0, 'weighing the evidence');
-    const label = decideLabel(labelHistogram, []);
+    const label = decideLabel(labelHistogram, labelScores);
     clock.lap('evidence');
 
     const layers: LayerMasks[] = program.maskSites.map((s, i) => ({ name: s.name, kind: s.kind, masks: Array.from(rec.masks[i], (v) => Math.round(v * 1e6) / 1e6) }));
@@ -254,7 +270,7 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
       evidence: label.evidence,
       threshold,
       thresholdSource,
-      thresholdCandidates: selection?.candidates ?? [],
+      thresholdCandidates,
       prunedCount: pr.count,
       totalChannels: program.maskSites.reduce((a, s) => a + s.channels, 0),
       maskSite: program.bnFolded ? 'conv-output' : 'batchnorm',
@@ -266,8 +282,8 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
       unlearnHistory,
       recoverHistory: rec.history,
       labelHistogram,
-      labelScores: labelHistogram.map((n, label) => ({ label, unlearnedShare: n / defense.count, triggerNorm: null, anomalyIndex: null })),
-      trigger: null,
+      labelScores,
+      trigger: triggerEvidence?.trigger ?? null,
       prunedModel: prunedPath ? path.resolve(prunedPath) : null,
       numClasses: program.numClasses,
       data: { defense: describeDataset(defense), cleanTest: cleanTest && describeDataset(cleanTest), poisonTest: poisonTest && describeDataset(poisonTest) },

@@ -1,0 +1,79 @@
+/**
+ * The adaptive mode's pruning threshold, from clean data only (see select.ts `chooseByTargetShare`): walk the
+ * candidate thresholds and stop where the unlearned model no longer prefers the suspected target label. A model whose
+ * unlearned predictions show no dominant label has no backdoor signal, and nothing is pruned.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Dataset } from '../data/dataset';
+import type { Program } from '../graph/program';
+import type { ScanOptions } from '../options';
+import type { ScanResult } from '../result';
+import { MAJORITY_SHARE } from '../evidence/label';
+import { batchIndices, disposeBatch, makeBatch, sequentialOrder } from './batches';
+import { checkpoint } from './pass-context';
+import { candidateThresholds, chooseByTargetShare, NOTHING_PRUNED } from './select';
+
+export interface AdaptiveThreshold {
+  threshold: number;
+  source: ScanResult['thresholdSource'];
+  candidates: ScanResult['thresholdCandidates'];
+  note: string;
+}
+
+/** Share of `data` the program (with channel masks) predicts as `label`, eval mode. */
+function labelShare(program: Program, data: Dataset, masks: readonly tf.Tensor1D[], label: number): number {
+  let hits = 0;
+  for (const idx of batchIndices(sequentialOrder(data.count), 250)) {
+    const b = makeBatch(data, idx);
+    const p = tf.tidy(() => tf.argMax(program.forward(b.x, { training: false, masks }), 1));
+    for (const v of p.dataSync()) if (v === label) hits++;
+    p.dispose();
+    disposeBatch(b);
+  }
+  return hits / data.count;
+}
+
+/** `program` must hold the unlearned weights. */
+export async function selectAdaptiveThreshold(
+  program: Program,
+  defense: Dataset,
+  _holdout: Dataset,
+  histogram: readonly number[],
+  masks: readonly Float32Array[],
+  o: ScanOptions,
+  signal?: AbortSignal,
+): Promise<AdaptiveThreshold> {
+  const total = histogram.reduce((a, b) => a + b, 0) || 1;
+  const target = histogram.indexOf(Math.max(...histogram));
+  const share0 = histogram[target] / total;
+  if (share0 < MAJORITY_SHARE) {
+    return {
+      threshold: NOTHING_PRUNED,
+      source: 'target-share',
+      candidates: [],
+      note: `The unlearned model shows no dominant label (largest share ${(share0 * 100).toFixed(0)}% < ${MAJORITY_SHARE * 100}%): no backdoor signal, nothing pruned.`,
+    };
+  }
+  const sel = await chooseByTargetShare(
+    candidateThresholds(masks),
+    async (th) => {
+      await checkpoint(signal);
+      const keep = masks.map((m) => tf.tensor1d(Float32Array.from(m, (v) => (v <= th ? 0 : 1))));
+      try {
+        const pruned = masks.reduce((n, m) => n + m.filter((v) => v <= th).length, 0);
+        return { pruned, share: labelShare(program, defense, keep, target) };
+      } finally {
+        keep.forEach((k) => k.dispose());
+      }
+    },
+    o.targetShareLevel,
+  );
+  return {
+    threshold: sel.threshold,
+    source: 'target-share',
+    candidates: sel.candidates.map((c) => ({ threshold: c.threshold, pruned: c.pruned, targetShare: c.share })),
+    note: sel.reached
+      ? `Threshold ${sel.threshold.toFixed(4)} (${sel.pruned} channels) is where the unlearned model's share of label ${target} on the clean data falls from ${(share0 * 100).toFixed(0)}% to ${(sel.share * 100).toFixed(0)}% (≤ ${(o.targetShareLevel * 100).toFixed(0)}%).`
+      : `No candidate threshold brought the unlearned model's share of label ${target} down to ${(o.targetShareLevel * 100).toFixed(0)}% (it ends at ${(sel.share * 100).toFixed(0)}%); pruning up to the last candidate.`,
+  };
+}
