@@ -19,7 +19,7 @@ options:
                          the pruned model beside MODEL)
   --no-export            do not write NAME.pruned.onnx
   --json                 print exactly one JSON object (the scan result) on stdout
-  --mode paper|adaptive  paper = the authors' settings
+  --mode adaptive|paper  adaptive (default): clean-data safeguards; paper: the authors' exact settings
   --backend auto|tensorflow|webgpu|wasm|cpu
   --seed N  --batch-size N
   --unlearn-lr X --unlearn-epochs N --clean-threshold X

@@ -55,7 +55,9 @@ export interface ExportOutput {
 export const CURVE_THRESHOLDS = Array.from({ length: 19 }, (_, i) => Math.round(i * 5) / 100);
 
 export function resolveOptions(partial: Partial<ScanOptions>): ScanOptions {
-  const o = { ...defaultOptions(partial.mode ?? 'paper'), ...partial };
+  const o = { ...defaultOptions(partial.mode ?? 'adaptive'), ...partial };
+  // null asks for the mode's own choice: the paper's fixed 0.2, or the adaptive selection.
+  if (o.pruneThreshold === null && o.mode === 'paper') o.pruneThreshold = 0.2;
   const bad = (what: string) => new InputError('OPTION_INVALID', null, what);
   const positive: (keyof ScanOptions)[] = ['batchSize', 'unlearnLr', 'recoverLr', 'alpha'];
   for (const k of positive) if (!(typeof o[k] === 'number' && (o[k] as number) > 0 && Number.isFinite(o[k] as number))) throw bad(`${k} must be a positive number`);
