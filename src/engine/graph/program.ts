@@ -43,7 +43,11 @@ export interface Program {
   readonly bnFolded: boolean;
   /** The graph's output is a Softmax: `forward` returns probabilities unless `beforeSoftmax` is set. */
   readonly endsInSoftmax: boolean;
-  /** Trainable parameters (conv/linear weights and biases, BN scale and bias) by initializer name. */
+  /**
+   * Trainable parameters (conv/linear weights and biases, BN scale and bias) by initializer name.
+   * To train only masks (RNP's recovery), set `trainable = false` on these variables: the compiled gradients then
+   * skip conv/linear weight gradients (they come back as zeros), about a third of the backward pass.
+   */
   readonly weights: ReadonlyMap<string, tf.Variable>;
   /** BatchNorm running mean/var by initializer name (not trainable). */
   readonly stats: ReadonlyMap<string, tf.Variable>;

@@ -1,10 +1,11 @@
 /**
- * Training-mode batch normalisation over NHWC (statistics over N, H, W) with the closed-form backward pass
- * (one fused expression instead of autodiff through moments, which is several extra passes over the activation).
+ * Training-mode batch normalisation over NHWC (statistics over N, H, W) with the closed-form backward pass.
  * Normalisation uses the biased batch variance, as PyTorch does; the caller gets the batch mean and biased
- * variance back to update running statistics.
+ * variance back to update running statistics. Written for few passes over the activation: channel sums are
+ * GEMMs (channel_sum.ts), forward is 4 elementwise passes, backward 5.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { channelSum } from './channel_sum';
 import { customOp } from './custom_op';
 
 export interface BatchNormTrainResult {
@@ -17,26 +18,28 @@ export interface BatchNormTrainResult {
 export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): BatchNormTrainResult {
   let mean: tf.Tensor1D | undefined;
   let variance: tf.Tensor1D | undefined;
+  const count = x.size / x.shape[3];
   const y = customOp<tf.Tensor4D>([x, gamma, beta], ([xi, g, b], save) => {
-    const m = tf.mean(xi, [0, 1, 2]);
+    const m = tf.div(channelSum(xi), count);
     const centered = tf.sub(xi, m);
-    const v = tf.mean(tf.square(centered), [0, 1, 2]);
+    const v = tf.div(channelSum(tf.square(centered)), count);
     const invStd = tf.rsqrt(tf.add(v, eps));
-    const xhat = tf.mul(centered, invStd);
+    const scale = tf.mul(g, invStd);
     mean = tf.keep(m) as tf.Tensor1D;
     variance = tf.keep(v) as tf.Tensor1D;
-    save([xhat, invStd, g]);
+    save([centered, invStd, scale]);
     return {
-      value: tf.add(tf.mul(xhat, g), b) as tf.Tensor4D,
+      value: tf.add(tf.mul(centered, scale), b) as tf.Tensor4D,
       gradFunc: (dy, saved) => {
-        const [xh, inv, gs] = saved;
-        const count = xh.size / xh.shape[3]!;
-        const dBeta = tf.sum(dy, [0, 1, 2]);
-        const dGamma = tf.sum(tf.mul(dy, xh), [0, 1, 2]);
-        // dx = gamma*invStd/M * (M*dy - sum(dy) - xhat*sum(dy*xhat))
-        const scale = tf.div(tf.mul(gs, inv), count);
-        const inner = tf.sub(tf.sub(tf.mul(dy, count), dBeta), tf.mul(xh, dGamma));
-        return [tf.mul(inner, scale), dGamma, dBeta];
+        const [xc, inv, sc] = saved;
+        const dBeta = channelSum(dy);
+        const s = channelSum(tf.mul(dy, xc)); // sum(dy * (x - mean))
+        const dGamma = tf.mul(s, inv);
+        // dx = scale * (dy - dBeta/M - (x - mean) * invStd² * s/M)
+        const k2 = tf.neg(tf.mul(sc, tf.mul(tf.square(inv), tf.div(s, count))));
+        const k3 = tf.neg(tf.mul(sc, tf.div(dBeta, count)));
+        const dx = tf.add(tf.mul(dy, sc), tf.add(tf.mul(xc, k2), k3));
+        return [dx, dGamma, dBeta];
       },
     };
   });

@@ -14,3 +14,11 @@ export function customOp<T extends tf.Tensor>(inputs: tf.Tensor[], forward: (inp
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(...inputs) as T;
 }
+
+/**
+ * Whether a gradient with respect to `t` can be wanted: false only for a frozen (non-trainable) variable. The
+ * hand-written gradients skip the (expensive) weight gradient then and return zeros, e.g. while only masks train.
+ */
+export function wantsGradient(t: tf.Tensor): boolean {
+  return !(t instanceof tf.Variable) || t.trainable;
+}

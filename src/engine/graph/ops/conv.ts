@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { attrInts, attrString, attrInt, type CompileContext, type NodeFn } from '../context';
 import type { IrNode } from '../../onnx/ir';
 import { AS_IS, DEPTHWISE, HWIO } from '../layouts';
+import { channelScale } from '../kernels/channel_scale';
 import { conv2d, type Pads4 } from '../kernels/conv2d';
 import { dilateFilter } from '../kernels/dilate';
 import { depthwiseConv2d } from '../kernels/depthwise';
@@ -84,16 +85,16 @@ export function compileConv(node: IrNode, ctx: CompileContext): NodeFn {
         // (A broadcasting multiply, not tf.tile: tile has no rank-5 gradient and is slow on wasm.)
         x = tf.reshape(tf.mul(tf.expandDims(x, 4), tf.ones([1, 1, 1, 1, multiplier])), [n, h, wd, cin * multiplier]);
       }
-      y = depthwiseConv2d(x, wEff, strides, pads);
+      y = depthwiseConv2d(x, wEff, strides, pads, b as tf.Tensor1D | undefined);
     } else if (group === 1) {
-      y = conv2d(x, wEff, strides, pads);
+      y = conv2d(x, wEff, strides, pads, b as tf.Tensor1D | undefined);
     } else {
       const xs = tf.split(x, group, 3) as tf.Tensor4D[];
       const ws = tf.split(wEff, group, 3);
       y = tf.concat(xs.map((xg, g) => conv2d(xg, ws[g] as tf.Tensor4D, strides, pads)), 3);
+      if (b) y = tf.add(y, b);
     }
-    if (b) y = tf.add(y, b);
-    if (site >= 0 && run.masks) y = tf.mul(y, run.masks[site]);
+    if (site >= 0 && run.masks) y = channelScale(y, run.masks[site]);
     return [tensorValue(y, true)];
   };
 }

@@ -38,10 +38,12 @@ export function compileGemm(node: IrNode, ctx: CompileContext): NodeFn {
       if (transB) b = tf.transpose(b);
     }
     if (a.shape[1] !== b.shape[0]) throw ctx.invalid(node, `Gemm shapes [${a.shape}] x [${b.shape}] do not match`);
-    let y: tf.Tensor = matMulNN(a as tf.Tensor2D, b);
-    if (alpha !== 1) y = tf.mul(y, alpha);
     const cVal: tf.Tensor | undefined = cVar ?? (cName && inputs[2] ? plain(inputs[2]) : undefined);
-    if (cVal) y = tf.add(y, beta === 1 ? cVal : tf.mul(cVal, beta));
+    // The usual Linear layer (alpha = beta = 1, bias [N]) fuses its bias into the product.
+    const fusedBias = alpha === 1 && beta === 1 && cVal?.rank === 1 && cVal.shape[0] === b.shape[1] ? (cVal as tf.Tensor1D) : undefined;
+    let y: tf.Tensor = matMulNN(a as tf.Tensor2D, b, fusedBias);
+    if (alpha !== 1) y = tf.mul(y, alpha);
+    if (cVal && !fusedBias) y = tf.add(y, beta === 1 ? cVal : tf.mul(cVal, beta));
     return [tensorValue(y)];
   };
 }
