@@ -27,6 +27,8 @@ export class ScanController implements PanelHandlers {
   private job: WorkerJob<unknown> | undefined;
   readonly loop = new LoopDelayMonitor();
   private lastOutcome: string | null = null;
+  /** The files of the last scan started (diagnostics: which data the choice resolved to). */
+  private lastRequest: { model: string; data: string; cleanTest?: string; poisonTest?: string } | null = null;
 
   constructor(
     private readonly ctx: vscode.ExtensionContext,
@@ -67,6 +69,7 @@ export class ScanController implements PanelHandlers {
     if (!choice) return undefined;
     const cfg = vscode.workspace.getConfiguration('rnp', model);
     const options = scanOptionsFromSettings((k) => cfg.get(k));
+    this.lastRequest = { model: model.fsPath, ...choice };
     const panel = ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l));
     panel.post({ type: 'scanning', model: model.fsPath });
     this.log(`scan ${model.fsPath} with defense data ${choice.data}${choice.cleanTest ? `, clean test ${choice.cleanTest}` : ''}${choice.poisonTest ? `, poisoned test ${choice.poisonTest}` : ''}; options ${JSON.stringify(options)}`);
@@ -231,6 +234,7 @@ export class ScanController implements PanelHandlers {
     return {
       busy: this.busy,
       lastOutcome: this.lastOutcome,
+      lastRequest: this.lastRequest,
       loopDelayMs: this.loop.last,
       workerPids: liveWorkerPids(),
       panelOpen: ReportPanel.current !== undefined,

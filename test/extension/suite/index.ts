@@ -9,11 +9,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const EXT_ID = 'rnp-scan.rnp-backdoor-scan';
 const log = (...a: unknown[]) => console.log('[rnp-suite]', ...a);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-type Diag = { busy: boolean; lastOutcome: string | null; workerPids: number[]; loopDelayMs: { mean: number; p99: number; max: number; seconds: number } | null; panelOpen: boolean };
+type Diag = { busy: boolean; lastOutcome: string | null; lastRequest: { data: string; cleanTest?: string } | null; workerPids: number[]; loopDelayMs: { mean: number; p99: number; max: number; seconds: number } | null; panelOpen: boolean };
 const diag = () => vscode.commands.executeCommand<Diag>('rnp._diagnostics');
 const sha = (p: string) => createHash('sha256').update(fs.readFileSync(p)).digest('hex');
 const alive = (pid: number) => {
@@ -54,6 +55,14 @@ export async function run(): Promise<void> {
   await ext.activate();
   const cmds = await vscode.commands.getCommands(true);
   for (const c of ['rnp.scan', 'rnp.export', 'rnp.cancel', 'rnp.openReport', 'rnp._diagnostics']) assert.ok(cmds.includes(c), `${c} registered`);
+
+  // 0. Baseline: the same extension host's event-loop delay while idle (no scan), to compare with the scan's.
+  const idle = monitorEventLoopDelay({ resolution: 10 });
+  idle.enable();
+  await sleep(8000);
+  idle.disable();
+  const ms = (ns: number) => Math.round((ns / 1e6) * 100) / 100;
+  log(`EVENT-LOOP-DELAY idle baseline (8 s): ${JSON.stringify({ mean: ms(idle.mean), p50: ms(idle.percentile(50)), p99: ms(idle.percentile(99)), max: ms(idle.max) })}`);
 
   // 1. A full scan through the command, as the context menu runs it.
   const t0 = Date.now();
@@ -115,7 +124,28 @@ export async function run(): Promise<void> {
     await cfg.update('defenseData', orig, vscode.ConfigurationTarget.Workspace);
   }
 
-  // 6. Still usable: the last report opens again.
+  // 6. The defense data is asked once per model: without the setting a quick pick opens (accept its first entry,
+  //    defense.npz: test sets are listed last), and the next scan of the model asks nothing.
+  await cfg.update('defenseData', undefined, vscode.ConfigurationTarget.Workspace);
+  try {
+    const asking = vscode.commands.executeCommand('rnp.scan', vscode.Uri.file(model));
+    await sleep(2500);
+    assert.deepEqual((await diag()).workerPids, [], 'no worker before the data is chosen');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await waitFor('worker after the quick pick', async () => (await diag()).workerPids.length > 0);
+    assert.equal((await diag()).lastRequest?.data, path.join(ws, 'defense.npz'), 'quick pick chose defense.npz');
+    await vscode.commands.executeCommand('rnp.cancel');
+    await asking;
+    const again = vscode.commands.executeCommand('rnp.scan', vscode.Uri.file(model));
+    await waitFor('worker without asking again', async () => (await diag()).workerPids.length > 0, 20_000);
+    assert.equal((await diag()).lastRequest?.data, path.join(ws, 'defense.npz'), 'remembered per model');
+    await vscode.commands.executeCommand('rnp.cancel');
+    await again;
+  } finally {
+    await cfg.update('defenseData', orig, vscode.ConfigurationTarget.Workspace);
+  }
+
+  // 7. Still usable: the last report opens again.
   await vscode.commands.executeCommand('rnp.openReport');
   assert.equal((await diag()).panelOpen, true);
   log('EXT-TESTS PASS');

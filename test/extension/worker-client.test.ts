@@ -1,0 +1,118 @@
+// The worker client against the real bundled worker (dist/worker.js, built by `npm test`/`npm run build`) on the
+// demo model: engine errors come back as "FILE: message", a crash carries stderr, cancel kills the worker and
+// leaves no file, the watchdog stops a job that runs too long.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { liveWorkerPids, startScan, WorkerFailure, type JobOptions } from '../../src/extension/worker-client';
+import type { ScanRequest } from '../../src/protocol';
+
+const WORKER = path.resolve('dist/worker.js');
+const DEMO = path.resolve('demo');
+
+function opts(extra: Partial<JobOptions> = {}): JobOptions {
+  assert.ok(fs.existsSync(WORKER), `${WORKER} missing: run npm run build first`);
+  return { workerPath: WORKER, memoryMb: 2048, timeoutMs: 10 * 60_000, ...extra };
+}
+
+/** A copy of the demo in a fresh folder, so we can check what a job leaves behind. */
+function demoCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnp-worker-test-'));
+  for (const f of ['model.onnx', 'defense.npz', 'clean_test.npz']) fs.copyFileSync(path.join(DEMO, f), path.join(dir, f));
+  return dir;
+}
+
+function request(dir: string, extra: Partial<ScanRequest> = {}): ScanRequest {
+  return { model: path.join(dir, 'model.onnx'), data: path.join(dir, 'defense.npz'), outDir: '', options: {}, writePruned: false, ...extra };
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function failure(p: Promise<unknown>): Promise<WorkerFailure> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof WorkerFailure, String(e));
+    return e;
+  }
+  assert.fail('expected the job to fail');
+}
+
+test('an engine error comes back typed, naming the file, and the worker exits', async () => {
+  const dir = demoCopy();
+  const bad = path.join(dir, 'bad.npz');
+  fs.writeFileSync(bad, 'this is not a zip archive');
+  const job = startScan(request(dir, { data: bad }), opts());
+  const e = await failure(job.done);
+  assert.equal(e.kind, 'engine');
+  assert.equal(e.workerError?.file, bad);
+  assert.ok(e.message.startsWith(`${bad}: `), e.message);
+  assert.ok(!alive(job.pid!), 'worker exited');
+  assert.deepEqual(liveWorkerPids(), []);
+});
+
+test('a worker that dies before answering is a crash with its stderr', async () => {
+  const missing = path.join(os.tmpdir(), 'rnp-no-such-worker.js');
+  const e = await failure(startScan(request(DEMO), opts({ workerPath: missing })).done);
+  assert.equal(e.kind, 'crash');
+  assert.notEqual(e.exitCode, 0);
+  assert.match(e.stderr, /Cannot find module/);
+});
+
+test('a worker killed from outside is a crash naming the signal', async () => {
+  const job = startScan(request(demoCopy()), opts());
+  setTimeout(() => process.kill(job.pid!, 'SIGKILL'), 500);
+  const e = await failure(job.done);
+  assert.equal(e.kind, 'crash');
+  assert.equal(e.signal, 'SIGKILL');
+  assert.match(e.message, /SIGKILL/);
+});
+
+test('cancel during training: the worker is gone when done settles, and nothing is written', async () => {
+  const dir = demoCopy();
+  const before = fs.readdirSync(dir).sort();
+  let sawTraining = false;
+  const job = startScan(request(dir, { cleanTest: path.join(dir, 'clean_test.npz') }), opts({
+    onProgress: (p) => {
+      if (p.phase === 'unlearn' || p.phase === 'recover') sawTraining = true;
+    },
+  }));
+  const pid = job.pid!;
+  while (!sawTraining) await new Promise((r) => setTimeout(r, 20));
+  const t = performance.now();
+  job.cancel();
+  const e = await failure(job.done);
+  const ms = performance.now() - t;
+  assert.equal(e.kind, 'cancelled');
+  assert.ok(!alive(pid), 'worker process gone');
+  assert.deepEqual(fs.readdirSync(dir).sort(), before, 'no file left behind');
+  console.log(`# cancel: worker ${pid} gone ${ms.toFixed(0)} ms after cancel()`);
+});
+
+test('the watchdog stops a job that runs past the timeout', async () => {
+  const job = startScan(request(demoCopy()), opts({ timeoutMs: 1500 }));
+  const e = await failure(job.done);
+  assert.equal(e.kind, 'timeout');
+  assert.ok(!alive(job.pid!));
+});
+
+test('a scan through the worker returns the result and writes scan.json', async () => {
+  const dir = demoCopy();
+  const progress: string[] = [];
+  const job = startScan(request(dir, { options: { unlearnEpochs: 2, recoverEpochs: 2 } }), opts({ onProgress: (p) => progress.push(p.phase) }));
+  const done = await job.done;
+  assert.ok(fs.existsSync(done.resultPath));
+  const saved = JSON.parse(fs.readFileSync(done.resultPath, 'utf8'));
+  assert.deepEqual(saved.layers.map((l: { name: string }) => l.name), done.result.layers.map((l) => l.name));
+  assert.ok(progress.includes('unlearn') && progress.includes('recover'), progress.join(','));
+  assert.ok(!alive(job.pid!), 'worker exits after the job');
+});
