@@ -1,8 +1,14 @@
 /**
- * Backdoor-label evidence from the unlearned model's predictions (RNP's Algorithm 1: the majority prediction of the
- * unlearned model on the clean defense data), combined with the trigger-norm anomaly index when trigger recovery ran.
+ * The scan's verdict from two independent signals:
+ *  - RNP's Algorithm 1: the label the *unlearned* model predicts for most clean defense inputs (the backdoor survives
+ *    unlearning, the clean features do not);
+ *  - Neural Cleanse's outlier test on the *original* model: a label whose reverse-engineered trigger is anomalously
+ *    small (MAD anomaly index > 2).
+ * Agreement gives a confident label; a collapsed unlearned model (one class for nearly everything, which a clean
+ * model can also do) that the trigger norms do not back is "inconclusive" rather than a wrong label.
  */
 import type { LabelScore, ScanResult } from '../result';
+import { ANOMALY_FLAG } from './mad';
 
 export interface LabelVerdict {
   verdict: ScanResult['verdict'];
@@ -13,36 +19,58 @@ export interface LabelVerdict {
 
 /** A label the unlearned model predicts for at least this share of clean inputs is a candidate target. */
 export const MAJORITY_SHARE = 0.5;
-/** Neural Cleanse's flag: anomaly index of a small trigger norm above 2. */
-export const ANOMALY_FLAG = 2;
+/** At or above this share the unlearned model has collapsed to one class: alone, that is weak evidence. */
+export const COLLAPSE_SHARE = 0.95;
+export { ANOMALY_FLAG };
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 export function decideLabel(histogram: readonly number[], scores: readonly LabelScore[]): LabelVerdict {
   const total = histogram.reduce((a, b) => a + b, 0) || 1;
   let top = 0;
   for (let i = 1; i < histogram.length; i++) if (histogram[i] > histogram[top]) top = i;
   const share = histogram[top] / total;
-  const evidence = [`unlearned model predicts label ${top} for ${(share * 100).toFixed(1)}% of the clean data`];
+  const collapsed = share >= COLLAPSE_SHARE;
+  const evidence = [`The unlearned model predicts label ${top} for ${pct(share)} of the clean defense data${collapsed ? ' (it collapsed to one class)' : ''}.`];
   const withNorms = scores.filter((s) => s.anomalyIndex !== null);
+
   if (withNorms.length === 0) {
-    // Histogram only (paper's Algorithm 1).
-    if (share >= MAJORITY_SHARE) return { verdict: 'backdoored', detectedLabel: top, confidence: share, evidence };
-    evidence.push(`no label reaches ${MAJORITY_SHARE * 100}% of the unlearned model's predictions`);
+    // Histogram only (the paper's Algorithm 1).
+    if (share >= MAJORITY_SHARE) {
+      if (collapsed) evidence.push('A collapse to one class can also happen to a clean model; turn on trigger recovery for a second opinion.');
+      return { verdict: 'backdoored', detectedLabel: top, confidence: collapsed ? 0.6 : share, evidence };
+    }
+    evidence.push(`No label reaches ${pct(MAJORITY_SHARE)} of the unlearned model's predictions.`);
     return { verdict: 'clean', detectedLabel: null, confidence: 1 - share, evidence };
   }
-  const flagged = withNorms.filter((s) => (s.anomalyIndex as number) > ANOMALY_FLAG).sort((a, b) => (b.anomalyIndex as number) - (a.anomalyIndex as number));
-  for (const s of flagged) evidence.push(`trigger for label ${s.label} is anomalously small (anomaly index ${(s.anomalyIndex as number).toFixed(2)} > ${ANOMALY_FLAG})`);
-  if (flagged.length === 0) {
-    evidence.push(`no label's recovered trigger is anomalously small (all anomaly indices <= ${ANOMALY_FLAG})`);
-    return { verdict: 'clean', detectedLabel: null, confidence: 1 - Math.min(1, share), evidence };
+
+  const ai = (s: LabelScore) => s.anomalyIndex as number;
+  const flagged = withNorms.filter((s) => ai(s) > ANOMALY_FLAG).sort((a, b) => ai(b) - ai(a));
+  const topScore = withNorms.find((s) => s.label === top);
+  for (const s of flagged) {
+    evidence.push(`Label ${s.label}'s recovered trigger is anomalously small: mask L1 ${s.triggerNorm?.toFixed(1)}, anomaly index ${ai(s).toFixed(2)} > ${ANOMALY_FLAG}.`);
   }
+
+  if (flagged.length === 0) {
+    evidence.push(`No label's recovered trigger is anomalously small (every anomaly index <= ${ANOMALY_FLAG}).`);
+    if (share < MAJORITY_SHARE) return { verdict: 'clean', detectedLabel: null, confidence: Math.min(1, 0.5 + (MAJORITY_SHARE - share)), evidence };
+    evidence.push(`The two signals disagree: the unlearned model points at label ${top}, the trigger norms at none.`);
+    return { verdict: 'inconclusive', detectedLabel: null, confidence: 0.5, evidence };
+  }
+
   const best = flagged[0];
   if (best.label === top && share >= MAJORITY_SHARE) {
-    return { verdict: 'backdoored', detectedLabel: top, confidence: Math.min(1, 0.5 + share / 2), evidence };
+    evidence.push(`Both signals point at label ${top}.`);
+    return { verdict: 'backdoored', detectedLabel: top, confidence: Math.min(1, 0.75 + share / 4), evidence };
   }
-  if (share < MAJORITY_SHARE || histogram[best.label] / total >= 0.1) {
-    // The trigger signal is clear and the histogram does not contradict it.
-    return { verdict: 'backdoored', detectedLabel: best.label, confidence: Math.min(1, (best.anomalyIndex as number) / 4), evidence };
+  if (share >= MAJORITY_SHARE) {
+    evidence.push(`The two signals disagree: the unlearned model points at label ${top}, the trigger norms at label ${best.label}.`);
+    return { verdict: 'inconclusive', detectedLabel: null, confidence: 0.5, evidence };
   }
-  evidence.push(`the two signals disagree (histogram: ${top}, trigger norms: ${best.label})`);
-  return { verdict: 'inconclusive', detectedLabel: null, confidence: 0.5, evidence };
+  // The unlearned model names no label; the trigger norms alone (classic Neural Cleanse) do.
+  evidence.push(
+    `Only the trigger norms point at label ${best.label}` +
+      (topScore ? ` (the unlearned model gives it ${pct(histogram[best.label] / total)} of its predictions).` : '.'),
+  );
+  return { verdict: 'backdoored', detectedLabel: best.label, confidence: Math.min(0.75, 0.4 + ai(best) / 20), evidence };
 }

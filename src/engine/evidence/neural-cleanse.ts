@@ -31,6 +31,13 @@ export interface NcConfig {
   earlyStopPatience: number;
   /** Attack success a mask must reach to count (0.99 in the reference). */
   attackSuccess: number;
+  /**
+   * A stamped sample counts as a success only if the model gives the label at least this probability (0 = argmax
+   * alone, as the reference). On an unlearned model that already predicts the target for most clean inputs, argmax
+   * success is free and the mask shrinks to nothing; asking for confidence makes the search find what still drives
+   * the target with certainty there: the backdoor.
+   */
+  minConfidence: number;
   seed: number;
 }
 
@@ -48,6 +55,7 @@ export const NC_DEFAULTS: NcConfig = {
   patience: 5,
   earlyStopPatience: 10,
   attackSuccess: 0.99,
+  minConfidence: 0,
   seed: 98,
 };
 
@@ -123,14 +131,14 @@ export async function reverseEngineerTrigger(
         const { value, grads } = tf.variableGrads(() => {
           const m = maskOf();
           const logits = program.forward(toModelInput(stamp(xPix, m, patternOf()), space), { training: false });
-          pred = tf.keep(tf.argMax(logits, 1));
+          pred = tf.keep(hitsOf(logits, label, cfg.minConfidence));
           l1 = tf.keep(tf.sum(m)) as tf.Scalar;
           return tf.add(crossEntropy(logits, target), tf.mul(l1, costNow)) as tf.Scalar;
         }, [maskParam, patternParam]);
         value.dispose();
         optimizer.step([grads[maskParam.name], grads[patternParam.name]]);
         const p = pred!.dataSync();
-        for (let k = 0; k < p.length; k++) if (p[k] === label) hits++;
+        for (let k = 0; k < p.length; k++) hits += p[k];
         seen += p.length;
         l1Sum += l1!.dataSync()[0];
         pred!.dispose();
@@ -187,6 +195,16 @@ export async function reverseEngineerTrigger(
     lo.dispose();
     span.dispose();
   }
+}
+
+/** Per row 1 when the prediction is `label` with probability >= minConfidence, else 0. */
+function hitsOf(logits: tf.Tensor2D, label: number, minConfidence: number): tf.Tensor1D {
+  return tf.tidy(() => {
+    const isLabel = tf.equal(tf.argMax(logits, 1), label);
+    if (minConfidence <= 0) return tf.cast(isLabel, 'int32') as tf.Tensor1D;
+    const p = tf.squeeze(tf.slice(tf.softmax(logits), [0, label], [-1, 1]), [1]);
+    return tf.cast(tf.logicalAnd(isLabel, tf.greaterEqual(p, minConfidence)), 'int32') as tf.Tensor1D;
+  });
 }
 
 function snapshot(maskOf: () => tf.Tensor, patternOf: () => tf.Tensor): { mask: Float32Array; pattern: Float32Array } {

@@ -1,17 +1,14 @@
 /**
- * The trigger evidence of a scan: a Neural Cleanse sweep over every label (per-label trigger norms and their MAD
- * anomaly indices), then, for the suspected label, the recovered trigger as pictures with its attack success on the
- * *original* model, next to the same search run on the original model (RNP's point: the unlearned model, whose clean
- * features are gone, gives up a cleaner trigger).
- *
- * Call it while `program` holds the unlearned weights; it switches to the original with `program.assign(original)`
- * when it needs it and leaves the program holding the original weights.
+ * The trigger evidence of a scan: a Neural Cleanse sweep over every label of the original model (per-label trigger
+ * norms and their MAD anomaly indices), then, for the suspected label, the trigger recovered from the *unlearned*
+ * model as pictures with its attack success on the original model, beside the original model's own trigger.
  */
 import type { Dataset } from '../data/dataset';
 import type { Program } from '../graph/program';
 import type { IrTensor } from '../onnx/ir';
 import type { LabelScore, TriggerResult } from '../result';
-import { anomalyIndices, type MadOutput } from './mad';
+import { anomalyIndices, flaggedLabels, type MadOutput } from './mad';
+import { decideLabel } from './label';
 import { NC_DEFAULTS, type NcConfig, type NcResult, indicesNotOf, reverseEngineerTrigger, triggerSuccess } from './neural-cleanse';
 import { pixelSpaceOf, type PixelSpace } from './pixel-space';
 import { pngDataUrl } from './png';
@@ -19,10 +16,12 @@ import { Snapshot } from '../rnp/snapshot';
 
 export interface TriggerEvidenceConfig {
   nc: NcConfig;
+  /** minConfidence of the search on the unlearned model (see NcConfig.minConfidence). */
+  unlearnedConfidence: number;
 }
 
 export interface TriggerSweep {
-  /** One search per label, in label order, on the unlearned model. */
+  /** One search per label, in label order. */
   results: NcResult[];
   mad: MadOutput;
 }
@@ -43,7 +42,7 @@ export function labelScoresOf(histogram: readonly number[], sweep: TriggerSweep 
   }));
 }
 
-/** Neural Cleanse for every label on the program's current (unlearned) weights. */
+/** Neural Cleanse for every label on the program's current weights. */
 export async function sweepLabels(program: Program, defense: Dataset, cfg: TriggerEvidenceConfig, hooks: TriggerEvidenceHooks = {}): Promise<TriggerSweep> {
   const space = pixelSpaceOf(defense);
   const results: NcResult[] = [];
@@ -58,50 +57,6 @@ export async function sweepLabels(program: Program, defense: Dataset, cfg: Trigg
     results.push(await reverseEngineerTrigger(program, defense, space, label, cfg.nc, hooks.signal));
   }
   return { results, mad: anomalyIndices(results.map((r) => r.maskL1)) };
-}
-
-/**
- * The trigger report for `label`: the unlearned model's trigger (from the sweep), its success on the original model,
- * and the same search on the original model. Leaves the program on the original weights.
- */
-export async function triggerReport(
-  program: Program,
-  original: ReadonlyMap<string, IrTensor>,
-  defense: Dataset,
-  unlearnedTrigger: NcResult,
-  cfg: TriggerEvidenceConfig,
-  hooks: TriggerEvidenceHooks = {},
-): Promise<TriggerResult> {
-  const space = pixelSpaceOf(defense);
-  const label = unlearnedTrigger.label;
-  program.assign(original);
-  hooks.onStep?.(1, 2, `testing label ${label}'s trigger on the original model`);
-  const asrOnOriginal = triggerSuccess(program, defense, space, label, unlearnedTrigger.mask, unlearnedTrigger.pattern);
-  hooks.onStep?.(2, 2, `recovering label ${label}'s trigger on the original model, for comparison`);
-  const fromOriginal = await reverseEngineerTrigger(program, defense, space, label, cfg.nc, hooks.signal);
-  const asrOfOriginal = triggerSuccess(program, defense, space, label, fromOriginal.mask, fromOriginal.pattern);
-  return {
-    label,
-    maskL1: round(unlearnedTrigger.maskL1, 3),
-    asrOnOriginal: round(asrOnOriginal, 4),
-    ...pictures(unlearnedTrigger, defense, space),
-    fromOriginal: {
-      maskL1: round(fromOriginal.maskL1, 3),
-      asrOnOriginal: round(asrOfOriginal, 4),
-      ...pictures(fromOriginal, defense, space),
-    },
-  };
-}
-
-/** Runs the sweep on the current (unlearned) weights and keeps a copy of them so callers can come back. */
-export async function sweepKeepingWeights(program: Program, defense: Dataset, cfg: TriggerEvidenceConfig, hooks: TriggerEvidenceHooks = {}) {
-  const snap = new Snapshot(program);
-  try {
-    return await sweepLabels(program, defense, cfg, hooks);
-  } finally {
-    snap.restore();
-    snap.dispose();
-  }
 }
 
 function pictures(r: NcResult, defense: Dataset, space: PixelSpace): { maskPng: string; patternPng: string; stampedPng: string } {
@@ -128,4 +83,57 @@ function round(v: number, digits: number): number {
   return Math.round(v * f) / f;
 }
 
-export const TRIGGER_DEFAULTS: TriggerEvidenceConfig = { nc: NC_DEFAULTS };
+export const TRIGGER_DEFAULTS: TriggerEvidenceConfig = { nc: NC_DEFAULTS, unlearnedConfidence: 0.99 };
+
+export interface TriggerEvidence {
+  labelScores: LabelScore[];
+  /** The per-label sweep on the original model. */
+  sweep: TriggerSweep;
+  /** The trigger report for the detected (or most anomalous) label; null when there is none to show. */
+  trigger: TriggerResult | null;
+}
+
+/**
+ * The whole evidence pass of a scan with `trigger` on. Call it with the program holding the *unlearned* weights
+ * (right after unlearning/recovery); it returns with the program holding the original weights.
+ *  1. Neural Cleanse on every label of the original model → norms, MAD anomaly indices (independent of unlearning).
+ *  2. The verdict from the unlearned model's histogram and those indices (label.ts).
+ *  3. For the detected label (else the most anomalous one): the trigger recovered from the unlearned model, asking for
+ *     confident success (see NcConfig.minConfidence), tested on the original model; beside it the original's own.
+ */
+export async function gatherTriggerEvidence(
+  program: Program,
+  original: ReadonlyMap<string, IrTensor>,
+  defense: Dataset,
+  histogram: readonly number[],
+  cfg: TriggerEvidenceConfig = TRIGGER_DEFAULTS,
+  hooks: TriggerEvidenceHooks = {},
+): Promise<TriggerEvidence> {
+  const unlearned = new Snapshot(program);
+  try {
+    program.assign(original);
+    const sweep = await sweepLabels(program, defense, cfg, hooks);
+    const labelScores = labelScoresOf(histogram, sweep);
+    const verdict = decideLabel(histogram, labelScores);
+    const shown = verdict.detectedLabel ?? flaggedLabels(sweep.mad.indices)[0] ?? null;
+    if (shown === null) return { labelScores, sweep, trigger: null };
+    const space = pixelSpaceOf(defense);
+    unlearned.restore();
+    hooks.onStep?.(1, 1, `recovering label ${shown}'s trigger on the unlearned model`);
+    const fromUnlearned = await reverseEngineerTrigger(program, defense, space, shown, { ...cfg.nc, minConfidence: cfg.unlearnedConfidence }, hooks.signal);
+    program.assign(original);
+    const fromOriginal = sweep.results[shown];
+    const asrOf = (r: NcResult) => triggerSuccess(program, defense, space, shown, r.mask, r.pattern);
+    const trigger: TriggerResult = {
+      label: shown,
+      maskL1: round(fromUnlearned.maskL1, 3),
+      asrOnOriginal: round(asrOf(fromUnlearned), 4),
+      ...pictures(fromUnlearned, defense, space),
+      fromOriginal: { maskL1: round(fromOriginal.maskL1, 3), asrOnOriginal: round(asrOf(fromOriginal), 4), ...pictures(fromOriginal, defense, space) },
+    };
+    return { labelScores, sweep, trigger };
+  } finally {
+    program.assign(original);
+    unlearned.dispose();
+  }
+}
