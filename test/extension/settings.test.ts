@@ -4,19 +4,20 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { resolveSettingPath, scanOptionsFromSettings, workerLimitsFromSettings, type SettingGetter } from '../../src/extension/settings';
-import { PAPER_DEFAULTS } from '../../src/engine/options';
+import { defaultOptions, type ScanMode } from '../../src/engine/options';
 
 const getter = (values: Record<string, unknown>): SettingGetter => (<T>(k: string) => values[k] as T | undefined) as SettingGetter;
 
-test('the package.json setting defaults are the paper defaults of the engine', () => {
+test('the package.json setting defaults are the engine defaults of the default mode', () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
   const props = pkg.contributes.configuration.properties as Record<string, { default: unknown }>;
   const defaults = Object.fromEntries(Object.entries(props).map(([k, v]) => [k.replace(/^rnp\./, ''), v.default]));
   const o = scanOptionsFromSettings(getter(defaults));
+  const engine = defaultOptions(defaults.mode as ScanMode);
   for (const k of ['mode', 'backend', 'seed', 'batchSize', 'unlearnLr', 'unlearnEpochs', 'cleanThreshold', 'recoverLr', 'recoverEpochs', 'alpha', 'pruneThreshold', 'trigger'] as const) {
-    assert.deepEqual(o[k], PAPER_DEFAULTS[k], k);
+    assert.deepEqual(o[k], engine[k], k);
   }
-  assert.deepEqual(o.preprocess, PAPER_DEFAULTS.preprocess);
+  assert.deepEqual(o.preprocess, engine.preprocess);
   assert.deepEqual(workerLimitsFromSettings(getter(defaults)), { memoryMb: 4096, timeoutMs: 30 * 60_000 });
 });
 
