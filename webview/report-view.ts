@@ -75,6 +75,13 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
     'section',
     { class: 'card', id: 'threshold-card' },
     el('h2', {}, 'Pruning threshold'),
+    el(
+      'p',
+      { class: 'hint', id: 'threshold-source' },
+      r.thresholdSource === 'target-share'
+        ? `The scan chose ${thresholdText(r.threshold)} on held-out clean data (${r.thresholdCandidates?.length ?? 0} thresholds tried). Move the slider to see what another threshold prunes.`
+        : `The scan pruned at the fixed threshold ${thresholdText(r.threshold)}. Move the slider to see what another threshold prunes.`,
+    ),
     el('label', { class: 'slider' }, slider, thresholdValue),
     el('p', {}, prunedTotal),
     curveChart ? curveChart.element : el('p', { class: 'hint', id: 'no-curve' }, 'No ACC/ASR curve: give a clean and/or poisoned test set (settings rnp.cleanTest, rnp.poisonTest) and scan again.'),

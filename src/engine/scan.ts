@@ -22,6 +22,7 @@ import type { Dataset } from './data/dataset';
 import { unlearn } from './rnp/unlearn';
 import { unlearnAdaptive } from './rnp/unlearn-adaptive';
 import { selectAdaptiveThreshold } from './rnp/select-adaptive';
+import { Snapshot } from './rnp/snapshot';
 import { stratifiedSplit } from './data/subset';
 import { recover } from './rnp/recover';
 import { prune, withReplaced } from './rnp/prune';
@@ -181,6 +182,46 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     );
     clock.lap('recover');
 
+    const pruneAt = (th: number) => {
+      const p = prune(graph.initializers, program.maskSites, rec.masks, th);
+      program.assign(withReplaced(graph.initializers, p.replaced));
+      return p;
+    };
+    let threshold: number;
+    let thresholdSource: ScanResult['thresholdSource'] = 'fixed';
+    let thresholdCandidates: ScanResult['thresholdCandidates'] = [];
+    if (split) {
+      // Adaptive: the program still holds the unlearned weights (recovery trains masks only); they are put back
+      // afterwards for the evidence passes.
+      const unlearned = new Snapshot(program);
+      let sel;
+      let heldBefore: number;
+      let heldAfter: number;
+      let hp;
+      try {
+        sel = await selectAdaptiveThreshold(program, defense, split.holdout, labelHistogram, rec.masks, o, hooks.signal);
+        hp = pruneAt(sel.threshold);
+        heldAfter = accuracy(program, split.holdout) as number;
+        program.assign(graph.initializers);
+        heldBefore = accuracy(program, split.holdout) as number;
+        unlearned.restore();
+      } finally {
+        unlearned.dispose();
+      }
+      threshold = sel.threshold;
+      thresholdSource = sel.source;
+      thresholdCandidates = sel.candidates;
+      notes.push(sel.note);
+      notes.push(
+        `Pruning ${hp.count} channels changes held-out clean accuracy (${split.holdout.count} samples) from ${(heldBefore * 100).toFixed(1)}% to ${(heldAfter * 100).toFixed(1)}%` +
+          (heldBefore - heldAfter > o.accuracyTolerance
+            ? `: removing the backdoor costs more than ${(o.accuracyTolerance * 100).toFixed(0)} points on this model; see the curve for the trade-off.`
+            : '.'),
+      );
+    } else {
+      threshold = o.pruneThreshold as number;
+    }
+
     // ── Evidence: trigger recovery (evidence/trigger-evidence.ts). The program still holds the unlearned weights here;
     // the pass returns with the original weights. Off unless options.trigger. ──
     let triggerEvidence: TriggerEvidence | null = null;
@@ -194,35 +235,6 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     const labelScores = triggerEvidence?.labelScores ?? labelScoresOf(labelHistogram, null);
     // ── end evidence ──
 
-    const pruneAt = (th: number) => {
-      const p = prune(graph.initializers, program.maskSites, rec.masks, th);
-      program.assign(withReplaced(graph.initializers, p.replaced));
-      return p;
-    };
-    let threshold: number;
-    let thresholdSource: ScanResult['thresholdSource'] = 'fixed';
-    let thresholdCandidates: ScanResult['thresholdCandidates'] = [];
-    if (split) {
-      // Adaptive: the program still holds the unlearned weights (recovery trains masks only).
-      const sel = await selectAdaptiveThreshold(program, defense, split.holdout, labelHistogram, rec.masks, o, hooks.signal);
-      program.assign(graph.initializers);
-      threshold = sel.threshold;
-      thresholdSource = sel.source;
-      thresholdCandidates = sel.candidates;
-      const hp = pruneAt(threshold);
-      const heldAfter = accuracy(program, split.holdout) as number;
-      program.assign(graph.initializers);
-      const heldBefore = accuracy(program, split.holdout) as number;
-      notes.push(sel.note);
-      notes.push(
-        `Pruning ${hp.count} channels changes held-out clean accuracy (${split.holdout.count} samples) from ${(heldBefore * 100).toFixed(1)}% to ${(heldAfter * 100).toFixed(1)}%` +
-          (heldBefore - heldAfter > o.accuracyTolerance
-            ? `: removing the backdoor costs more than ${(o.accuracyTolerance * 100).toFixed(0)} points on this model; see the curve for the trade-off.`
-            : '.'),
-      );
-    } else {
-      threshold = o.pruneThreshold as number;
-    }
     // Everything below works on the original weights.
     program.assign(graph.initializers);
     report('prune', 0, 0, 'pruning and evaluating');
