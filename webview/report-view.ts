@@ -79,7 +79,7 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
       'p',
       { class: 'hint', id: 'threshold-source' },
       r.thresholdSource === 'target-share'
-        ? `The scan chose ${thresholdText(r.threshold)} on held-out clean data (${r.thresholdCandidates?.length ?? 0} thresholds tried). Move the slider to see what another threshold prunes.`
+        ? `The scan chose ${thresholdText(r.threshold)} from clean data: where the unlearned model stops preferring the suspected target label (${r.thresholdCandidates?.length ?? 0} thresholds tried). Move the slider to see what another threshold prunes.`
         : `The scan pruned at the fixed threshold ${thresholdText(r.threshold)}. Move the slider to see what another threshold prunes.`,
     ),
     el('label', { class: 'slider' }, slider, thresholdValue),
