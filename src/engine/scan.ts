@@ -171,7 +171,9 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     } else {
       unlearnHistory = await unlearn(program, trainSet, unlearnCfg, { rng, signal: hooks.signal, onEpoch: onUnlearnEpoch });
     }
-    const labelHistogram = histogram(predict(program, defense), program.numClasses);
+    // Algorithm 1's label evidence: the unlearned model's predictions, BatchNorm on batch statistics as it was driven
+    // (its running statistics lag behind; on the SIG and Blend fixtures they hide the target, batch statistics show it).
+    const labelHistogram = histogram(predict(program, defense, o.batchSize, true), program.numClasses);
     clock.lap('unlearn');
 
     const rec = await recover(

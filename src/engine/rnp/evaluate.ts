@@ -6,12 +6,16 @@ import type { Dataset } from '../data/dataset';
 import type { Program } from '../graph/program';
 import { batchIndices, disposeBatch, makeBatch, sequentialOrder } from './batches';
 
-export function predict(program: Program, data: Dataset, batchSize = 250): Int32Array {
+/**
+ * Predicted labels. `batchStats` runs BatchNorm on batch statistics (train mode, no running-stat update): that is how
+ * the unlearned model was driven, and its running statistics lag behind its weights.
+ */
+export function predict(program: Program, data: Dataset, batchSize = 250, batchStats = false): Int32Array {
   const out = new Int32Array(data.count);
   let k = 0;
   for (const idx of batchIndices(sequentialOrder(data.count), batchSize)) {
     const b = makeBatch(data, idx);
-    const p = tf.tidy(() => tf.argMax(program.forward(b.x, { training: false }), 1));
+    const p = tf.tidy(() => tf.argMax(program.forward(b.x, { training: batchStats }), 1));
     out.set(p.dataSync() as Int32Array, k);
     k += idx.length;
     p.dispose();

@@ -20,12 +20,12 @@ export interface AdaptiveThreshold {
   note: string;
 }
 
-/** Share of `data` the program (with channel masks) predicts as `label`, eval mode. */
-function labelShare(program: Program, data: Dataset, masks: readonly tf.Tensor1D[], label: number): number {
+/** Share of `data` the program (with channel masks) predicts as `label`, BatchNorm on batch statistics (see scan.ts). */
+function labelShare(program: Program, data: Dataset, masks: readonly tf.Tensor1D[], label: number, batchSize: number): number {
   let hits = 0;
-  for (const idx of batchIndices(sequentialOrder(data.count), 250)) {
+  for (const idx of batchIndices(sequentialOrder(data.count), batchSize)) {
     const b = makeBatch(data, idx);
-    const p = tf.tidy(() => tf.argMax(program.forward(b.x, { training: false, masks }), 1));
+    const p = tf.tidy(() => tf.argMax(program.forward(b.x, { training: true, masks }), 1));
     for (const v of p.dataSync()) if (v === label) hits++;
     p.dispose();
     disposeBatch(b);
@@ -61,7 +61,7 @@ export async function selectAdaptiveThreshold(
       const keep = masks.map((m) => tf.tensor1d(Float32Array.from(m, (v) => (v <= th ? 0 : 1))));
       try {
         const pruned = masks.reduce((n, m) => n + m.filter((v) => v <= th).length, 0);
-        return { pruned, share: labelShare(program, defense, keep, target) };
+        return { pruned, share: labelShare(program, defense, keep, target, o.batchSize) };
       } finally {
         keep.forEach((k) => k.dispose());
       }
