@@ -5,7 +5,9 @@
  * An explicit choice that cannot run is an OPTION_INVALID InputError.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+// A named import, not a bare one: the package's sideEffects list omits its node entry, so bundlers drop a bare
+// import and the 'cpu' backend would never register.
+import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -65,7 +67,7 @@ async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-no
 const WEBGPU_REASON = 'WebGPU not available (the webgpu package for Node is not part of this build)';
 
 async function useCpu(): Promise<void> {
-  await tf.setBackend('cpu');
+  if (!(await tf.setBackend('cpu'))) throw new Error(`tfjs-backend-cpu ${version_cpu} did not register`);
   await tf.ready();
 }
 
