@@ -23,6 +23,8 @@ export type NodeFn = (inputs: (Value | undefined)[], run: RunState) => Value[];
 
 export type OpCompiler = (node: IrNode, ctx: CompileContext) => NodeFn;
 
+let programCount = 0;
+
 export class CompileContext {
   readonly weights = new Map<string, tf.Variable>();
   readonly stats = new Map<string, tf.Variable>();
@@ -34,6 +36,9 @@ export class CompileContext {
   readonly owned: tf.Tensor[] = [];
   /** Whether BN masks are in use (false: Conv outputs carry the masks). */
   bnFolded = false;
+
+  /** Distinguishes this program's variable names from every other program's in the process. */
+  readonly id = ++programCount;
 
   constructor(
     readonly graph: IrGraph,
@@ -69,7 +74,8 @@ export class CompileContext {
     const init = this.graph.initializers.get(name);
     if (!init) throw this.unsupported(node, `parameter "${name}" is computed, not an initializer`);
     if (init.kind !== 'float') throw this.unsupported(node, `parameter "${name}" is not a float tensor`);
-    const v = tf.tidy(() => tf.variable(layout.toTf(init), into === 'weights', `${into}/${name}/${this.weights.size + this.stats.size}`));
+    // Names are global in tfjs: the program id keeps two programs compiled from one file apart.
+    const v = tf.tidy(() => tf.variable(layout.toTf(init), into === 'weights', `program${this.id}/${into}/${name}`));
     map.set(name, v);
     this.layouts.set(name, layout);
     this.layoutKeys.set(name, key);

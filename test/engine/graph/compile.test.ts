@@ -126,6 +126,24 @@ describe('program contract', () => {
   });
 });
 
+describe('several programs', () => {
+  it('two programs compiled from one file live side by side with separate weights', async () => {
+    await selectBackend('cpu');
+    const f = parityFixtures().find((p) => p.name === 'mnist_cnn_bnkept')!;
+    const { graph } = await readOnnxFile(f.file);
+    const a = compileProgram(graph, f.file);
+    const b = compileProgram(graph, f.file);
+    try {
+      const [name, va] = [...a.weights][0];
+      tf.tidy(() => va.assign(tf.zerosLike(va)));
+      assert.ok(b.readInitializers().get(name)!.some((v) => v !== 0), 'programs share weights');
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+  });
+});
+
 describe('frozen weights', () => {
   for (const name of ['mnist_cnn_bnkept', 'mnist_cnn_folded', 'mobilenetv2_small_bnkept']) {
     it(`${name}: mask gradients are the same with weights frozen (trainable = false)`, async () => {
