@@ -52,7 +52,8 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
   );
 
   // ── threshold, pruned counts, ACC/ASR curve ──
-  const slider = el('input', { type: 'range', min: 0, max: 1, step: 0.01, id: 'threshold', 'aria-label': 'pruning threshold' });
+  const slider = el('input', { type: 'range', min: 0, max: 1, step: 'any', id: 'threshold', 'aria-label': 'pruning threshold' });
+  // step 'any': the adaptive mode's threshold (e.g. 0.3960) must be exactly selectable, not snapped to 0.40.
   slider.value = String(r.threshold);
   const thresholdValue = el('output', { id: 'threshold-value' });
   const prunedTotal = el('span', { id: 'pruned-total' });

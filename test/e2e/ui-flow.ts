@@ -237,6 +237,20 @@ async function main(): Promise<void> {
     // The panel still shows the last report (a cancelled scan does not wipe it) and the extension still answers.
     check((await p.locator('#verdict-title').count()) === 1, 'report still shown after cancel');
 
+    // ── after a window reload the serializer restores the panel from the saved scan.json ──
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await panel(page).locator('#verdict-title').waitFor({ timeout: 90_000 });
+    check((await panel(page).locator('.heatmap-row').count()) === r.layers.length, 'restored panel has its heatmaps');
+    log('panel restored after reload:', await panel(page).locator('#verdict-title').textContent());
+
+    // ── the editor title offers the scan for an open .onnx ──
+    const modelRow = page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator('.monaco-icon-label.file-icon .label-name', { hasText: /^model\.onnx$/ }) }).first();
+    await modelRow.click();
+    const titleAction = page.locator('.editor-group-container.active .editor-actions .action-label[aria-label*="Scan for Backdoors"]');
+    await titleAction.first().waitFor({ timeout: 30_000 });
+    log('editor title action present for model.onnx');
+
     // ── the command is offered only for .onnx ──
     // (readme.txt, and the report folder .rnp-scan/model.onnx whose name ends in .onnx too)
     for (const [what, icon] of [['readme.txt', 'file-icon'], ['.rnp-scan', 'folder-icon']]) {

@@ -67,7 +67,7 @@ test('ready is posted first; result renders verdict, one heatmap row per layer w
 test('moving the slider updates pruned cells, per-layer and total counts, and the curve point', async () => {
   const r = sampleResult();
   const { page } = await openPanel(r);
-  for (const th of [0, 0.35, 0.8, 1]) {
+  for (const th of [0, 0.35, 0.3960457742214203, 0.8, 1]) {
     await page.locator('#threshold').fill(String(th));
     const expected = r.layers.map((l) => l.masks.filter((m) => m <= th).length);
     const total = expected.reduce((a, b) => a + b, 0);

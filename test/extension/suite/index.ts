@@ -145,7 +145,16 @@ export async function run(): Promise<void> {
     await cfg.update('defenseData', orig, vscode.ConfigurationTarget.Workspace);
   }
 
-  // 7. Still usable: the last report opens again.
+  // 7. From the palette (no file given) a quick pick lists the workspace's models; model.onnx sorts first.
+  const palette = vscode.commands.executeCommand('rnp.scan');
+  await sleep(2500);
+  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  await waitFor('worker after the model pick', async () => (await diag()).workerPids.length > 0, 30_000);
+  assert.equal((await diag() as unknown as { lastRequest: { model: string } }).lastRequest.model, model);
+  await vscode.commands.executeCommand('rnp.cancel');
+  await palette;
+
+  // 8. Still usable: the last report opens again.
   await vscode.commands.executeCommand('rnp.openReport');
   assert.equal((await diag()).panelOpen, true);
   log('EXT-TESTS PASS');

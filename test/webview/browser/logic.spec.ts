@@ -107,6 +107,8 @@ spec('format: percent, threshold, titles, verdicts', () => {
   equal(percent(0.9123), '91.2%');
   equal(percent(null), '—');
   equal(thresholdText(0.2), '0.20');
+  equal(thresholdText(0.3960457742214203), '0.396');
+  equal(thresholdText(0.15000000001), '0.15');
   equal(cellTitle('bn1', 3, 0.12345), 'bn1 / channel 3 / 0.1235');
   equal(verdictText('backdoored', 0), 'Backdoored — target label 0');
   equal(verdictText('clean', null), 'No backdoor found');
