@@ -1,0 +1,62 @@
+// The verdict rules on hand-made histograms and trigger-norm scores.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decideLabel } from '../../../src/engine/evidence/label';
+import { anomalyIndices } from '../../../src/engine/evidence/mad';
+import type { LabelScore } from '../../../src/engine/result';
+
+/** LabelScores as the scan builds them: shares from the histogram, anomaly indices from the norms. */
+function scores(histogram: number[], norms: number[] | null): LabelScore[] {
+  const total = histogram.reduce((a, b) => a + b, 0);
+  const ai = norms ? anomalyIndices(norms).indices : null;
+  return histogram.map((n, label) => ({ label, unlearnedShare: n / total, triggerNorm: norms ? norms[label] : null, anomalyIndex: ai ? ai[label] : null }));
+}
+
+const spread = [52, 48, 50, 47, 53, 49, 51, 50, 52, 48];
+const smallAt = (t: number) => [60, 58, 62, 55, 61, 59, 57, 63, 60, 56].map((v, i) => (i === t ? 7 : v));
+const even = [60, 58, 62, 55, 61, 59, 57, 63, 60, 56];
+const collapsedOn = (t: number, share = 0.97) => spread.map((_, i) => (i === t ? Math.round(500 * share) : i === (t + 1) % 10 ? 500 - Math.round(500 * share) : 0));
+
+test('histogram only: a majority label is reported, a spread histogram is clean', () => {
+  const h = [20, 10, 400, 10, 10, 10, 10, 10, 10, 10];
+  const v = decideLabel(h, scores(h, null));
+  assert.equal(v.verdict, 'backdoored');
+  assert.equal(v.detectedLabel, 2);
+  assert.equal(decideLabel(spread, scores(spread, null)).verdict, 'clean');
+});
+
+test('both signals on the same label: backdoored, with more confidence than either alone', () => {
+  const h = collapsedOn(4, 0.9);
+  const both = decideLabel(h, scores(h, smallAt(4)));
+  assert.equal(both.verdict, 'backdoored');
+  assert.equal(both.detectedLabel, 4);
+  const normsOnly = decideLabel(spread, scores(spread, smallAt(4)));
+  assert.equal(normsOnly.detectedLabel, 4);
+  assert.ok(both.confidence > normsOnly.confidence);
+  assert.ok(both.evidence.some((e) => e.includes('Both signals')));
+});
+
+test('a clean model: spread histogram and no small trigger → clean', () => {
+  const v = decideLabel(spread, scores(spread, even));
+  assert.equal(v.verdict, 'clean');
+  assert.equal(v.detectedLabel, null);
+});
+
+test('collapsed unlearned model that the trigger norms do not back → inconclusive, never a wrong label', () => {
+  // Collapse on 4, the small trigger is at 0: disagreement.
+  const h = collapsedOn(4);
+  const disagree = decideLabel(h, scores(h, smallAt(0)));
+  assert.equal(disagree.verdict, 'inconclusive');
+  assert.equal(disagree.detectedLabel, null);
+  // Collapse with no anomalous norm at all (what a clean model can do).
+  const none = decideLabel(h, scores(h, even));
+  assert.equal(none.verdict, 'inconclusive');
+  assert.equal(none.detectedLabel, null);
+});
+
+test('evidence is in words and names the labels', () => {
+  const h = collapsedOn(4);
+  const v = decideLabel(h, scores(h, smallAt(0)));
+  assert.ok(v.evidence.some((e) => /label 4/.test(e) && /97\.0%/.test(e)));
+  assert.ok(v.evidence.some((e) => /label 0/i.test(e) && /anomal/.test(e)));
+});
