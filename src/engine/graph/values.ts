@@ -46,7 +46,11 @@ export const NCHW_TO_NHWC = [0, 2, 3, 1];
 /** The tensor in ONNX element order. Integer values become float32 tensors. */
 export function plain(v: Value): tf.Tensor {
   if (v.kind === 'ints') return tf.tensor(v.data, v.dims.length ? v.dims : [], 'float32');
-  return v.nhwc ? tf.transpose(v.t, NHWC_TO_NCHW) : v.t;
+  if (!v.nhwc) return v.t;
+  const [n, h, w, c] = v.t.shape;
+  // With one pixel (after global pooling) or one channel, both layouts hold the same element order.
+  if (h * w === 1 || c === 1) return tf.reshape(v.t, [n, c, h, w]);
+  return tf.transpose(v.t, NHWC_TO_NCHW);
 }
 
 /** The tensor as NHWC storage; a plain 4-D value is transposed, other ranks are an error of the caller. */
@@ -54,6 +58,8 @@ export function nhwc(v: Value): tf.Tensor4D {
   if (v.kind === 'tensor' && v.nhwc) return v.t as tf.Tensor4D;
   const t = plain(v);
   if (t.rank !== 4) throw new Error(`expected a 4-D tensor, got shape [${t.shape}]`);
+  const [n, c, h, w] = t.shape;
+  if (h * w === 1 || c === 1) return tf.reshape(t, [n, h, w, c]);
   return tf.transpose(t, NCHW_TO_NHWC) as tf.Tensor4D;
 }
 
@@ -69,8 +75,8 @@ export function nhwcAxis(axis: number): number {
  */
 export function broadcastToNhwc(t: tf.Tensor): tf.Tensor {
   if (t.size === 1) return t.rank === 0 ? t : tf.reshape(t, []);
-  const dims = [...Array(4 - t.rank).fill(1), ...t.shape];
-  return tf.transpose(tf.reshape(t, dims), NCHW_TO_NHWC);
+  const [n, c, h, w] = [...Array(4 - t.rank).fill(1), ...t.shape] as number[];
+  return nhwc(tensorValue(tf.reshape(t, [n, c, h, w])));
 }
 
 /** Ints helpers. */

@@ -323,6 +323,16 @@ def slice_squeeze():
     return g.model(g.op('Dropout', [g.op('Identity', [u])]))
 
 
+@model
+def prelu_sum_mean():
+    g = G(3, 4, 4)
+    c = g.conv('x', 3, 4, pads=[1, 1, 1, 1])
+    p = g.op('PRelu', [c, g.init(W(4, 1, 1))])
+    s = g.op('Sum', [p, c, g.op('Relu', [c])])
+    m = g.op('Mean', [s, c])
+    return g.model(g.op('Max', [m, p, g.op('Neg', [c])]))
+
+
 def main():
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)

@@ -91,3 +91,27 @@ export function compileBinary(node: IrNode, ctx: CompileContext): NodeFn {
     return [applyBinary(a, b, tfOp)];
   };
 }
+
+/** Variadic Sum / Mean (and Max / Min with more than two inputs): folded pairwise with the binary rules. */
+export function compileVariadic(node: IrNode, ctx: CompileContext): NodeFn {
+  const op = node.opType === 'Mean' ? 'Add' : node.opType === 'Sum' ? 'Add' : node.opType;
+  const [tfOp, jsOp] = BINARY[op];
+  return (inputs) => {
+    const vs = inputs.filter((v): v is Value => v !== undefined);
+    if (vs.length === 0) throw ctx.invalid(node, 'no inputs');
+    let acc = vs[0];
+    for (const v of vs.slice(1)) acc = acc.kind === 'ints' && v.kind === 'ints' ? broadcastInts(acc, v, jsOp) : applyBinary(acc, v, tfOp);
+    if (node.opType === 'Mean' && vs.length > 1) acc = applyBinary(acc, tensorValue(tf.scalar(vs.length)), tf.div);
+    return [acc];
+  };
+}
+
+/** PRelu: slope broadcast like any binary operand (a [C,1,1] slope follows NHWC). */
+export function compilePRelu(_node: IrNode, _ctx: CompileContext): NodeFn {
+  // relu(x) - slope * relu(-x): tfjs's prelu wants a slope shaped like x's trailing dims; this form broadcasts.
+  return (inputs) => {
+    const x = inputs[0]!;
+    const negPart = applyBinary(inputs[1]!, applyBinary(x, tensorValue(tf.scalar(0)), (a, b) => tf.relu(tf.sub(b, a))), tf.mul);
+    return [applyBinary(applyBinary(x, tensorValue(tf.scalar(0)), (a) => tf.relu(a)), negPart, tf.sub)];
+  };
+}

@@ -3,7 +3,7 @@ import type { OpCompiler } from '../context';
 import { compileLogSoftmax, compileClip, compileSoftmax, compileUnary, UNARY_OPS } from './activation';
 import { compileBatchNorm } from './batchnorm';
 import { compileConv } from './conv';
-import { BINARY_OPS, compileBinary } from './elementwise';
+import { BINARY_OPS, compileBinary, compilePRelu, compileVariadic } from './elementwise';
 import { compileGemm, compileMatMul } from './linear';
 import { compileAveragePool, compileGlobalAveragePool, compileGlobalMaxPool, compileMaxPool } from './pool';
 import {
@@ -42,6 +42,9 @@ export const OP_COMPILERS: ReadonlyMap<string, OpCompiler> = new Map<string, OpC
   ['Pad', compilePad],
   ['Tile', compileTile],
   ...UNARY_OPS.map((op): [string, OpCompiler] => [op, compileUnary]),
-  ...BINARY_OPS.map((op): [string, OpCompiler] => [op, compileBinary]),
+  ...BINARY_OPS.map((op): [string, OpCompiler] => [op, (n, c) => (n.inputs.length === 2 ? compileBinary(n, c) : compileVariadic(n, c))]),
+  ['Sum', compileVariadic],
+  ['Mean', compileVariadic],
+  ['PRelu', compilePRelu],
   ...REDUCE_OPS.map((op): [string, OpCompiler] => [op, compileReduce]),
 ]);
