@@ -28,6 +28,8 @@ export class ScanController implements PanelHandlers {
   readonly loop = new LoopDelayMonitor();
   private lastOutcome: string | null = null;
   /** The files of the last scan started (diagnostics: which data the choice resolved to). */
+  /** Milliseconds from rnp.cancel / the notification's Cancel reaching the host to the worker's exit. */
+  private lastCancelMs: number | null = null;
   private lastRequest: { model: string; data: string; cleanTest?: string; poisonTest?: string } | null = null;
 
   constructor(
@@ -105,6 +107,8 @@ export class ScanController implements PanelHandlers {
       this.report(e);
       return undefined;
     } finally {
+      const j = this.job;
+      if (j?.cancelledAt != null && j.exitedAt != null) this.lastCancelMs = Math.round(j.exitedAt - j.cancelledAt);
       this.job = undefined;
       const stats = this.loop.stop();
       if (stats) {
@@ -235,6 +239,7 @@ export class ScanController implements PanelHandlers {
       busy: this.busy,
       lastOutcome: this.lastOutcome,
       lastRequest: this.lastRequest,
+      lastCancelMs: this.lastCancelMs,
       loopDelayMs: this.loop.last,
       workerPids: liveWorkerPids(),
       panelOpen: ReportPanel.current !== undefined,

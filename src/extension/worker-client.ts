@@ -68,6 +68,9 @@ export class WorkerJob<T> {
   private cancelled = false;
   private killTimer: NodeJS.Timeout | undefined;
   private readonly cancelGraceMs: number;
+  /** performance.now() of cancel() and of the worker's exit, for diagnostics. */
+  cancelledAt: number | null = null;
+  exitedAt: number | null = null;
 
   constructor(message: (id: number) => HostToWorker, opts: JobOptions) {
     const id = nextId++;
@@ -111,6 +114,7 @@ export class WorkerJob<T> {
         fail('crash', `could not start the worker: ${e.message}`, null, null);
       });
       child.on('exit', (code, signal) => {
+        this.exitedAt = performance.now();
         clearTimeout(watchdog);
         clearTimeout(this.killTimer);
         live.delete(child);
@@ -135,6 +139,7 @@ export class WorkerJob<T> {
   cancel(graceMs = this.cancelGraceMs): void {
     if (this.cancelled || this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.cancelled = true;
+    this.cancelledAt = performance.now();
     if (this.child.connected) this.child.send({ type: 'cancel' } satisfies HostToWorker, () => undefined);
     // A batch of TensorFlow.js work blocks the worker's event loop: do not wait for it to notice.
     this.killTimer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);

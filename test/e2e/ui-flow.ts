@@ -228,8 +228,10 @@ async function main(): Promise<void> {
     await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
     while (workerPids().length > 0 && Date.now() - tc < 10_000) await new Promise((res) => setTimeout(res, 20));
     const goneMs = Date.now() - tc;
-    summary.cancel = { pids, goneAfterMs: goneMs, left: workerPids() };
-    log(`cancel: worker ${pids.join(',')} gone from ps ${goneMs} ms after clicking Cancel`);
+    await page.waitForTimeout(500);
+    const hostCancelMs = JSON.parse(fs.readFileSync(path.join(RUN, 'diagnostics.json'), 'utf8')).lastCancelMs;
+    summary.cancel = { pids, goneAfterMs: goneMs, hostCancelToExitMs: hostCancelMs, left: workerPids() };
+    log(`cancel: worker ${pids.join(',')} gone from ps ${goneMs} ms after clicking Cancel (${hostCancelMs} ms from the cancel reaching the extension host to the worker's exit)`);
     check(workerPids().length === 0, 'no worker process left after cancel');
     await page.waitForTimeout(500);
     const after = listTree(WS);

@@ -98,7 +98,7 @@ export async function run(): Promise<void> {
   await vscode.commands.executeCommand('rnp.cancel');
   await scanning;
   const cancelMs = Date.now() - tc;
-  log(`CANCEL: worker ${pids.join(',')} gone ${cancelMs} ms after rnp.cancel`);
+  log(`CANCEL: worker ${pids.join(',')} gone ${cancelMs} ms after rnp.cancel (host: ${(await diag() as unknown as { lastCancelMs: number }).lastCancelMs} ms from cancel() to exit)`);
   for (const pid of pids) assert.equal(alive(pid), false, `worker ${pid} still alive`);
   assert.equal((await diag()).lastOutcome, 'cancelled');
   assert.deepEqual(listTree(ws), before, 'cancel left no file behind');
