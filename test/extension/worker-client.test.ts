@@ -116,3 +116,11 @@ test('a scan through the worker returns the result and writes scan.json', async 
   assert.ok(progress.includes('unlearn') && progress.includes('recover'), progress.join(','));
   assert.ok(!alive(job.pid!), 'worker exits after the job');
 });
+
+test('a worker over its heap limit is reported as out of memory with V8 stderr', async () => {
+  // 8 MB cannot even hold the engine bundle: V8 aborts with "heap out of memory".
+  const e = await failure(startScan(request(demoCopy()), opts({ memoryMb: 8 })).done);
+  assert.equal(e.kind, 'crash');
+  assert.match(e.message, /ran out of memory \(limit 8 MB/);
+  assert.match(e.stderr, /heap/i);
+});
