@@ -22,6 +22,15 @@ export function explicitPad(p: Pads4): [[number, number], [number, number], [num
   return [[0, 0], [p[0], p[1]], [p[2], p[3]], [0, 0]];
 }
 
+/** The filter rotated 180° with input/output channels swapped: [kh, kw, ci, co] -> [kh, kw, co, ci]. */
+export function rotatedSwapped(w: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw, ci, co] = w.shape;
+    const rotated = tf.reverse(tf.reshape(w, [kh * kw, ci, co]), 0); // the taps in reverse order
+    return tf.reshape(ci === 1 || co === 1 ? rotated : tf.transpose(rotated, [0, 2, 1]), [kh, kw, co, ci]) as tf.Tensor4D;
+  });
+}
+
 /** dL/dx for y = conv(x, w, strides, pads). */
 export function conv2dInputGrad(xShape: [number, number, number, number], w: tf.Tensor4D, dy: tf.Tensor4D, strides: [number, number], pads: Pads4): tf.Tensor4D {
   return tf.tidy(() => {
@@ -30,7 +39,7 @@ export function conv2dInputGrad(xShape: [number, number, number, number], w: tf.
     const dyd = dilateSpatial(dy, strides[0], strides[1]);
     const [top, bottom, cropH] = transposedPads(h, kh, pads[0], dyd.shape[1]);
     const [left, right, cropW] = transposedPads(wd, kw, pads[2], dyd.shape[2]);
-    const wT = tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    const wT = rotatedSwapped(w);
     const full = tf.conv2d(dyd, wT, [1, 1], [[0, 0], [top, bottom], [left, right], [0, 0]]);
     const exact = full.shape[1] === h && full.shape[2] === wd;
     return exact ? full : tf.slice(full, [0, cropH, cropW, 0], [n, h, wd, ci]);

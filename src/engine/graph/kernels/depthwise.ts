@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { channelSum } from './channel_sum';
-import { explicitPad, tapOf, type Pads4 } from './conv2d';
+import { explicitPad, rotatedSwapped, tapOf, type Pads4 } from './conv2d';
 import { customOp, wantsGradient } from './custom_op';
 import { dilateSpatial, transposedPads } from './dilate';
 
@@ -28,8 +28,9 @@ export function depthwiseInputGrad(xShape: [number, number, number, number], w: 
     const dyd = dilateSpatial(dy, strides[0], strides[1]);
     const [top, bottom, cropH] = transposedPads(h, kh, pads[0], dyd.shape[1]);
     const [left, right, cropW] = transposedPads(wd, kw, pads[2], dyd.shape[2]);
-    const rot = tf.reverse(w, [0, 1]) as tf.Tensor4D;
-    const full = tf.depthwiseConv2d(dyd, rot, [1, 1], [[0, 0], [top, bottom], [left, right], [0, 0]]);
+    const rot = rotatedSwapped(w); // [kh, kw, C, 1] -> rotated [kh, kw, 1, C]
+    const rotDw = tf.reshape(rot, [kh, kw, c, 1]) as tf.Tensor4D;
+    const full = tf.depthwiseConv2d(dyd, rotDw, [1, 1], [[0, 0], [top, bottom], [left, right], [0, 0]]);
     const exact = full.shape[1] === h && full.shape[2] === wd;
     return exact ? full : tf.slice(full, [0, cropH, cropW, 0], [n, h, wd, c]);
   });
