@@ -224,8 +224,11 @@ async function main(): Promise<void> {
     await toast.waitFor({ timeout: 10_000 });
     await toast.hover();
     await screenshot(page, 'scan-notification');
+    const cancelButton = toast.locator('.monaco-button', { hasText: 'Cancel' });
+    await cancelButton.waitFor({ timeout: 10_000 });
+    await cancelButton.click();
+    // Timed from the click being dispatched (playwright's actionability checks are not the extension's time).
     const tc = Date.now();
-    await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
     while (workerPids().length > 0 && Date.now() - tc < 10_000) await new Promise((res) => setTimeout(res, 20));
     const goneMs = Date.now() - tc;
     await page.waitForTimeout(500);

@@ -34,6 +34,16 @@ function listTree(dir: string): string[] {
     .sort();
 }
 
+/** Accepts the quick pick's highlighted entry (again and again: under load it may open late) until `done`. */
+async function acceptQuickPickUntil(what: string, done: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await done())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await sleep(1000);
+  }
+}
+
 async function waitFor<T>(what: string, f: () => Promise<T | undefined | false>, ms = 120_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -131,8 +141,7 @@ export async function run(): Promise<void> {
     const asking = vscode.commands.executeCommand('rnp.scan', vscode.Uri.file(model));
     await sleep(2500);
     assert.deepEqual((await diag()).workerPids, [], 'no worker before the data is chosen');
-    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    await waitFor('worker after the quick pick', async () => (await diag()).workerPids.length > 0);
+    await acceptQuickPickUntil('worker after the quick pick', async () => (await diag()).workerPids.length > 0);
     assert.equal((await diag()).lastRequest?.data, path.join(ws, 'defense.npz'), 'quick pick chose defense.npz');
     await vscode.commands.executeCommand('rnp.cancel');
     await asking;
@@ -148,8 +157,7 @@ export async function run(): Promise<void> {
   // 7. From the palette (no file given) a quick pick lists the workspace's models; model.onnx sorts first.
   const palette = vscode.commands.executeCommand('rnp.scan');
   await sleep(2500);
-  await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-  await waitFor('worker after the model pick', async () => (await diag()).workerPids.length > 0, 30_000);
+  await acceptQuickPickUntil('worker after the model pick', async () => (await diag()).workerPids.length > 0);
   assert.equal((await diag() as unknown as { lastRequest: { model: string } }).lastRequest.model, model);
   await vscode.commands.executeCommand('rnp.cancel');
   await palette;
