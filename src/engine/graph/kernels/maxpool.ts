@@ -2,8 +2,9 @@
  * Max pooling with non-overlapping windows (kernel == stride, no padding: what CNNs for small images use) with a
  * gradient made of elementwise ops: the upsampled output gradient, where the input equals its window's maximum.
  * Why: wasm's MaxPoolGrad is a scalar loop and was the largest cost of mnist_cnn's backward pass.
- * Ties: every tied maximum receives the gradient (PyTorch picks one). Ties need equal floats in one window; after a
- * ReLU those are zeros, whose gradient the ReLU zeroes anyway.
+ * Ties: only the first maximum of a window in row-major order receives the gradient, as in PyTorch. Ties are common:
+ * a conv over a blank image background gives the same positive value everywhere, and sending the gradient to every
+ * tied position multiplied it (unlearning then diverged from the PyTorch peer).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './custom_op';
@@ -24,7 +25,20 @@ export function maxPoolTiled(x: tf.Tensor4D, kh: number, kw: number): tf.Tensor4
         // 1 where x equals its window's max: step(max - x) is 1 exactly where x < max. (Not tf.equal: wasm's
         // broadcasting Equal is a slow generic loop, while Sub/Mul broadcast through XNNPACK.)
         const isMax = tf.sub(1, tf.step(tf.sub(tf.reshape(ys, [n, ho, 1, wo, 1, c]), x6)));
-        return [tf.reshape(tf.mul(isMax, tf.reshape(dy, [n, ho, 1, wo, 1, c])), [n, h, w, c])];
+        // Keep only the first maximum: walk the window positions, each taking the gradient only if no earlier one did.
+        let free: tf.Tensor = tf.onesLike(tf.reshape(ys, [n, ho, 1, wo, 1, c]));
+        const rows: tf.Tensor[] = [];
+        for (let i = 0; i < kh; i++) {
+          const cols: tf.Tensor[] = [];
+          for (let j = 0; j < kw; j++) {
+            const m = tf.slice(isMax, [0, 0, i, 0, j, 0], [n, ho, 1, wo, 1, c]);
+            cols.push(tf.mul(m, free));
+            free = tf.mul(free, tf.sub(1, m));
+          }
+          rows.push(kw === 1 ? cols[0] : tf.concat(cols, 4));
+        }
+        const first = kh === 1 ? rows[0] : tf.concat(rows, 2);
+        return [tf.reshape(tf.mul(first, tf.reshape(dy, [n, ho, 1, wo, 1, c])), [n, h, w, c])];
       },
     };
   });
