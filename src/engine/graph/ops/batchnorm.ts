@@ -5,7 +5,7 @@
  * with PyTorch's rule (ONNX momentum m: running = running*m + batch*(1-m), unbiased batch variance).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { attrFloat, attrInt, type CompileContext, type NodeFn } from '../context';
+import { attrFloat, type CompileContext, type NodeFn } from '../context';
 import type { IrNode } from '../../onnx/ir';
 import { AS_IS } from '../layouts';
 import { batchNormTrain } from '../kernels/batchnorm_train';
@@ -25,7 +25,6 @@ export function compileBatchNorm(node: IrNode, ctx: CompileContext): NodeFn {
   const channels = gamma.shape[0];
   const site = ctx.maskSites.length;
   ctx.maskSites.push({ name: node.name, kind: 'batchnorm', channels, params: [sName] });
-  void attrInt;
 
   return (inputs, run) => {
     const input = inputs[0]!;

@@ -48,7 +48,7 @@ function pair(node: IrNode, ctx: CompileContext, name: string): [number, number]
 
 
 export function compileConv(node: IrNode, ctx: CompileContext): NodeFn {
-  const [xName, wName, bName] = node.inputs;
+  const [, wName, bName] = node.inputs;
   const wInit = ctx.constant(wName);
   if (!wInit) throw ctx.unsupported(node, 'a conv weight that is not an initializer');
   if (wInit.dims.length !== 4) throw ctx.unsupported(node, `a ${wInit.dims.length - 2}-D convolution (only 2-D is supported)`);
@@ -69,7 +69,6 @@ export function compileConv(node: IrNode, ctx: CompileContext): NodeFn {
     site = ctx.maskSites.length;
     ctx.maskSites.push({ name: node.name, kind: 'conv-output', channels: co, params: bName ? [wName, bName] : [wName] });
   }
-  void xName;
 
   return (inputs, run) => {
     let x = nhwc(inputs[0]!);

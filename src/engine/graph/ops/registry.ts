@@ -25,7 +25,7 @@ export const OP_COMPILERS: ReadonlyMap<string, OpCompiler> = new Map<string, OpC
   ['Softmax', compileSoftmax],
   ['LogSoftmax', compileLogSoftmax],
   ['Shape', (n) => compileShape(n)],
-  ['Gather', compileGather],
+  ['Gather', (n) => compileGather(n)],
   ['Unsqueeze', (n) => compileUnsqueeze(n)],
   ['Squeeze', (n) => compileSqueeze(n)],
   ['Cast', (n) => compileCast(n)],
@@ -46,5 +46,5 @@ export const OP_COMPILERS: ReadonlyMap<string, OpCompiler> = new Map<string, OpC
   ['Sum', compileVariadic],
   ['Mean', compileVariadic],
   ['PRelu', compilePRelu],
-  ...REDUCE_OPS.map((op): [string, OpCompiler] => [op, compileReduce]),
+  ...REDUCE_OPS.map((op): [string, OpCompiler] => [op, (n) => compileReduce(n)]),
 ]);

@@ -5,7 +5,7 @@
  * restore ONNX's NCHW element order, so the result is exactly what onnxruntime would produce.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { attrFloat, attrInt, attrInts, type CompileContext, type NodeFn } from '../context';
+import { attrInt, attrInts, type CompileContext, type NodeFn } from '../context';
 import type { IrNode, IrTensor } from '../../onnx/ir';
 import { intsOf, intsValue, onnxDims, plain, tensorValue, type Value } from '../values';
 
@@ -27,7 +27,7 @@ export function compileShape(node: IrNode): NodeFn {
   };
 }
 
-export function compileGather(node: IrNode, ctx: CompileContext): NodeFn {
+export function compileGather(node: IrNode): NodeFn {
   const axisAttr = attrInt(node, 'axis', 0);
   return (inputs) => {
     const data = inputs[0]!;
@@ -45,7 +45,6 @@ export function compileGather(node: IrNode, ctx: CompileContext): NodeFn {
     const idxDims = idx.kind === 'ints' ? idx.dims : idx.t.shape;
     const g = tf.gather(t, tf.tensor1d(ids, 'int32'), axis);
     const outDims = [...t.shape.slice(0, axis), ...idxDims, ...t.shape.slice(axis + 1)];
-    void ctx;
     return [tensorValue(tf.reshape(g, outDims))];
   };
 }
@@ -132,7 +131,6 @@ export function compileConstantOfShape(node: IrNode): NodeFn {
   const value = node.attrs.value as IrTensor | undefined;
   const fill = value ? Number(value.data[0]) : 0;
   const isInt = value?.kind === 'int';
-  void attrFloat;
   return (inputs) => {
     const dims = intsOf(inputs[0]!, 'ConstantOfShape shape');
     const size = dims.reduce((a, b) => a * b, 1);

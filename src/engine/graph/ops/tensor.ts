@@ -156,7 +156,7 @@ const REDUCERS: Record<string, (x: tf.Tensor, axes: number[], keep: boolean) => 
 
 export const REDUCE_OPS = Object.keys(REDUCERS);
 
-export function compileReduce(node: IrNode, ctx: CompileContext): NodeFn {
+export function compileReduce(node: IrNode): NodeFn {
   const reduce = REDUCERS[node.opType];
   const keep = attrInt(node, 'keepdims', 1) === 1;
   const noopEmpty = attrInt(node, 'noop_with_empty_axes', 0) === 1;
@@ -172,7 +172,6 @@ export function compileReduce(node: IrNode, ctx: CompileContext): NodeFn {
       const dims = onnxDims(v).filter((_, i) => !axes.includes(i));
       return [tensorValue(tf.reshape(plain(tensorValue(r, true)), dims))];
     }
-    void ctx;
     return [tensorValue(reduce(plain(v), axes, keep))];
   };
 }
