@@ -19,13 +19,14 @@ import { unlearnAdaptive } from './rnp/unlearn-adaptive';
 import { histogram, predict } from './rnp/evaluate';
 import { mulberry32 } from './rnp/random';
 import { checkpoint } from './rnp/pass-context';
+import { stratifiedSplit } from './data/subset';
 import { resolveOptions, type ScanHooks } from './scan';
 import { logitsOf, suspicionScores } from './evidence/sample-score';
 
 export interface SampleScore {
   /** Index in the inspected dataset (file order). */
   index: number;
-  /** Suspicion, higher = more likely poisoned: the unlearned model's probability of the original's prediction. */
+  /** Suspicion, higher = more likely poisoned: −KL(p_original ‖ p_unlearned), at most 0. */
   score: number;
   /** The original model's prediction for it. */
   predicted: number;
@@ -43,9 +44,15 @@ export interface SamplesOutput {
   byPredictedLabel: { label: number; count: number; meanScore: number }[];
 }
 
-/** Unlearning exactly as a scan runs it for the chosen mode (paper: fixed schedule; adaptive: per-step, no collapse). */
-async function unlearnLikeScan(program: Program, defense: Dataset, o: ScanOptions, hooks: ScanHooks): Promise<void> {
+/**
+ * Unlearning exactly as runScan does it, same seed and same random stream: in adaptive mode (no fixed threshold)
+ * the same stratified hold-out is set aside first and unlearning sees the rest. The unlearned model then equals the
+ * scan's, so the label the scan reports and the samples ranked here come from one model.
+ */
+export async function unlearnLikeScan(program: Program, defense: Dataset, o: ScanOptions, hooks: ScanHooks = {}): Promise<{ trainSet: Dataset; holdout: Dataset | null }> {
   const rng = mulberry32(o.seed);
+  const split = o.pruneThreshold === null ? stratifiedSplit(defense, o.holdoutFraction, rng) : null;
+  const trainSet = split ? split.train : defense;
   const cfg = {
     lr: o.unlearnLr,
     momentum: o.unlearnMomentum,
@@ -57,10 +64,11 @@ async function unlearnLikeScan(program: Program, defense: Dataset, o: ScanOption
   const onEpoch = (s: { epoch: number; acc: number }, n: number) =>
     hooks.onProgress?.({ phase: 'unlearn', step: s.epoch, total: n, acc: s.acc, message: `unlearning epoch ${s.epoch}: clean acc ${(s.acc * 100).toFixed(1)}%` });
   if (o.mode === 'adaptive') {
-    await unlearnAdaptive(program, defense, { ...cfg, maxGradNorm: o.maxGradNorm, collapseShare: 0.9, maxBackoffs: 6, monitorSize: 256 }, { rng, signal: hooks.signal, onEpoch });
+    await unlearnAdaptive(program, trainSet, { ...cfg, maxGradNorm: o.maxGradNorm, collapseShare: 0.9, maxBackoffs: 6, monitorSize: 256 }, { rng, signal: hooks.signal, onEpoch });
   } else {
-    await unlearn(program, defense, cfg, { rng, signal: hooks.signal, onEpoch });
+    await unlearn(program, trainSet, cfg, { rng, signal: hooks.signal, onEpoch });
   }
+  return { trainSet, holdout: split?.holdout ?? null };
 }
 
 export async function runSamples(req: ScanRequest, inspectPath: string, hooks: ScanHooks = {}): Promise<SamplesOutput> {
@@ -79,14 +87,15 @@ export async function runSamples(req: ScanRequest, inspectPath: string, hooks: S
     const original = logitsOf(program, inspect);
     await checkpoint(hooks.signal);
     await unlearnLikeScan(program, defense, o, hooks);
-    const labelHistogram = histogram(predict(program, defense), k);
+    // As the scan: the unlearned model on batch statistics (its running statistics lag behind what unlearning did).
+    const labelHistogram = histogram(predict(program, defense, o.batchSize, true), k);
     report({ phase: 'evidence', step: 0, total: 0, message: 'scoring the inspected samples' });
-    const unlearned = logitsOf(program, inspect);
+    const unlearned = logitsOf(program, inspect, 250, true);
     const scores = suspicionScores(original, unlearned, k);
     const samples: SampleScore[] = Array.from(scores, (score, index) => {
       let predicted = 0;
       for (let j = 1; j < k; j++) if (original[index * k + j] > original[index * k + predicted]) predicted = j;
-      return { index, score: Math.round(score * 1e6) / 1e6, predicted };
+      return { index, score: Math.round(score * 1e6) / 1e6 || 0, predicted };
     });
     const byPredictedLabel = Array.from({ length: k }, (_, label) => {
       const of = samples.filter((s) => s.predicted === label);
@@ -96,7 +105,7 @@ export async function runSamples(req: ScanRequest, inspectPath: string, hooks: S
     return {
       samples,
       inspect: describeDataset(inspect),
-      score: "the unlearned model's probability of the original model's prediction",
+      score: "-KL(p_original || p_unlearned): how much of the original model's output the unlearned model kept (0 = all)",
       labelHistogram,
       byPredictedLabel,
     };

@@ -22,6 +22,12 @@ export const MAJORITY_SHARE = 0.5;
 /** At or above this share the unlearned model has collapsed to one class: alone, that is weak evidence. */
 export const COLLAPSE_SHARE = 0.95;
 export { ANOMALY_FLAG };
+/**
+ * Below the flag, a label whose trigger is still the smallest of all with an anomaly index above this counts as
+ * support for the histogram's label (measured: the Blend fixture's target has the smallest norm at index 1.5, the
+ * next label, Fashion-MNIST's easy "bag" class, pulls the MAD up).
+ */
+export const SUPPORT_INDEX = 1;
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
@@ -54,6 +60,11 @@ export function decideLabel(histogram: readonly number[], scores: readonly Label
   if (flagged.length === 0) {
     evidence.push(`No label's recovered trigger is anomalously small (every anomaly index <= ${ANOMALY_FLAG}).`);
     if (share < MAJORITY_SHARE) return { verdict: 'clean', detectedLabel: null, confidence: Math.min(1, 0.5 + (MAJORITY_SHARE - share)), evidence };
+    const smallest = withNorms.reduce((a, b) => ((b.triggerNorm ?? Infinity) < (a.triggerNorm ?? Infinity) ? b : a));
+    if (topScore && smallest.label === top && ai(topScore) > SUPPORT_INDEX) {
+      evidence.push(`Label ${top}'s recovered trigger is the smallest of all labels (mask L1 ${topScore.triggerNorm?.toFixed(1)}, anomaly index ${ai(topScore).toFixed(2)}), which supports it.`);
+      return { verdict: 'backdoored', detectedLabel: top, confidence: collapsed ? 0.6 : 0.7, evidence };
+    }
     evidence.push(`The two signals disagree: the unlearned model points at label ${top}, the trigger norms at none.`);
     return { verdict: 'inconclusive', detectedLabel: null, confidence: 0.5, evidence };
   }

@@ -1,22 +1,28 @@
 /**
  * Poisoned-sample suspicion from the two models. Unlearning erases the clean features but leaves the backdoor
- * (RNP §3): a triggered input keeps its (target) prediction with confidence on the unlearned model, while a clean
- * input loses its. So the unlearned model's probability of the original model's prediction is high for poisoned
- * samples and low for clean ones. Higher score = more suspicious.
+ * (RNP §3): on a triggered input the unlearned model still answers much as the original does, on a clean input it
+ * does not. The score is −KL(p_original ‖ p_unlearned): near 0 when the unlearned model kept the original's output,
+ * very negative when it lost it. Higher score = more suspicious.
+ * Measured on the four attack fixtures (AUROC on poison_mixed, adaptive mode, unlearned model on batch statistics):
+ * −KL 0.986 / 0.972 / 0.993 / 0.948 (blend / sig / badnets / checkerboard); p_unlearned(original's argmax) 0.916 /
+ * 0.949 / 0.998 / 0.882; with the unlearned model's running statistics instead, as low as 0.79 on blend.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset';
 import type { Program } from '../graph/program';
 import { batchIndices, disposeBatch, makeBatch, sequentialOrder } from '../rnp/batches';
 
-/** Logits of `program` (eval mode) over every sample, row-major [count, numClasses]. */
-export function logitsOf(program: Program, data: Dataset, batchSize = 250): Float32Array {
+/**
+ * Logits of `program` over every sample, row-major [count, numClasses]. `batchStats` runs BatchNorm on batch
+ * statistics (no running-stat update), as the unlearned model was driven: its running statistics lag behind.
+ */
+export function logitsOf(program: Program, data: Dataset, batchSize = 250, batchStats = false): Float32Array {
   const k = program.numClasses;
   const out = new Float32Array(data.count * k);
   let row = 0;
   for (const idx of batchIndices(sequentialOrder(data.count), batchSize)) {
     const b = makeBatch(data, idx);
-    const l = tf.tidy(() => program.forward(b.x, { training: false }));
+    const l = tf.tidy(() => program.forward(b.x, { training: batchStats }));
     out.set(l.dataSync(), row * k);
     row += idx.length;
     l.dispose();
@@ -41,11 +47,17 @@ function argmaxRow(logits: Float32Array, row: number, k: number): number {
   return best;
 }
 
-/** p_unlearned(argmax of the original) per sample. */
+/** −KL(p_original ‖ p_unlearned) per sample, from row-major logits. */
 export function suspicionScores(original: Float32Array, unlearned: Float32Array, k: number): Float64Array {
   const n = original.length / k;
   const s = new Float64Array(n);
-  for (let i = 0; i < n; i++) s[i] = softmaxRow(unlearned, i, k)[argmaxRow(original, i, k)];
+  for (let i = 0; i < n; i++) {
+    const po = softmaxRow(original, i, k);
+    const pu = softmaxRow(unlearned, i, k);
+    let kl = 0;
+    for (let j = 0; j < k; j++) if (po[j] > 0) kl += po[j] * (Math.log(po[j]) - Math.log(Math.max(pu[j], 1e-30)));
+    s[i] = -kl;
+  }
   return s;
 }
 

@@ -8,7 +8,7 @@ import type { Program } from '../graph/program';
 import type { IrTensor } from '../onnx/ir';
 import type { LabelScore, TriggerResult } from '../result';
 import { anomalyIndices, flaggedLabels, type MadOutput } from './mad';
-import { decideLabel } from './label';
+import { decideLabel, MAJORITY_SHARE } from './label';
 import { NC_DEFAULTS, type NcConfig, type NcResult, indicesNotOf, reverseEngineerTrigger, triggerSuccess } from './neural-cleanse';
 import { pixelSpaceOf, type PixelSpace } from './pixel-space';
 import { pngDataUrl } from './png';
@@ -115,7 +115,10 @@ export async function gatherTriggerEvidence(
     const sweep = await sweepLabels(program, defense, cfg, hooks);
     const labelScores = labelScoresOf(histogram, sweep);
     const verdict = decideLabel(histogram, labelScores);
-    const shown = verdict.detectedLabel ?? flaggedLabels(sweep.mad.indices)[0] ?? null;
+    // Inconclusive: show the most anomalous label's trigger, else the histogram's majority label's, for a person to judge.
+    const majority = histogram.indexOf(Math.max(...histogram));
+    const majorityShare = histogram[majority] / (histogram.reduce((a, b) => a + b, 0) || 1);
+    const shown = verdict.detectedLabel ?? flaggedLabels(sweep.mad.indices)[0] ?? (majorityShare >= MAJORITY_SHARE ? majority : null);
     if (shown === null) return { labelScores, sweep, trigger: null };
     const space = pixelSpaceOf(defense);
     unlearned.restore();

@@ -60,3 +60,15 @@ test('evidence is in words and names the labels', () => {
   assert.ok(v.evidence.some((e) => /label 4/.test(e) && /97\.0%/.test(e)));
   assert.ok(v.evidence.some((e) => /label 0/i.test(e) && /anomal/.test(e)));
 });
+
+test('no flag, but the majority label has the smallest trigger with a raised index → backdoored; otherwise not', () => {
+  const h = collapsedOn(3, 0.87);
+  // Measured on the Blend fixture: target 3 smallest (10.3), the easy "bag" class 8 next (19.8) keeps index at 1.5.
+  const blendLike = [66.9, 44.3, 55.9, 10.3, 70.7, 89.1, 55.2, 120.3, 19.8, 109.1];
+  const v = decideLabel(h, scores(h, blendLike));
+  assert.equal(v.verdict, 'backdoored');
+  assert.equal(v.detectedLabel, 3);
+  // Same histogram, but label 3's trigger is ordinary: the signals disagree.
+  const ordinary = blendLike.map((x, i) => (i === 3 ? 60 : x));
+  assert.equal(decideLabel(h, scores(h, ordinary)).verdict, 'inconclusive');
+});
