@@ -3,6 +3,7 @@
  * notification (and in the panel), every failure turned into a message (engine errors as "FILE: message", crashes
  * with the worker's stderr in the output channel) so the extension stays usable.
  */
+import { confirmScanIfUntrusted } from './trust';
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -67,6 +68,7 @@ export class ScanController implements PanelHandlers {
     if (this.refuseWhileBusy()) return undefined;
     const model = target ?? (await pickModel());
     if (!model) return undefined;
+    if (!(await confirmScanIfUntrusted(model))) return undefined;
     const choice = await chooseData(model, this.ctx.workspaceState);
     if (!choice) return undefined;
     const cfg = vscode.workspace.getConfiguration('rnp', model);
