@@ -79,6 +79,11 @@ describe('custom gradients equal tfjs built-in gradients', () => {
   }
   it('tiled max-pool', () =>
     compare('maxpool', (x) => maxPoolTiled(x as tf.Tensor4D, 2, 3), (x) => tf.maxPool(x as tf.Tensor4D, [2, 3], [2, 3], 'valid'), [arr(2, 6, 9, 3)]));
+  it('tiled max-pool with tied maxima: the first maximum of each window takes the gradient', () => {
+    const tied = arr(2, 6, 6, 3);
+    tied.data = tied.data.map((v) => Math.round(v)); // values in {-1, 0, 1}: most windows have ties
+    return compare('maxpool ties', (x) => maxPoolTiled(x as tf.Tensor4D, 2, 2), (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'), [tied]);
+  });
   it('train-mode batch norm (closed form vs autodiff)', () =>
     compare(
       'batchnorm',
