@@ -9,7 +9,7 @@ const CS_URL = process.env.CS_URL ?? 'http://127.0.0.1:8080';
 const RUN = process.env.RUN_DIR;
 const authority = new URL(CS_URL).host;
 const remote = (p) => `vscode-remote://${authority}${p}`;
-const TIMEOUT_MS = Number(process.env.SUITE_TIMEOUT_MS ?? 20 * 60_000);
+const TIMEOUT_MS = Number(process.env.SUITE_TIMEOUT_MS ?? 40 * 60_000);
 
 const t0 = Date.now();
 const browser = await chromium.launch({

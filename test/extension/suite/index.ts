@@ -154,6 +154,36 @@ export async function run(): Promise<void> {
     await cfg.update('defenseData', orig, vscode.ConfigurationTarget.Workspace);
   }
 
+  // 6b. Without test-set settings, the clean_test.npz / poison_test.npz beside defense.npz are offered once
+  //     (a notification; its primary action is "Use them"), and remembered for the model.
+  const origClean = cfg.inspect<string>('cleanTest')?.workspaceValue;
+  const origPoison = cfg.inspect<string>('poisonTest')?.workspaceValue;
+  await cfg.update('cleanTest', undefined, vscode.ConfigurationTarget.Workspace);
+  await cfg.update('poisonTest', undefined, vscode.ConfigurationTarget.Workspace);
+  try {
+    const offered = vscode.commands.executeCommand('rnp.scan', vscode.Uri.file(model));
+    const accept = async () => {
+      while ((await diag()).workerPids.length === 0) {
+        await vscode.commands.executeCommand('notification.acceptPrimaryAction');
+        await sleep(1000);
+      }
+    };
+    await Promise.race([accept(), sleep(60_000).then(() => Promise.reject(new Error('timed out accepting the test-set offer')))]);
+    const req = (await diag()).lastRequest as { cleanTest?: string; poisonTest?: string };
+    assert.equal(req.cleanTest, path.join(ws, 'clean_test.npz'));
+    assert.equal(req.poisonTest, path.join(ws, 'poison_test.npz'));
+    await vscode.commands.executeCommand('rnp.cancel');
+    await offered;
+    const remembered = vscode.commands.executeCommand('rnp.scan', vscode.Uri.file(model));
+    await waitFor('worker without a second offer', async () => (await diag()).workerPids.length > 0, 20_000);
+    assert.equal(((await diag()).lastRequest as { cleanTest?: string }).cleanTest, path.join(ws, 'clean_test.npz'));
+    await vscode.commands.executeCommand('rnp.cancel');
+    await remembered;
+  } finally {
+    await cfg.update('cleanTest', origClean, vscode.ConfigurationTarget.Workspace);
+    await cfg.update('poisonTest', origPoison, vscode.ConfigurationTarget.Workspace);
+  }
+
   // 7. From the palette (no file given) a quick pick lists the workspace's models; model.onnx sorts first.
   const palette = vscode.commands.executeCommand('rnp.scan');
   await sleep(2500);
