@@ -25,19 +25,14 @@ export function maxPoolTiled(x: tf.Tensor4D, kh: number, kw: number): tf.Tensor4
         // 1 where x equals its window's max: step(max - x) is 1 exactly where x < max. (Not tf.equal: wasm's
         // broadcasting Equal is a slow generic loop, while Sub/Mul broadcast through XNNPACK.)
         const isMax = tf.sub(1, tf.step(tf.sub(tf.reshape(ys, [n, ho, 1, wo, 1, c]), x6)));
-        // Keep only the first maximum: walk the window positions, each taking the gradient only if no earlier one did.
-        let free: tf.Tensor = tf.onesLike(tf.reshape(ys, [n, ho, 1, wo, 1, c]));
-        const rows: tf.Tensor[] = [];
-        for (let i = 0; i < kh; i++) {
-          const cols: tf.Tensor[] = [];
-          for (let j = 0; j < kw; j++) {
-            const m = tf.slice(isMax, [0, 0, i, 0, j, 0], [n, ho, 1, wo, 1, c]);
-            cols.push(tf.mul(m, free));
-            free = tf.mul(free, tf.sub(1, m));
-          }
-          rows.push(kw === 1 ? cols[0] : tf.concat(cols, 4));
-        }
-        const first = kh === 1 ? rows[0] : tf.concat(rows, 2);
+        // Keep only the first maximum (row-major): score each maximum by how early it comes in its window
+        // (kh*kw for the first position down to 1), pool the scores, keep the position holding the window's best
+        // score. Scores are integers, so "score > best - 0.5" is exact. (Not per-position slices and concats of
+        // the 6-D view: on wasm those are generic loops, ~20x slower for the whole training step.)
+        const order = Array.from({ length: kh * kw }, (_, k) => kh * kw - k);
+        const score = tf.mul(isMax, tf.tensor(order, [1, 1, kh, 1, kw, 1]));
+        const best = tf.maxPool(tf.reshape(score, [n, h, w, c]) as tf.Tensor4D, [kh, kw], [kh, kw], 'valid');
+        const first = tf.step(tf.add(tf.sub(score, tf.reshape(best, [n, ho, 1, wo, 1, c])), 0.5));
         return [tf.reshape(tf.mul(first, tf.reshape(dy, [n, ho, 1, wo, 1, c])), [n, h, w, c])];
       },
     };
