@@ -14,18 +14,19 @@ import { runScan } from '../../../src/engine/scan';
 
 const FIX = path.resolve(__dirname, '../../../demo');
 const SEED = 98;
+// Fewer recovering epochs than the default 20 keep the test short; unlearning runs to its own stop as in a scan.
+const RECOVER_EPOCHS = 5;
 
-test('paper mode matches the PyTorch peer on the demo model (same batches)', { timeout: 600_000 }, async () => {
+test('paper mode matches the PyTorch peer on the demo model (same batches)', { timeout: 1_800_000 }, async () => {
   const peerOut = execFileSync('/usr/bin/python3', [
     path.resolve(__dirname, '../../peer/peer_same_order.py'), String(SEED),
     '--arch', 'mnist_cnn', '--weights', path.join(FIX, 'model.pt'), '--data', path.join(FIX, 'defense.npz'),
-    '--clean-test', path.join(FIX, 'clean_test.npz'), '--poison-test', path.join(FIX, 'poison_test.npz'), '--seed', String(SEED),
+    '--seed', String(SEED), '--recover-epochs', String(RECOVER_EPOCHS),
   ], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const peer = JSON.parse(peerOut.trim().split('\n').pop()!);
   const { result } = await runScan({
     model: path.join(FIX, 'model.onnx'), data: path.join(FIX, 'defense.npz'),
-    cleanTest: path.join(FIX, 'clean_test.npz'), poisonTest: path.join(FIX, 'poison_test.npz'),
-    outDir: mkdtempSync(path.join(tmpdir(), 'rnp-peer-')), options: { mode: 'paper', seed: SEED, backend: 'wasm' }, writePruned: false,
+    outDir: mkdtempSync(path.join(tmpdir(), 'rnp-peer-')), options: { mode: 'paper', seed: SEED, backend: 'wasm', recoverEpochs: RECOVER_EPOCHS }, writePruned: false,
   });
   const peerLayers = Object.values(peer.masks) as number[][];
   assert.equal(result.layers.length, peerLayers.length, 'one mask layer per BatchNorm on both sides');
@@ -46,10 +47,8 @@ test('paper mode matches the PyTorch peer on the demo model (same batches)', { t
     });
   });
   const meanDiff = sumDiff / n;
-  console.log(`masks: mean |diff| ${meanDiff.toFixed(4)}, max ${maxDiff.toFixed(4)}, pruned-set agreement ${agree}/${n}; pruned ${result.prunedCount} vs peer ${peer.pruned_neurons}; after ACC ${result.after.acc} vs ${peer.after.acc}, ASR ${result.after.asr} vs ${peer.after.asr}`);
+  console.log(`masks: mean |diff| ${meanDiff.toFixed(4)}, max ${maxDiff.toFixed(4)}, pruned-set agreement ${agree}/${n}; pruned ${result.prunedCount} vs peer ${peer.pruned_neurons}; unlearn acc ${JSON.stringify(result.unlearnHistory.map((h) => h.acc))} vs ${JSON.stringify(peer.unlearn_acc_history)}`);
   assert.ok(meanDiff < 0.05, `mean mask difference ${meanDiff}`);
   assert.ok(agree / n >= 0.95, `pruned sets agree on ${agree}/${n} channels`);
   assert.ok(Math.abs(result.prunedCount - peer.pruned_neurons) <= Math.max(2, 0.05 * n));
-  assert.ok(Math.abs((result.before.acc as number) - peer.before.acc) < 1e-3, 'same model, same clean accuracy before');
-  assert.ok(Math.abs((result.before.asr as number) - peer.before.asr) < 1e-3, 'same model, same ASR before');
 });
