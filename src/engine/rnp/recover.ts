@@ -8,7 +8,8 @@ import type { Dataset } from '../data/dataset';
 import type { Program } from '../graph/program';
 import type { EpochStat } from '../result';
 import { batchIndices, disposeBatch, makeBatch } from './batches';
-import { countCorrect, crossEntropy } from './loss';
+import { crossEntropy } from './loss';
+import { trainStep } from './train-step';
 import { checkpoint, type PassContext } from './pass-context';
 import { permutation } from './random';
 import { Sgd } from './sgd';
@@ -38,17 +39,9 @@ export async function recover(program: Program, data: Dataset, cfg: RecoverConfi
       for (const idx of batchIndices(permutation(data.count, ctx.rng), cfg.batchSize)) {
         await checkpoint(ctx.signal);
         const b = makeBatch(data, idx);
-        let logits: tf.Tensor2D | undefined;
-        const { value, grads } = tf.variableGrads(() => {
-          const out = program.forward(b.x, { training: true, masks });
-          logits = tf.keep(out);
-          return tf.mul(crossEntropy(out, b.y), cfg.alpha) as tf.Scalar;
-        }, masks);
-        correct += countCorrect(logits!, b.labels);
-        lossSum += (value.dataSync()[0] / cfg.alpha) * idx.length;
-        logits!.dispose();
-        value.dispose();
-        sgd.step(masks, masks.map((m) => grads[m.name]));
+        const r = trainStep(program, b, masks, { training: true, masks }, (out) => tf.mul(crossEntropy(out, b.y), cfg.alpha) as tf.Scalar, sgd);
+        correct += r.correct;
+        lossSum += (r.loss / cfg.alpha) * idx.length;
         tf.tidy(() => masks.forEach((m) => m.assign(tf.clipByValue(m, 0, 1))));
         disposeBatch(b);
       }

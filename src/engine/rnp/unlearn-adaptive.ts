@@ -15,14 +15,9 @@ import { checkpoint, type PassContext } from './pass-context';
 import { permutation } from './random';
 import { Sgd } from './sgd';
 import { Snapshot } from './snapshot';
+import type { UnlearnConfig } from './unlearn';
 
-export interface AdaptiveUnlearnConfig {
-  lr: number;
-  momentum: number;
-  weightDecay: number;
-  batchSize: number;
-  maxEpochs: number;
-  cleanThreshold: number;
+export interface AdaptiveUnlearnConfig extends Omit<UnlearnConfig, 'fixedEpochs' | 'milestones'> {
   /** Global L2 norm the gradient is clipped to. */
   maxGradNorm: number;
   /** A step whose monitor predictions put more than this share on one class counts as a collapse. */

@@ -9,7 +9,8 @@ import type { Dataset } from '../data/dataset';
 import type { Program } from '../graph/program';
 import type { EpochStat } from '../result';
 import { batchIndices, disposeBatch, makeBatch } from './batches';
-import { countCorrect, crossEntropy } from './loss';
+import { crossEntropy } from './loss';
+import { trainStep } from './train-step';
 import { checkpoint, type PassContext } from './pass-context';
 import { permutation } from './random';
 import { Sgd } from './sgd';
@@ -44,17 +45,9 @@ export async function unlearn(program: Program, data: Dataset, cfg: UnlearnConfi
       for (const idx of batchIndices(permutation(data.count, ctx.rng), cfg.batchSize)) {
         await checkpoint(ctx.signal);
         const b = makeBatch(data, idx);
-        let logits: tf.Tensor2D | undefined;
-        const { value, grads } = tf.variableGrads(() => {
-          const out = program.forward(b.x, { training: true, updateStats: true });
-          logits = tf.keep(out);
-          return tf.neg(crossEntropy(out, b.y));
-        }, vars);
-        correct += countCorrect(logits!, b.labels);
-        lossSum += -value.dataSync()[0] * idx.length;
-        logits!.dispose();
-        value.dispose();
-        sgd.step(vars, vars.map((v) => grads[v.name]));
+        const r = trainStep(program, b, vars, { training: true, updateStats: true }, (out) => tf.neg(crossEntropy(out, b.y)), sgd);
+        correct += r.correct;
+        lossSum += -r.loss * idx.length;
         disposeBatch(b);
       }
       const stat = { epoch: epoch + 1, acc: correct / data.count, loss: lossSum / data.count };

@@ -1,0 +1,31 @@
+/**
+ * One SGD step on one batch, shared by unlearning and recovering: forward (BatchNorm on batch statistics), loss,
+ * gradients of `vars` only, update. Returns what the epoch statistics need from the same forward pass.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ForwardOptions, Program } from '../graph/program';
+import type { Batch } from './batches';
+import { countCorrect } from './loss';
+import type { Sgd } from './sgd';
+
+export function trainStep(
+  program: Program,
+  b: Batch,
+  vars: readonly tf.Variable[],
+  forward: ForwardOptions,
+  loss: (logits: tf.Tensor2D) => tf.Scalar,
+  sgd: Sgd,
+): { correct: number; loss: number } {
+  let logits: tf.Tensor2D | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const out = program.forward(b.x, forward);
+    logits = tf.keep(out);
+    return loss(out);
+  }, vars as tf.Variable[]);
+  const correct = countCorrect(logits!, b.labels);
+  const lossValue = value.dataSync()[0];
+  logits!.dispose();
+  value.dispose();
+  sgd.step(vars, vars.map((v) => grads[v.name]));
+  return { correct, loss: lossValue };
+}
