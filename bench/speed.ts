@@ -7,7 +7,7 @@
  * Options: --runs N (default 3)  --backend wasm|cpu|tensorflow|auto (default auto)  --nets a,b,c  --epochs N
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -25,8 +25,6 @@ const { values } = parseArgs({
 });
 const runs = Number(values.runs);
 const epochs = Number(values.epochs);
-const dir = path.resolve(__dirname, '..', 'fixtures', 'build', 'bench');
-mkdirSync(dir, { recursive: true });
 
 interface Row { net: string; backend: string; project_s: number; peer_s: number | null; ratio: number | null; peak_rss_mb: number; peer_rss_mb: number | null }
 
@@ -48,8 +46,10 @@ const min = (xs: number[]) => Math.min(...xs);
 const rows: Row[] = [];
 console.error(`load average before: ${loadavg()}; runs per side: ${runs}; epochs: ${epochs} unlearn + ${epochs} recover; 500 samples`);
 for (const net of values.nets!.split(',')) {
-  const onnx = path.join(dir, `${net}.onnx`);
-  if (!existsSync(onnx)) execFileSync(PY, [PEER, '--arch', net, '--export-onnx', onnx, '--keep-bn', '--no-run'], { stdio: 'inherit' });
+  // The peer's own architectures with BN kept, from the parity fixtures (random weights and non-trivial BN
+  // statistics; a fresh-init export would let PyTorch deduplicate identical BN tensors behind Identity nodes).
+  const onnx = path.resolve(__dirname, '..', 'fixtures', 'build', 'parity', `${net}_bnkept.onnx`);
+  if (!existsSync(onnx)) execFileSync(PY, [path.resolve(__dirname, '..', 'fixtures', 'parity.py')], { stdio: 'inherit' });
   const proj: number[] = [];
   const projRss: number[] = [];
   let backend = '';
