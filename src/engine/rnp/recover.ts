@@ -29,7 +29,8 @@ export interface RecoverOutput {
 }
 
 export async function recover(program: Program, data: Dataset, cfg: RecoverConfig, ctx: PassContext): Promise<RecoverOutput> {
-  const masks = program.maskSites.map((s) => tf.variable(tf.ones([s.channels]), true) as tf.Variable<tf.Rank.R1>);
+  // Inside tidy, so the initial ones-tensors are released once the variables hold copies.
+  const masks = tf.tidy(() => program.maskSites.map((s) => tf.variable(tf.ones([s.channels]), true) as tf.Variable<tf.Rank.R1>));
   const sgd = new Sgd(cfg.lr, cfg.momentum, 0);
   const history: EpochStat[] = [];
   // Only masks train: frozen weights let the compiled gradients skip every weight gradient (~40% of an epoch).
