@@ -7,19 +7,13 @@
 import * as path from 'node:path';
 import type { Progress, ScanRequest } from '../protocol';
 import type { DatasetInfo } from './result';
-import type { ScanOptions } from './options';
 import { selectBackend } from './backend';
 import { readOnnxFile } from './onnx/read';
 import { compileProgram } from './graph/compile';
-import type { Program } from './graph/program';
 import { loadDataset, describeDataset } from './data/load';
-import type { Dataset } from './data/dataset';
-import { unlearn } from './rnp/unlearn';
-import { unlearnAdaptive } from './rnp/unlearn-adaptive';
+import { unlearnForScan } from './rnp/unlearn-for-scan';
 import { histogram, predict } from './rnp/evaluate';
-import { mulberry32 } from './rnp/random';
 import { checkpoint } from './rnp/pass-context';
-import { stratifiedSplit } from './data/subset';
 import { resolveOptions, type ScanHooks } from './scan';
 import { logitsOf, suspicionScores } from './evidence/sample-score';
 
@@ -44,33 +38,6 @@ export interface SamplesOutput {
   byPredictedLabel: { label: number; count: number; meanScore: number }[];
 }
 
-/**
- * Unlearning exactly as runScan does it, same seed and same random stream: in adaptive mode (no fixed threshold)
- * the same stratified hold-out is set aside first and unlearning sees the rest. The unlearned model then equals the
- * scan's, so the label the scan reports and the samples ranked here come from one model.
- */
-export async function unlearnLikeScan(program: Program, defense: Dataset, o: ScanOptions, hooks: ScanHooks = {}): Promise<{ trainSet: Dataset; holdout: Dataset | null }> {
-  const rng = mulberry32(o.seed);
-  const split = o.pruneThreshold === null ? stratifiedSplit(defense, o.holdoutFraction, rng) : null;
-  const trainSet = split ? split.train : defense;
-  const cfg = {
-    lr: o.unlearnLr,
-    momentum: o.unlearnMomentum,
-    weightDecay: o.unlearnWeightDecay,
-    batchSize: o.batchSize,
-    maxEpochs: o.unlearnEpochs,
-    cleanThreshold: o.cleanThreshold,
-  };
-  const onEpoch = (s: { epoch: number; acc: number }, n: number) =>
-    hooks.onProgress?.({ phase: 'unlearn', step: s.epoch, total: n, acc: s.acc, message: `unlearning epoch ${s.epoch}: clean acc ${(s.acc * 100).toFixed(1)}%` });
-  if (o.mode === 'adaptive') {
-    await unlearnAdaptive(program, trainSet, { ...cfg, maxGradNorm: o.maxGradNorm, collapseShare: 0.9, maxBackoffs: 6, monitorSize: 256 }, { rng, signal: hooks.signal, onEpoch });
-  } else {
-    await unlearn(program, trainSet, cfg, { rng, signal: hooks.signal, onEpoch });
-  }
-  return { trainSet, holdout: split?.holdout ?? null };
-}
-
 export async function runSamples(req: ScanRequest, inspectPath: string, hooks: ScanHooks = {}): Promise<SamplesOutput> {
   const o = resolveOptions(req.options);
   const report = (p: Progress) => hooks.onProgress?.(p);
@@ -86,7 +53,7 @@ export async function runSamples(req: ScanRequest, inspectPath: string, hooks: S
     const k = program.numClasses;
     const original = logitsOf(program, inspect);
     await checkpoint(hooks.signal);
-    await unlearnLikeScan(program, defense, o, hooks);
+    await unlearnForScan(program, defense, o, hooks);
     // As the scan: the unlearned model on batch statistics (its running statistics lag behind what unlearning did).
     const labelHistogram = histogram(predict(program, defense, o.batchSize, true), k);
     report({ phase: 'evidence', step: 0, total: 0, message: 'scoring the inspected samples' });

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExportRequest, Phase, Progress, ScanRequest } from '../protocol';
-import type { CurvePoint, EpochStat, Metrics, ScanResult, PhaseSeconds, LayerMasks } from './result';
+import type { CurvePoint, Metrics, ScanResult, PhaseSeconds, LayerMasks } from './result';
 import { defaultOptions, type ScanOptions } from './options';
 import { InputError } from './errors';
 import { selectBackend } from './backend';
@@ -19,15 +19,12 @@ import { compileProgram } from './graph/compile';
 import type { Program } from './graph/program';
 import { loadDataset, describeDataset } from './data/load';
 import type { Dataset } from './data/dataset';
-import { unlearn } from './rnp/unlearn';
-import { unlearnAdaptive } from './rnp/unlearn-adaptive';
+import { unlearnForScan } from './rnp/unlearn-for-scan';
 import { selectAdaptiveThreshold } from './rnp/select-adaptive';
 import { Snapshot } from './rnp/snapshot';
-import { stratifiedSplit } from './data/subset';
 import { recover } from './rnp/recover';
 import { prune, withReplaced } from './rnp/prune';
 import { accuracy, histogram, predict } from './rnp/evaluate';
-import { mulberry32 } from './rnp/random';
 import { checkpoint } from './rnp/pass-context';
 import { decideLabel } from './evidence/label';
 import { gatherTriggerEvidence, labelScoresOf, TRIGGER_DEFAULTS, type TriggerEvidence } from './evidence/trigger-evidence';
@@ -140,37 +137,13 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     clock.lap('load');
     const before = metrics();
     clock.lap('evaluate');
-    const rng = mulberry32(o.seed);
     const notes: string[] = [];
-    // Adaptive mode holds out clean data to choose the threshold; unlearning and recovery use the rest.
-    const split = o.pruneThreshold === null ? stratifiedSplit(defense, o.holdoutFraction, rng) : null;
-    const trainSet = split ? split.train : defense;
-    const onUnlearnEpoch = (s: EpochStat, n: number) =>
-      report('unlearn', s.epoch, n, `unlearning epoch ${s.epoch}: clean acc ${(s.acc * 100).toFixed(1)}%`, s.acc);
-    const unlearnCfg = {
-      lr: o.unlearnLr,
-      momentum: o.unlearnMomentum,
-      weightDecay: o.unlearnWeightDecay,
-      batchSize: o.batchSize,
-      maxEpochs: o.unlearnEpochs,
-      cleanThreshold: o.cleanThreshold,
-    };
-    let unlearnHistory: EpochStat[];
-    if (o.mode === 'adaptive') {
-      const u = await unlearnAdaptive(
-        program,
-        trainSet,
-        { ...unlearnCfg, maxGradNorm: o.maxGradNorm, collapseShare: 0.9, maxBackoffs: 6, monitorSize: 256 },
-        { rng, signal: hooks.signal, onEpoch: onUnlearnEpoch },
-      );
-      unlearnHistory = u.history;
-      notes.push(
-        `Unlearning stopped after ${u.steps} steps at monitor accuracy ${(u.monitorAcc * 100).toFixed(1)}% ` +
-          `(largest class share ${(u.monitorTopShare * 100).toFixed(0)}%, ${u.backoffs} collapse back-offs, final lr ${u.finalLr.toPrecision(3)}).`,
-      );
-    } else {
-      unlearnHistory = await unlearn(program, trainSet, unlearnCfg, { rng, signal: hooks.signal, onEpoch: onUnlearnEpoch });
-    }
+    // Adaptive mode holds out clean data (split inside); unlearning and recovery use the rest.
+    const u = await unlearnForScan(program, defense, o, { signal: hooks.signal, onProgress: hooks.onProgress });
+    const { rng, trainSet } = u;
+    const split = u.holdout ? { holdout: u.holdout } : null;
+    const unlearnHistory = u.history;
+    if (u.note) notes.push(u.note);
     // Algorithm 1's label evidence: the unlearned model's predictions, BatchNorm on batch statistics as it was driven
     // (its running statistics lag behind; on the SIG and Blend fixtures they hide the target, batch statistics show it).
     const labelHistogram = histogram(predict(program, defense, o.batchSize, true), program.numClasses);

@@ -1,0 +1,58 @@
+/**
+ * Unlearning exactly as a scan does it, shared by `runScan` and `runSamples` so both see the same unlearned model:
+ * one seeded random stream; in adaptive mode (no fixed threshold) a stratified hold-out is set aside first and
+ * unlearning sees the rest. The stream is returned because recovery continues it.
+ */
+import type { Dataset } from '../data/dataset';
+import { stratifiedSplit } from '../data/subset';
+import type { Program } from '../graph/program';
+import type { ScanOptions } from '../options';
+import type { EpochStat } from '../result';
+import type { Progress } from '../../protocol';
+import { mulberry32, type Rng } from './random';
+import { unlearn } from './unlearn';
+import { unlearnAdaptive } from './unlearn-adaptive';
+
+export interface ScanUnlearning {
+  rng: Rng;
+  trainSet: Dataset;
+  holdout: Dataset | null;
+  history: EpochStat[];
+  /** Adaptive mode: how unlearning stopped, in words. */
+  note: string | null;
+}
+
+export async function unlearnForScan(
+  program: Program,
+  defense: Dataset,
+  o: ScanOptions,
+  hooks: { signal?: AbortSignal; onProgress?: (p: Progress) => void } = {},
+): Promise<ScanUnlearning> {
+  const rng = mulberry32(o.seed);
+  const split = o.pruneThreshold === null ? stratifiedSplit(defense, o.holdoutFraction, rng) : null;
+  const trainSet = split ? split.train : defense;
+  const cfg = {
+    lr: o.unlearnLr,
+    momentum: o.unlearnMomentum,
+    weightDecay: o.unlearnWeightDecay,
+    batchSize: o.batchSize,
+    maxEpochs: o.unlearnEpochs,
+    cleanThreshold: o.cleanThreshold,
+  };
+  const onEpoch = (s: EpochStat, n: number) =>
+    hooks.onProgress?.({ phase: 'unlearn', step: s.epoch, total: n, acc: s.acc, message: `unlearning epoch ${s.epoch}: clean acc ${(s.acc * 100).toFixed(1)}%` });
+  const ctx = { rng, signal: hooks.signal, onEpoch };
+  if (o.mode !== 'adaptive') {
+    return { rng, trainSet, holdout: split?.holdout ?? null, history: await unlearn(program, trainSet, cfg, ctx), note: null };
+  }
+  const u = await unlearnAdaptive(program, trainSet, { ...cfg, maxGradNorm: o.maxGradNorm, collapseShare: 0.9, maxBackoffs: 6, monitorSize: 256 }, ctx);
+  return {
+    rng,
+    trainSet,
+    holdout: split?.holdout ?? null,
+    history: u.history,
+    note:
+      `Unlearning stopped after ${u.steps} steps at monitor accuracy ${(u.monitorAcc * 100).toFixed(1)}% ` +
+      `(largest class share ${(u.monitorTopShare * 100).toFixed(0)}%, ${u.backoffs} collapse back-offs, final lr ${u.finalLr.toPrecision(3)}).`,
+  };
+}
