@@ -5,18 +5,10 @@
  * Everything is a pure function of the seed, so a reported case replays exactly.
  */
 import { Reader } from 'protobufjs/minimal';
+import { mulberry32 } from '../../src/engine/rnp/random';
 
-/** mulberry32: small, fast, good enough to pick mutations; seeded per case. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the engine's seeded generator): small, fast, good enough to pick mutations; seeded per case. */
+export const rng = mulberry32;
 
 /** Distinct, well-mixed seed for case `index` of a run seeded with `seed`. */
 export function caseSeed(seed: number, index: number): number {

@@ -4,18 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardOptions, Program } from '../../../src/engine/graph/program';
+import { mulberry32 } from '../../../src/engine/rnp/random';
 
-/** A small deterministic PRNG (mulberry32) so every run checks the same coordinates. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG (the engine's mulberry32) so every run checks the same coordinates. */
+export const prng = mulberry32;
 
 export function randomArray(n: number, rand: () => number, scale = 1): Float32Array {
   const out = new Float32Array(n);
