@@ -67,6 +67,13 @@ async function runFromContextMenu(page: Page, file: string, item: string): Promi
     await entry.waitFor({ timeout: 2000 });
   });
   await entry.click();
+  // On a loaded machine a click can land while the menu is still settling and be swallowed (seen in CI: the menu
+  // stayed open with the item highlighted). If the menu is still there, click the item again.
+  for (let i = 0; i < 3; i++) {
+    await page.waitForTimeout(1000);
+    if (!(await entry.isVisible().catch(() => false))) return;
+    await entry.click().catch(() => undefined);
+  }
 }
 
 /** Webview content: outer iframe (class webview) → inner #active-frame. */
