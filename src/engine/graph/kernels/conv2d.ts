@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { channelSum } from './channel_sum';
 import { customOp, wantsGradient } from './custom_op';
-import { dilateSpatial, transposedPads } from './dilate';
+import { transposedConv } from './dilate';
 
 /** [top, bottom, left, right] */
 export type Pads4 = [number, number, number, number];
@@ -34,15 +34,9 @@ export function rotatedSwapped(w: tf.Tensor4D): tf.Tensor4D {
 /** dL/dx for y = conv(x, w, strides, pads). */
 export function conv2dInputGrad(xShape: [number, number, number, number], w: tf.Tensor4D, dy: tf.Tensor4D, strides: [number, number], pads: Pads4): tf.Tensor4D {
   return tf.tidy(() => {
-    const [n, h, wd, ci] = xShape;
     const [kh, kw] = w.shape;
-    const dyd = dilateSpatial(dy, strides[0], strides[1]);
-    const [top, bottom, cropH] = transposedPads(h, kh, pads[0], dyd.shape[1]);
-    const [left, right, cropW] = transposedPads(wd, kw, pads[2], dyd.shape[2]);
     const wT = rotatedSwapped(w);
-    const full = tf.conv2d(dyd, wT, [1, 1], [[0, 0], [top, bottom], [left, right], [0, 0]]);
-    const exact = full.shape[1] === h && full.shape[2] === wd;
-    return exact ? full : tf.slice(full, [0, cropH, cropW, 0], [n, h, wd, ci]);
+    return transposedConv(xShape, kh, kw, dy, strides, pads, (dyd, pad) => tf.conv2d(dyd, wT, [1, 1], pad));
   });
 }
 

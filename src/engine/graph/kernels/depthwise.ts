@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { channelSum } from './channel_sum';
 import { explicitPad, rotatedSwapped, tapOf, type Pads4 } from './conv2d';
 import { customOp, wantsGradient } from './custom_op';
-import { dilateSpatial, transposedPads } from './dilate';
+import { transposedConv } from './dilate';
 
 export function depthwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number, strides: [number, number], pads: Pads4): tf.Tensor4D {
   return tf.tidy(() => {
@@ -23,16 +23,11 @@ export function depthwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number,
 
 export function depthwiseInputGrad(xShape: [number, number, number, number], w: tf.Tensor4D, dy: tf.Tensor4D, strides: [number, number], pads: Pads4): tf.Tensor4D {
   return tf.tidy(() => {
-    const [n, h, wd, c] = xShape;
+    const c = xShape[3];
     const [kh, kw] = w.shape;
-    const dyd = dilateSpatial(dy, strides[0], strides[1]);
-    const [top, bottom, cropH] = transposedPads(h, kh, pads[0], dyd.shape[1]);
-    const [left, right, cropW] = transposedPads(wd, kw, pads[2], dyd.shape[2]);
     const rot = rotatedSwapped(w); // [kh, kw, C, 1] -> rotated [kh, kw, 1, C]
     const rotDw = tf.reshape(rot, [kh, kw, c, 1]) as tf.Tensor4D;
-    const full = tf.depthwiseConv2d(dyd, rotDw, [1, 1], [[0, 0], [top, bottom], [left, right], [0, 0]]);
-    const exact = full.shape[1] === h && full.shape[2] === wd;
-    return exact ? full : tf.slice(full, [0, cropH, cropW, 0], [n, h, wd, c]);
+    return transposedConv(xShape, kh, kw, dy, strides, pads, (dyd, pad) => tf.depthwiseConv2d(dyd, rotDw, [1, 1], pad));
   });
 }
 

@@ -44,3 +44,26 @@ export function transposedPads(inSize: number, k: number, padBegin: number, dila
   // A negative right pad only means the correlation yields extra trailing outputs, which the caller's slice drops.
   return [Math.max(0, left), Math.max(0, right), Math.max(0, -left)];
 }
+
+/**
+ * The input gradient of a strided, padded convolution as a stride-1 forward convolution: dilate `dy` by the stride,
+ * pad it so the rotated filter sees every input position, run `convolve`, and crop to the input's size. The dense
+ * and the depthwise input gradients differ only in `convolve`.
+ */
+export function transposedConv(
+  xShape: [number, number, number, number],
+  kh: number,
+  kw: number,
+  dy: tf.Tensor4D,
+  strides: [number, number],
+  pads: [number, number, number, number],
+  convolve: (dyd: tf.Tensor4D, pad: [[number, number], [number, number], [number, number], [number, number]]) => tf.Tensor4D,
+): tf.Tensor4D {
+  const [n, h, wd, c] = xShape;
+  const dyd = dilateSpatial(dy, strides[0], strides[1]);
+  const [top, bottom, cropH] = transposedPads(h, kh, pads[0], dyd.shape[1]);
+  const [left, right, cropW] = transposedPads(wd, kw, pads[2], dyd.shape[2]);
+  const full = convolve(dyd, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+  const exact = full.shape[1] === h && full.shape[2] === wd;
+  return exact ? full : tf.slice(full, [0, cropH, cropW, 0], [n, h, wd, c]);
+}
