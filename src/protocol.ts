@@ -4,7 +4,8 @@
  * Every message that crosses a process or trust boundary is validated on arrival (see `isWebviewToHost`),
  * because the webview is treated as untrusted.
  */
-import type { ScanResult } from './engine/result';
+import type { DatasetInfo, ScanResult } from './engine/result';
+import type { SamplesOutput } from './engine/samples';
 import type { ScanOptions } from './engine/options';
 import type { ErrorCode } from './engine/errors';
 
@@ -33,9 +34,20 @@ export interface ExportRequest {
   dest: string;
 }
 
+/** Rank the samples of `inspect` by suspicion (engine/samples.ts) after unlearning on `data`. */
+export interface SamplesRequest {
+  model: string;
+  data: string;
+  inspect: string;
+  options: Partial<ScanOptions>;
+  /** How many of the most suspicious samples get a thumbnail (the panel's grid shows only those). */
+  previews: number;
+}
+
 export type HostToWorker =
   | { type: 'scan'; id: number; request: ScanRequest }
   | { type: 'export'; id: number; request: ExportRequest }
+  | { type: 'samples'; id: number; request: SamplesRequest }
   | { type: 'cancel' };
 
 // ───────────────────────── worker → host ─────────────────────────
@@ -62,9 +74,38 @@ export type WorkerToHost =
   | { type: 'progress'; id: number; progress: Progress }
   | { type: 'scanDone'; id: number; result: ScanResult; resultPath: string }
   | { type: 'exportDone'; id: number; path: string; acc: number | null; asr: number | null }
+  | { type: 'samplesDone'; id: number; output: SamplesOutput }
   | { type: 'error'; id: number; error: WorkerError };
 
 // ───────────────────────── host ⇄ webview ─────────────────────────
+
+/** One tile of the suspicious-sample grid. */
+export interface SampleTile {
+  /** Index in the inspected dataset (file order). */
+  index: number;
+  score: number;
+  /** The original model's prediction. */
+  predicted: number;
+  /** The label the inspected file gives it, null when it has none. */
+  label: number | null;
+  /** PNG data URL. */
+  png: string;
+}
+
+/** What the panel shows of a `runSamples` run: the first tiles with pictures, every score for choosing a count. */
+export interface SamplesReport {
+  model: string;
+  data: string;
+  inspect: DatasetInfo;
+  /** What the score is, in words. */
+  score: string;
+  /** Every sample's score, most suspicious first (the panel shows the score at any count the user picks). */
+  rankedScores: number[];
+  /** The count the panel proposes to flag (evidence/flag-count.ts). */
+  proposedCount: number;
+  /** The most suspicious samples, in rank order, with pictures: a prefix of the ranking. */
+  tiles: SampleTile[];
+}
 
 export type HostToWebview =
   /** `resultPath`: the scan.json the panel came from; the webview keeps it in its state so a reload can restore it. */
@@ -73,12 +114,24 @@ export type HostToWebview =
   | { type: 'scanning'; model: string }
   | { type: 'progress'; progress: Progress }
   | { type: 'exported'; path: string; acc: number | null; asr: number | null }
-  | { type: 'error'; message: string };
+  /** Ranking the samples of `inspect` started; progress messages follow. */
+  | { type: 'inspecting'; model: string; inspect: string }
+  | { type: 'samples'; report: SamplesReport }
+  /** The flagged indices were written to `path`. */
+  | { type: 'samplesExported'; path: string; count: number }
+  /** `context` 'samples': a failure of the sample ranking or its export (shown in the samples card). */
+  | { type: 'error'; message: string; context?: 'samples' };
 
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'export'; threshold: number }
-  | { type: 'exportSamples'; indices: number[] };
+  /** Ask the host to rank the samples of a dataset the user picks, with the shown report's model. */
+  | { type: 'inspectSamples' }
+  /**
+   * Write the `count` most suspicious samples of the shown ranking to a JSON file. The host holds the ranking, so
+   * the (untrusted) webview names only a count, never indices.
+   */
+  | { type: 'exportSamples'; count: number };
 
 /** The webview is untrusted: accept only well-formed messages. */
 export function isWebviewToHost(m: unknown): m is WebviewToHost {
@@ -89,12 +142,10 @@ export function isWebviewToHost(m: unknown): m is WebviewToHost {
       return Object.keys(o).length === 1;
     case 'export':
       return typeof o.threshold === 'number' && Number.isFinite(o.threshold) && o.threshold >= 0 && o.threshold <= 1;
+    case 'inspectSamples':
+      return Object.keys(o).length === 1;
     case 'exportSamples':
-      return (
-        Array.isArray(o.indices) &&
-        o.indices.length <= 1_000_000 &&
-        o.indices.every((i) => Number.isInteger(i) && (i as number) >= 0)
-      );
+      return Object.keys(o).length === 2 && Number.isSafeInteger(o.count) && (o.count as number) >= 1;
     default:
       return false;
   }

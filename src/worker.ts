@@ -1,11 +1,12 @@
 /**
- * The worker: a child process (forked by the extension, or by tests) that runs one engine job — a scan or an
- * export — so that TensorFlow.js never blocks the extension host's event loop and a crash or out-of-memory kills
+ * The worker: a child process (forked by the extension, or by tests) that runs one engine job — a scan, an
+ * export or a sample ranking — so that TensorFlow.js never blocks the extension host's event loop and a crash or out-of-memory kills
  * only this process. It speaks the HostToWorker / WorkerToHost protocol over the fork IPC channel and exits when
  * the job is done.
  */
 import type { HostToWorker, Progress, WorkerError, WorkerToHost } from './protocol';
 import { exportPruned, runScan } from './engine/scan';
+import { runSamples } from './engine/samples';
 import { CancelledError, InputError } from './engine/errors';
 
 const abort = new AbortController();
@@ -42,6 +43,10 @@ async function handle(m: HostToWorker): Promise<void> {
     if (m.type === 'scan') {
       const out = await runScan(m.request, hooks);
       await send({ type: 'scanDone', id: m.id, result: out.result, resultPath: out.resultPath });
+    } else if (m.type === 'samples') {
+      const { model, data, inspect, options, previews } = m.request;
+      const output = await runSamples({ model, data, options, outDir: '', writePruned: false }, inspect, hooks, { previews });
+      await send({ type: 'samplesDone', id: m.id, output });
     } else {
       const out = await exportPruned(m.request, hooks);
       await send({ type: 'exportDone', id: m.id, path: out.path, acc: out.acc, asr: out.asr });

@@ -3,7 +3,7 @@
  * chart variables through CSS classes (media/report.css).
  */
 import { svg } from './dom';
-import { barGeometry, linePath, linearScale, type Box } from './curve-geometry';
+import { barGeometry, linePath, linearScale, madDomain, signedBarGeometry, type Box } from './curve-geometry';
 
 export interface Series {
   name: string;
@@ -75,5 +75,32 @@ export function barChart(title: string, counts: number[], highlight: number | nu
     root.append(rect, svg('text', { class: 'tick', x: b.x + b.width / 2, y: PLOT.y + PLOT.height + 14, 'text-anchor': 'middle' }, String(i)));
   });
   root.append(svg('text', { class: 'axis-label', x: PLOT.x + PLOT.width / 2, y: H - 4, 'text-anchor': 'middle' }, 'predicted label'));
+  return root;
+}
+
+/**
+ * Neural Cleanse's MAD chart: per label, the anomaly index of its trigger norm (how far below the median, in robust
+ * standard deviations), the flag line at `flag`, bars over it marked, the detected label highlighted.
+ */
+export function madChart(title: string, indices: number[], flag: number, highlight: number | null): SVGSVGElement {
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart mad-chart', role: 'img', 'aria-label': title });
+  root.append(svg('title', {}, title));
+  const domain = madDomain(indices, flag);
+  const sy = linearScale(domain, [PLOT.y + PLOT.height, PLOT.y]);
+  root.append(svg('line', { class: 'grid', x1: PLOT.x, x2: PLOT.x + PLOT.width, y1: sy(0), y2: sy(0) }));
+  root.append(svg('text', { class: 'tick', x: PLOT.x - 6, y: sy(0) + 4, 'text-anchor': 'end' }, '0'));
+  const bars = signedBarGeometry(indices, PLOT, sy);
+  bars.forEach((b, i) => {
+    const cls = ['bar', i === highlight ? 'bar-highlight' : '', indices[i] > flag ? 'bar-flagged' : ''].filter(Boolean).join(' ');
+    const rect = svg('rect', { class: cls, x: b.x, y: b.y, width: b.width, height: b.height, 'data-label': i, 'data-value': indices[i] });
+    rect.append(svg('title', {}, `label ${i}: anomaly index ${indices[i].toFixed(2)}`));
+    root.append(rect, svg('text', { class: 'tick', x: b.x + b.width / 2, y: PLOT.y + PLOT.height + 14, 'text-anchor': 'middle' }, String(i)));
+  });
+  const fy = sy(flag);
+  root.append(
+    svg('line', { class: 'flag-line', x1: PLOT.x, x2: PLOT.x + PLOT.width, y1: fy, y2: fy, 'data-value': flag }),
+    svg('text', { class: 'tick flag-text', x: PLOT.x - 6, y: fy + 4, 'text-anchor': 'end' }, String(flag)),
+  );
+  root.append(svg('text', { class: 'axis-label', x: PLOT.x + PLOT.width / 2, y: H - 4, 'text-anchor': 'middle' }, 'label (anomaly index of its trigger norm)'));
   return root;
 }

@@ -70,6 +70,29 @@ export function barGeometry(counts: readonly number[], box: Box, gap = 2): Bar[]
   });
 }
 
+/**
+ * Bars for signed values (MAD anomaly indices) from a zero line: a positive value rises above it, a negative one
+ * hangs below. `scale` maps a value to y (e.g. linearScale over the chart's value domain).
+ */
+export function signedBarGeometry(values: readonly number[], box: Box, scale: Scale, gap = 2): Bar[] {
+  const n = values.length;
+  if (n === 0) return [];
+  const width = Math.max(1, (box.width - gap * (n - 1)) / n);
+  const zero = scale(0);
+  return values.map((v, i) => {
+    const y = scale(Number.isFinite(v) ? v : 0);
+    return { x: round(box.x + i * (width + gap)), y: round(Math.min(y, zero)), width: round(width), height: round(Math.abs(zero - y)) };
+  });
+}
+
+/** The value domain of a MAD chart: always shows 0 and the flag line (with headroom), and every value. */
+export function madDomain(values: readonly number[], flag: number): [number, number] {
+  const finite = values.filter((v) => Number.isFinite(v));
+  const lo = Math.min(0, ...finite);
+  const hi = Math.max(flag * 1.25, ...finite);
+  return [lo, hi];
+}
+
 function round(v: number): number {
   return Math.round(v * 100) / 100;
 }

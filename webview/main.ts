@@ -1,6 +1,7 @@
 /**
  * Entry of the report panel (bundled to dist/webview.js, loaded with the CSP nonce). Receives HostToWebview
- * messages, renders them, posts WebviewToHost messages, and keeps the scan.json path in the webview state so the
+ * messages, renders them (a scan report, and/or a suspicious-sample ranking: inside the report's card, or alone
+ * when no report is shown), posts WebviewToHost messages, and keeps the scan.json path in the webview state so the
  * host's WebviewPanelSerializer can restore the panel after a reload.
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -9,6 +10,7 @@ import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import type { HostToWebview, WebviewToHost } from '../src/protocol';
 import { custom, el } from './dom';
 import { reportView, type ReportView } from './report-view';
+import { samplesCard, type SamplesCard } from './samples-view';
 import { baseName, percent } from './format';
 
 interface VsCodeApi {
@@ -21,9 +23,27 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') ?? document.body;
 let view: ReportView | null = null;
+/** The samples card shown without a report (a ranking started from the explorer or the palette). */
+let standalone: SamplesCard | null = null;
+/** A ranking is running: progress goes to the samples card, not to the scan status. */
+let inspecting = false;
+const post = (msg: WebviewToHost) => vscode.postMessage(msg);
+
+function samples(): SamplesCard | null {
+  return view?.samples ?? standalone;
+}
+
+function ensureSamples(): SamplesCard {
+  const existing = samples();
+  if (existing) return existing;
+  standalone = samplesCard(post);
+  app.replaceChildren(el('main', { class: 'report' }, standalone.element));
+  return standalone;
+}
 
 function status(title: string, detail: string, busy: boolean, isError = false): void {
   view = null;
+  standalone = null;
   app.replaceChildren(
     el(
       'section',
@@ -39,18 +59,37 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
   const m = ev.data;
   switch (m?.type) {
     case 'scanning':
+      inspecting = false;
       status(`Scanning ${baseName(m.model)}…`, 'Loading the model and the defense data.', true);
       break;
     case 'progress': {
       const p = m.progress;
       const step = p.total > 0 ? ` (${p.step}/${p.total})` : '';
       const acc = typeof p.acc === 'number' ? ` — clean accuracy ${percent(p.acc)}` : '';
+      const line = `${p.phase}${step}${acc}: ${p.message}`;
       const detail = document.getElementById('status-detail');
-      if (detail && !view) detail.textContent = `${p.phase}${step}${acc}: ${p.message}`;
+      if (inspecting) samples()?.busy(line);
+      else if (detail && !view) detail.textContent = line;
       break;
     }
+    case 'inspecting': {
+      inspecting = true;
+      const card = ensureSamples();
+      card.busy(`Ranking the samples of ${baseName(m.inspect)} with ${baseName(m.model)}…`);
+      card.element.scrollIntoView?.({ block: 'nearest' });
+      break;
+    }
+    case 'samples':
+      inspecting = false;
+      ensureSamples().show(m.report);
+      break;
+    case 'samplesExported':
+      samples()?.exported(m.path, m.count);
+      break;
     case 'result':
-      view = reportView(m.result, (msg) => vscode.postMessage(msg));
+      inspecting = false;
+      standalone = null;
+      view = reportView(m.result, post);
       app.replaceChildren(view.element);
       if (m.resultPath) vscode.setState({ resultPath: m.resultPath });
       break;
@@ -58,7 +97,12 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
       view?.showExported(m.path, m.acc, m.asr);
       break;
     case 'error':
-      if (view) view.showError(m.message);
+      if (m.context === 'samples') {
+        inspecting = false;
+        const card = samples();
+        if (card) card.error(m.message);
+        else status('Sample ranking failed', m.message, false, true);
+      } else if (view) view.showError(m.message);
       else status('Scan failed', m.message, false, true);
       break;
   }

@@ -1,11 +1,13 @@
 /**
- * Renders a ScanResult into the panel: verdict header, label histogram, threshold slider with pruned counts and the
- * ACC/ASR curve, mask heatmaps, training curves, trigger and suspicious-sample panels, and the export button.
+ * Renders a ScanResult into the panel: verdict header, label histogram and MAD chart, threshold slider with pruned
+ * counts and the ACC/ASR curve, mask heatmaps, training curves, the trigger (unlearned beside original), the
+ * suspicious-sample card, and the export button.
  */
-import type { ScanResult } from '../src/engine/result';
+import type { ScanResult, TriggerResult } from '../src/engine/result';
 import type { WebviewToHost } from '../src/protocol';
 import { custom, el } from './dom';
-import { barChart, lineChart, type LineChart } from './chart-view';
+import { barChart, lineChart, madChart, type LineChart } from './chart-view';
+import { samplesCard, type SamplesCard } from './samples-view';
 import { heatmap } from './heatmap-view';
 import { prunedCounts } from './pruning';
 import { nearestIndex } from './curve-geometry';
@@ -17,6 +19,57 @@ export interface ReportView {
   setThreshold(t: number): void;
   showExported(path: string, acc: number | null, asr: number | null): void;
   showError(message: string): void;
+  /** The suspicious-sample card of this report. */
+  samples: SamplesCard;
+}
+
+/** Neural Cleanse's flag: an anomaly index over 2 (engine/evidence/mad.ts ANOMALY_FLAG). */
+const ANOMALY_FLAG = 2;
+
+function triggerFigure(id: string, heading: string, t: { maskL1: number; asrOnOriginal: number; maskPng: string; patternPng: string; stampedPng?: string }): HTMLElement {
+  const images: [string, string][] = [
+    ['mask', t.maskPng],
+    ['pattern', t.patternPng],
+  ];
+  if (t.stampedPng) images.push(['stamped sample', t.stampedPng]);
+  return el(
+    'div',
+    { class: 'trigger-source', id },
+    el('h3', {}, heading),
+    el('div', { class: 'trigger-images' }, ...images.map(([name, src]) => el('figure', {}, el('img', { src, alt: `${heading}: trigger ${name}` }), el('figcaption', {}, name)))),
+    el(
+      'p',
+      { class: 'hint' },
+      'mask L1 ',
+      el('span', { class: 'trigger-l1', 'data-value': t.maskL1 }, t.maskL1.toFixed(1)),
+      ' · attack success on the original model ',
+      el('span', { class: 'trigger-asr', 'data-value': t.asrOnOriginal }, percent(t.asrOnOriginal)),
+    ),
+  );
+}
+
+function triggerBody(t: TriggerResult): HTMLElement {
+  const o = t.fromOriginal;
+  return el(
+    'div',
+    {},
+    el('p', { class: 'hint' }, `Label ${t.label}: the smallest mask and pattern that send other inputs to it, found by Neural Cleanse's optimisation.`),
+    el(
+      'div',
+      { class: 'trigger-compare' },
+      triggerFigure('trigger-unlearned', 'from the unlearned model', t),
+      o ? triggerFigure('trigger-original', 'from the original model', o) : null,
+    ),
+    o
+      ? el(
+          'p',
+          { class: 'hint', id: 'trigger-comparison' },
+          o.maskL1 > 0
+            ? `The unlearned model's mask is ${(t.maskL1 / o.maskL1).toFixed(2)}× the L1 of the original model's (smaller = a cleaner trigger); attack success on the original model ${percent(t.asrOnOriginal)} vs ${percent(o.asrOnOriginal)}.`
+            : `Attack success on the original model ${percent(t.asrOnOriginal)} vs ${percent(o.asrOnOriginal)}.`,
+        )
+      : null,
+  );
 }
 
 export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): ReportView {
@@ -50,6 +103,18 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
     el('p', { class: 'hint' }, 'Unlearning destroys clean accuracy; a backdoored model then tends to predict its target label for most inputs.'),
     barChart('prediction histogram of the unlearned model', r.labelHistogram, r.detectedLabel),
   );
+  // Older results and scans without trigger recovery have no anomaly indices: no chart then.
+  const anomaly = (r.labelScores ?? []).map((s) => s.anomalyIndex);
+  const hasMad = anomaly.length > 0 && anomaly.every((a): a is number => typeof a === 'number' && Number.isFinite(a));
+  const mad = hasMad
+    ? el(
+        'section',
+        { class: 'card', id: 'mad' },
+        el('h2', {}, 'Trigger-size outliers (MAD)'),
+        el('p', { class: 'hint' }, `Per label, how much smaller its reverse-engineered trigger is than the median label's, in robust standard deviations (Neural Cleanse); over ${ANOMALY_FLAG} flags a backdoor target.`),
+        madChart('anomaly index per label', anomaly as number[], ANOMALY_FLAG, r.detectedLabel),
+      )
+    : null;
 
   // ── threshold, pruned counts, ACC/ASR curve ──
   const slider = el('input', { type: 'range', min: 0, max: 1, step: 'any', id: 'threshold', 'aria-label': 'pruning threshold' });
@@ -126,24 +191,10 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
     { class: 'card', id: 'trigger' },
     el('h2', {}, 'Recovered trigger'),
     t
-      ? el(
-          'div',
-          { class: 'trigger-images' },
-          ...[
-            ['mask', t.maskPng],
-            ['pattern', t.patternPng],
-            ['stamped sample', t.stampedPng],
-          ].map(([name, src]) => el('figure', {}, el('img', { src, alt: `trigger ${name}` }), el('figcaption', {}, name))),
-          el('p', { class: 'hint' }, `label ${t.label} · mask L1 ${t.maskL1.toFixed(1)} · attack success on the original model ${percent(t.asrOnOriginal)}`),
-        )
+      ? triggerBody(t)
       : el('p', { class: 'hint', id: 'trigger-empty' }, 'The reverse-engineered trigger (mask, pattern and a stamped defense image) will appear here. It was not computed for this scan: enable the setting "rnp.trigger" and scan again.'),
   );
-  const samples = el(
-    'section',
-    { class: 'card', id: 'samples' },
-    el('h2', {}, 'Suspicious samples'),
-    el('p', { class: 'hint', id: 'samples-empty' }, 'Defense samples that the unlearned model pulls to the target label will be listed here, so you can check your clean data for poison. This scan did not rank samples: it needs a scan with sample-level evidence from a future engine version.'),
-  );
+  const samples = samplesCard(post);
 
   // ── export ──
   const exportButton = custom('vscode-button', { id: 'export' }, 'Export pruned model');
@@ -155,7 +206,10 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
   });
   const exportCard = el('section', { class: 'card', id: 'export-card' }, el('h2', {}, 'Pruned model'), exportButton, exportStatus);
 
-  root.append(verdict, metrics, el('div', { class: 'columns' }, histogram, thresholdCard), heatmapCard, exportCard, el('div', { class: 'columns' }, training, trigger), samples);
+  // The MAD chart sits next to the label histogram (two signals of the same question); the threshold card then
+  // gets its own row.
+  const top = mad ? [el('div', { class: 'columns' }, histogram, mad), thresholdCard] : [el('div', { class: 'columns' }, histogram, thresholdCard)];
+  root.append(verdict, metrics, ...top, heatmapCard, exportCard, el('div', { class: 'columns' }, training, trigger), samples.element);
 
   let current = r.threshold;
   const apply = (th: number) => {
@@ -176,6 +230,7 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
 
   return {
     element: root,
+    samples,
     threshold: () => current,
     setThreshold(th) {
       slider.value = String(th);

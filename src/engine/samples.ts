@@ -16,6 +16,8 @@ import { histogram, predict } from './rnp/evaluate';
 import { checkpoint } from './rnp/pass-context';
 import { resolveOptions, type ScanHooks } from './scan';
 import { logitsOf, suspicionScores } from './evidence/sample-score';
+import { sampleThumbnail } from './evidence/thumbnails';
+import { pixelSpaceOf } from './evidence/pixel-space';
 
 export interface SampleScore {
   /** Index in the inspected dataset (file order). */
@@ -36,9 +38,26 @@ export interface SamplesOutput {
   labelHistogram: number[];
   /** Per original-predicted label: how many inspected samples, and their mean score (a poisoned label stands out). */
   byPredictedLabel: { label: number; count: number; meanScore: number }[];
+  /**
+   * Only when asked for (`SamplesOptions.previews`; the CLI does not): pictures of the first `previews` samples of
+   * `samples`, in the same order, with the label the inspected file gives them (null when it has none).
+   */
+  previews?: SamplePreview[];
 }
 
-export async function runSamples(req: ScanRequest, inspectPath: string, hooks: ScanHooks = {}): Promise<SamplesOutput> {
+export interface SamplePreview {
+  index: number;
+  /** PNG data URL, longer side at most 64 pixels (evidence/thumbnails.ts). */
+  png: string;
+  label: number | null;
+}
+
+export interface SamplesOptions {
+  /** How many of the most suspicious samples to draw (for the panel's grid); 0 = none. */
+  previews?: number;
+}
+
+export async function runSamples(req: ScanRequest, inspectPath: string, hooks: ScanHooks = {}, opts: SamplesOptions = {}): Promise<SamplesOutput> {
   const o = resolveOptions(req.options);
   const report = (p: Progress) => hooks.onProgress?.(p);
   report({ phase: 'load', step: 0, total: 0, message: `loading ${path.basename(req.model)}` });
@@ -69,12 +88,19 @@ export async function runSamples(req: ScanRequest, inspectPath: string, hooks: S
       return { label, count: of.length, meanScore: of.length ? Math.round((of.reduce((a, s) => a + s.score, 0) / of.length) * 1e4) / 1e4 : 0 };
     });
     samples.sort((a, b) => b.score - a.score || a.index - b.index);
+    const previewCount = Math.max(0, Math.min(samples.length, Math.floor(opts.previews ?? 0)));
+    let previews: SamplePreview[] | undefined;
+    if (previewCount > 0) {
+      const space = pixelSpaceOf(inspect);
+      previews = samples.slice(0, previewCount).map((s) => ({ index: s.index, png: sampleThumbnail(inspect, s.index, space), label: inspect.y[s.index] >= 0 ? inspect.y[s.index] : null }));
+    }
     return {
       samples,
       inspect: describeDataset(inspect),
       score: "-KL(p_original || p_unlearned): how much of the original model's output the unlearned model kept (0 = all)",
       labelHistogram,
       byPredictedLabel,
+      ...(previews ? { previews } : {}),
     };
   } finally {
     program.dispose();

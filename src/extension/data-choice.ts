@@ -1,7 +1,8 @@
 /**
  * Which files a scan reads besides the model: the clean defense data (asked once per model and remembered in
  * workspaceState, unless the `rnp.defenseData` setting fixes it) and the optional clean/poisoned test sets
- * (settings, or the clean_test.npz / poison_test.npz found beside the defense file, after asking).
+ * (settings, or the clean_test.npz / poison_test.npz found beside the defense file, after asking). Also the
+ * dataset to inspect for poisoned samples, picked from the same list of candidates.
  */
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
@@ -27,17 +28,25 @@ function settingPath(cfg: vscode.WorkspaceConfiguration, key: string, ws: string
   return resolveSettingPath(cfg.get<string>(key), ws, path.join, path.isAbsolute);
 }
 
-/** undefined = the user dismissed a question (no scan). */
-export async function chooseData(model: vscode.Uri, state: vscode.Memento): Promise<DataChoice | undefined> {
+/** The defense data alone (setting, remembered choice, or asked): what a sample ranking needs. */
+export async function chooseDefenseData(model: vscode.Uri, state: vscode.Memento): Promise<string | undefined> {
   const cfg = vscode.workspace.getConfiguration('rnp', model);
-  const ws = workspaceFolderOf(model);
-  let data = settingPath(cfg, 'defenseData', ws);
+  let data = settingPath(cfg, 'defenseData', workspaceFolderOf(model));
   if (!data) {
     const remembered = state.get<string>(dataKey(model.fsPath));
     data = remembered && fs.existsSync(remembered) ? remembered : await pickDefenseData(model);
     if (!data) return undefined;
     await state.update(dataKey(model.fsPath), data);
   }
+  return data;
+}
+
+/** undefined = the user dismissed a question (no scan). */
+export async function chooseData(model: vscode.Uri, state: vscode.Memento): Promise<DataChoice | undefined> {
+  const cfg = vscode.workspace.getConfiguration('rnp', model);
+  const ws = workspaceFolderOf(model);
+  const data = await chooseDefenseData(model, state);
+  if (!data) return undefined;
   const choice: DataChoice = { data, cleanTest: settingPath(cfg, 'cleanTest', ws), poisonTest: settingPath(cfg, 'poisonTest', ws) };
   if (!choice.cleanTest && !choice.poisonTest) Object.assign(choice, await besideTestSets(model, data, state));
   return choice;
@@ -64,25 +73,47 @@ interface DataItem extends vscode.QuickPickItem {
   browse?: boolean;
 }
 
-async function pickDefenseData(model: vscode.Uri): Promise<string | undefined> {
+function pickDefenseData(model: vscode.Uri): Promise<string | undefined> {
+  return pickDataset(model, {
+    title: `Clean defense data for ${path.basename(model.fsPath)}`,
+    placeHolder: 'A small set of clean, correctly labelled samples (a few hundred suffice). Asked once per model.',
+    openLabel: 'Use as defense data',
+    testSetsLast: true,
+  });
+}
+
+/** The dataset to rank for poisoned samples (a training set, incoming data); labels are optional. */
+export function pickInspectDataset(model: vscode.Uri): Promise<string | undefined> {
+  return pickDataset(model, {
+    title: `Inspect which dataset for samples poisoned against ${path.basename(model.fsPath)}?`,
+    placeHolder: 'A .npz file (x, labels optional) or an image folder, e.g. the training data',
+    openLabel: 'Inspect',
+    testSetsLast: false,
+  });
+}
+
+interface DatasetQuestion {
+  title: string;
+  placeHolder: string;
+  openLabel: string;
+  /** Test sets are not defense data: list them last. */
+  testSetsLast: boolean;
+}
+
+async function pickDataset(model: vscode.Uri, q: DatasetQuestion): Promise<string | undefined> {
   const [npz, images] = await Promise.all([
     vscode.workspace.findFiles('**/*.npz', EXCLUDE, 500),
     vscode.workspace.findFiles('**/*.{png,jpg,jpeg,PNG,JPG,JPEG}', EXCLUDE, 5000),
   ]);
   const rel = (p: string) => vscode.workspace.asRelativePath(p);
-  // Test sets are not defense data: list them last.
-  const isTestSet = (p: string) => /(^|[\\/])(clean|poison)_test\.npz$/i.test(p);
+  const isTestSet = (p: string) => q.testSetsLast && /(^|[\\/])(clean|poison)_test\.npz$/i.test(p);
   const npzPaths = npz.map((u) => u.fsPath).sort((a, b) => Number(isTestSet(a)) - Number(isTestSet(b)) || a.localeCompare(b));
   const items: DataItem[] = [
     ...npzPaths.map((p) => ({ label: `$(file-binary) ${rel(p)}`, description: 'NumPy archive (x, y)', path: p })),
     ...imageFolderRoots(images.map((u) => u.fsPath), (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath)).map((p) => ({ label: `$(folder) ${rel(p)}`, description: 'image folder, one subfolder per class', path: p })),
     { label: '$(folder-opened) Browse…', description: 'a .npz file or an image folder', browse: true },
   ];
-  const pick = await vscode.window.showQuickPick(items, {
-    title: `Clean defense data for ${path.basename(model.fsPath)}`,
-    placeHolder: 'A small set of clean, correctly labelled samples (a few hundred suffice). Asked once per model.',
-    ignoreFocusOut: true,
-  });
+  const pick = await vscode.window.showQuickPick(items, { title: q.title, placeHolder: q.placeHolder, ignoreFocusOut: true });
   if (!pick) return undefined;
   if (!pick.browse) return pick.path;
   const uris = await vscode.window.showOpenDialog({
@@ -90,22 +121,24 @@ async function pickDefenseData(model: vscode.Uri): Promise<string | undefined> {
     canSelectFolders: true,
     canSelectMany: false,
     defaultUri: vscode.Uri.file(path.dirname(model.fsPath)),
-    openLabel: 'Use as defense data',
-    title: 'Clean defense data (.npz or image folder)',
+    openLabel: q.openLabel,
+    title: `${q.title} (.npz or image folder)`,
   });
   return uris?.[0]?.fsPath;
 }
 
-/** The palette's way to name a model: the workspace's .onnx files, or a file dialog. */
-export async function pickModel(): Promise<vscode.Uri | undefined> {
+/** The palette's way to name a model: the workspace's .onnx files (`preferred` first), or a file dialog. */
+export async function pickModel(title = 'Scan which model for backdoors?', preferred?: string): Promise<vscode.Uri | undefined> {
   const files = await vscode.workspace.findFiles('**/*.onnx', EXCLUDE, 500);
+  const first = (u: vscode.Uri) => (preferred !== undefined && u.fsPath === preferred ? 0 : 1);
+  if (preferred && !files.some((u) => u.fsPath === preferred) && fs.existsSync(preferred)) files.push(vscode.Uri.file(preferred));
   const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = [
-    ...files.sort((a, b) => a.fsPath.localeCompare(b.fsPath)).map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
+    ...files.sort((a, b) => first(a) - first(b) || a.fsPath.localeCompare(b.fsPath)).map((uri) => ({ label: vscode.workspace.asRelativePath(uri), description: uri.fsPath === preferred ? 'shown in the report' : undefined, uri })),
     { label: '$(folder-opened) Browse…' },
   ];
-  const pick = await vscode.window.showQuickPick(items, { title: 'Scan which model for backdoors?', placeHolder: 'an .onnx file' });
+  const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'an .onnx file' });
   if (!pick) return undefined;
   if (pick.uri) return pick.uri;
-  const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'ONNX model': ['onnx'] }, openLabel: 'Scan' });
+  const uris = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'ONNX model': ['onnx'] }, openLabel: 'Use this model' });
   return uris?.[0];
 }

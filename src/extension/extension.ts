@@ -1,5 +1,6 @@
 /**
- * Extension entry: registers the commands (scan, export, cancel, open report, and the hidden diagnostics command
+ * Extension entry: registers the commands (scan, export, cancel, open report, inspect a dataset for poisoned
+ * samples and export its flagged indices, and the hidden diagnostics command
  * the tests read), the report panel's serializer and the output channel. All heavy work runs in a worker
  * process (see scan-controller.ts), never in the extension host.
  */
@@ -18,10 +19,22 @@ export function activate(context: vscode.ExtensionContext): void {
       scans.exportPruned(typeof threshold === 'number' ? threshold : undefined, typeof dest === 'string' ? dest : undefined),
     ),
     vscode.commands.registerCommand('rnp.cancel', () => scans.cancel()),
+    // Explorer menu: the .npz clicked. Tests pass (dataset, model) as paths to skip both questions.
+    vscode.commands.registerCommand('rnp.inspectSamples', (dataset?: unknown, model?: unknown) =>
+      scans.inspectSamples(toUri(dataset), toUri(model)),
+    ),
+    vscode.commands.registerCommand('rnp.exportFlaggedSamples', (count?: unknown, dest?: unknown) =>
+      scans.exportFlagged(typeof count === 'number' ? count : undefined, typeof dest === 'string' ? dest : undefined),
+    ),
     vscode.commands.registerCommand('rnp.openReport', () => scans.openReport()),
     vscode.commands.registerCommand('rnp._diagnostics', () => scans.diagnostics()),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, { deserializeWebviewPanel: (panel, state) => scans.restore(panel, state) }),
   );
+}
+
+function toUri(a: unknown): vscode.Uri | undefined {
+  if (a instanceof vscode.Uri) return a;
+  return typeof a === 'string' && a.length > 0 ? vscode.Uri.file(a) : undefined;
 }
 
 export function deactivate(): void {}

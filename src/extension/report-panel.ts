@@ -4,7 +4,7 @@
  * it shows so the serializer can restore it after a window reload.
  */
 import * as vscode from 'vscode';
-import type { HostToWebview, WebviewToHost } from '../protocol';
+import type { HostToWebview, SamplesReport, WebviewToHost } from '../protocol';
 import { isWebviewToHost } from '../protocol';
 import type { ScanResult } from '../engine/result';
 import { panelHtml } from './panel-html';
@@ -13,12 +13,16 @@ export const PANEL_VIEW_TYPE = 'rnp.report';
 
 export interface PanelHandlers {
   onExport(panel: ReportPanel, threshold: number): void;
+  onInspectSamples(panel: ReportPanel): void;
+  onExportSamples(panel: ReportPanel, count: number): void;
 }
 
 export class ReportPanel {
   static current: ReportPanel | undefined;
   result: ScanResult | undefined;
   resultPath: string | undefined;
+  /** The sample ranking the panel shows (its grid), re-sent after a webview reload or a new report of that model. */
+  samples: SamplesReport | undefined;
   private ready = false;
   private queue: HostToWebview[] = [];
   /** The threshold the user last picked in the panel (export uses it). */
@@ -73,6 +77,15 @@ export class ReportPanel {
     this.threshold = result.threshold;
     this.panel.title = `Backdoor Scan: ${baseName(result.model)}`;
     this.post({ type: 'result', result, resultPath });
+    // A ranking made with this model still applies to its new report; one of another model does not.
+    if (this.samples && this.samples.model !== result.model) this.samples = undefined;
+    if (this.samples) this.post({ type: 'samples', report: this.samples });
+  }
+
+  showSamples(report: SamplesReport): void {
+    this.samples = report;
+    if (!this.result) this.panel.title = `Suspicious samples: ${baseName(report.inspect.path)}`;
+    this.post({ type: 'samples', report });
   }
 
   post(m: HostToWebview): void {
@@ -91,14 +104,18 @@ export class ReportPanel {
         for (const msg of q) void this.panel.webview.postMessage(msg);
         // The webview document was reloaded (its state is gone): send the result again.
         if (wasReady && this.result) void this.panel.webview.postMessage({ type: 'result', result: this.result, resultPath: this.resultPath } satisfies HostToWebview);
+        if (wasReady && this.samples) void this.panel.webview.postMessage({ type: 'samples', report: this.samples } satisfies HostToWebview);
         break;
       }
       case 'export':
         this.threshold = m.threshold;
         handlers.onExport(this, m.threshold);
         break;
+      case 'inspectSamples':
+        handlers.onInspectSamples(this);
+        break;
       case 'exportSamples':
-        // No engine support for sample export yet; the panel does not offer it.
+        handlers.onExportSamples(this, m.count);
         break;
     }
   }

@@ -1,5 +1,5 @@
 /**
- * Runs scans and exports for the commands and the panel: one worker job at a time, progress in a cancellable
+ * Runs scans, exports and sample rankings (with the export of their flagged indices) for the commands and the panel: one worker job at a time, progress in a cancellable
  * notification (and in the panel), every failure turned into a message (engine errors as "FILE: message", crashes
  * with the worker's stderr in the output channel) so the extension stays usable.
  */
@@ -9,9 +9,10 @@ import * as path from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Progress } from '../protocol';
 import type { ScanResult } from '../engine/result';
-import { liveWorkerPids, startExport, startScan, WorkerFailure, type ExportDone, type JobOptions, type ScanDone, type WorkerJob } from './worker-client';
+import { liveWorkerPids, startExport, startSamples, startScan, WorkerFailure, type ExportDone, type JobOptions, type SamplesDone, type ScanDone, type WorkerJob } from './worker-client';
 import { scanOptionsFromSettings, workerLimitsFromSettings } from './settings';
-import { chooseData, pickModel } from './data-choice';
+import { chooseData, chooseDefenseData, pickInspectDataset, pickModel } from './data-choice';
+import { defaultFlaggedPath, flaggedSamples, GRID_CAP, samplesReport, writeFlaggedSamples, type SamplesRun } from './samples-report';
 import { defaultExportPath, isSameFile } from './data-candidates';
 import { ReportPanel, type PanelHandlers } from './report-panel';
 import { LoopDelayMonitor } from './diagnostics';
@@ -32,6 +33,9 @@ export class ScanController implements PanelHandlers {
   /** Milliseconds from rnp.cancel / the notification's Cancel reaching the host to the worker's exit. */
   private lastCancelMs: number | null = null;
   private lastRequest: { model: string; data: string; cleanTest?: string; poisonTest?: string } | null = null;
+  /** The last sample ranking, whole (the panel holds only its first tiles): the flagged-indices export reads it. */
+  private samplesRun: SamplesRun | undefined;
+  private lastSamplesExport: string | null = null;
 
   constructor(
     private readonly ctx: vscode.ExtensionContext,
@@ -88,8 +92,102 @@ export class ScanController implements PanelHandlers {
     );
   }
 
-  /** Shared by scan and export: progress notification with Cancel, the loop-delay measurement, error reporting. */
-  private async runJob<T>(title: string, start: (onProgress: (p: Progress) => void) => WorkerJob<T>, onDone: (v: T) => Promise<void>): Promise<T | undefined> {
+  /**
+   * "Inspect Dataset for Poisoned Samples…": rank the samples of a dataset by suspicion (worker: engine/samples.ts)
+   * and show the most suspicious in the panel's grid. `dataset` (explorer menu, tests) skips the dataset question;
+   * `model` (the panel's button, tests) skips the model question.
+   */
+  async inspectSamples(dataset?: vscode.Uri, model?: vscode.Uri): Promise<SamplesDone | undefined> {
+    if (this.refuseWhileBusy()) return undefined;
+    const shown = ReportPanel.current?.result?.model;
+    const target = model ?? (await pickModel('Rank the samples with which model?', shown ?? this.lastRequest?.model));
+    if (!target) return undefined;
+    if (!(await confirmScanIfUntrusted(target))) return undefined;
+    const data = await chooseDefenseData(target, this.ctx.workspaceState);
+    if (!data) return undefined;
+    const inspect = dataset?.fsPath ?? (await pickInspectDataset(target));
+    if (!inspect) return undefined;
+    const cfg = vscode.workspace.getConfiguration('rnp', target);
+    const options = scanOptionsFromSettings((k) => cfg.get(k));
+    const panel = ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l));
+    panel.post({ type: 'inspecting', model: target.fsPath, inspect });
+    this.log(`inspect ${inspect} for poisoned samples with ${target.fsPath} (defense data ${data}); options ${JSON.stringify(options)}`);
+    return this.runJob(
+      `Inspecting ${path.basename(inspect)} for poisoned samples`,
+      (onProgress) => startSamples({ model: target.fsPath, data, inspect, options, previews: GRID_CAP }, this.jobOptions(target, onProgress)),
+      async (done) => {
+        this.samplesRun = { model: target.fsPath, data, output: done.output };
+        await vscode.commands.executeCommand('setContext', 'rnp.hasSamples', true);
+        const report = samplesReport(this.samplesRun);
+        (ReportPanel.current ?? ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l))).showSamples(report);
+        this.log(`ranked ${report.rankedScores.length} samples of ${inspect}; proposed to flag ${report.proposedCount}`);
+      },
+      'samples',
+    );
+  }
+
+  /** PanelHandlers: the samples card's "Inspect a dataset…" button, with the report's model. */
+  onInspectSamples(panel: ReportPanel): void {
+    void this.inspectSamples(undefined, panel.result ? vscode.Uri.file(panel.result.model) : undefined);
+  }
+
+  /** PanelHandlers: "Export flagged indices" with the count the user chose. */
+  onExportSamples(_panel: ReportPanel, count: number): void {
+    void this.exportFlagged(count);
+  }
+
+  /**
+   * Writes the `count` most suspicious samples of the last ranking (asked, with the proposal as default, when not
+   * given: the command palette); `dest` (tests) skips the save dialog.
+   */
+  async exportFlagged(count?: number, dest?: string): Promise<string | undefined> {
+    const run = this.samplesRun;
+    const panel = ReportPanel.current;
+    if (!run) {
+      void vscode.window.showInformationMessage('Inspect a dataset first: there is no sample ranking to export.');
+      return undefined;
+    }
+    if (count === undefined) {
+      const n = run.output.samples.length;
+      const answer = await vscode.window.showInputBox({
+        title: `Flag how many of the ${n} ranked samples of ${path.basename(run.output.inspect.path)}?`,
+        value: String(samplesReport(run).proposedCount || Math.min(n, 1)),
+        prompt: 'The most suspicious samples first; the proposal is where the scores split into two groups.',
+        validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= n ? undefined : `a whole number from 1 to ${n}`),
+      });
+      if (!answer) return undefined;
+      count = Number(answer);
+    }
+    let target = dest;
+    if (!target) {
+      const uri = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.file(defaultFlaggedPath(run.output.inspect.path)),
+        filters: { JSON: ['json'] },
+        saveLabel: 'Export flagged indices',
+        title: `Export the indices of the ${count} most suspicious samples`,
+      });
+      if (!uri) return undefined;
+      target = uri.fsPath;
+    }
+    const file = flaggedSamples(run, count);
+    try {
+      await writeFlaggedSamples(target, file);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      const line = msg.startsWith(target) ? msg : `${target}: ${msg}`;
+      panel?.post({ type: 'error', message: line, context: 'samples' });
+      void vscode.window.showErrorMessage(line);
+      return undefined;
+    }
+    this.lastSamplesExport = target;
+    panel?.post({ type: 'samplesExported', path: target, count: file.indices.length });
+    this.log(`exported ${file.indices.length} flagged sample indices of ${file.inspect} to ${target}`);
+    await this.writeDiagnosticsFile();
+    return target;
+  }
+
+  /** Shared by scan, export and sample ranking: progress notification with Cancel, the loop-delay measurement, error reporting. */
+  private async runJob<T>(title: string, start: (onProgress: (p: Progress) => void) => WorkerJob<T>, onDone: (v: T) => Promise<void>, context?: 'samples'): Promise<T | undefined> {
     this.loop.start();
     await vscode.commands.executeCommand('setContext', 'rnp.scanning', true);
     try {
@@ -106,7 +204,7 @@ export class ScanController implements PanelHandlers {
       this.lastOutcome = 'ok';
       return value;
     } catch (e) {
-      this.report(e);
+      this.report(e, context);
       return undefined;
     } finally {
       const j = this.job;
@@ -122,10 +220,16 @@ export class ScanController implements PanelHandlers {
     }
   }
 
-  private report(e: unknown): void {
+  private report(e: unknown, context?: 'samples'): void {
     const panel = ReportPanel.current;
     if (e instanceof WorkerFailure) {
       this.lastOutcome = e.kind;
+      if (e.kind === 'cancelled' && context === 'samples') {
+        this.log('cancelled');
+        panel?.post({ type: 'error', message: 'Sample ranking cancelled.', context });
+        void vscode.window.showInformationMessage('Sample ranking cancelled.');
+        return;
+      }
       if (e.kind === 'cancelled') {
         this.log('cancelled');
         // Back to the report the panel showed before this scan, if any.
@@ -136,13 +240,13 @@ export class ScanController implements PanelHandlers {
       }
       if (e.kind === 'engine') {
         this.log(`error ${e.workerError?.code}: ${e.message}`);
-        panel?.post({ type: 'error', message: e.message });
+        panel?.post({ type: 'error', message: e.message, context });
         void vscode.window.showErrorMessage(e.message);
         return;
       }
       this.log(`worker ${e.kind}: ${e.message} (exit code ${e.exitCode}, signal ${e.signal})`);
       if (e.stderr) this.out.appendLine(`--- worker stderr ---\n${e.stderr}\n---`);
-      panel?.post({ type: 'error', message: `The scan failed: ${e.message}` });
+      panel?.post({ type: 'error', message: `The ${context === 'samples' ? 'sample ranking' : 'scan'} failed: ${e.message}`, context });
       void vscode.window.showErrorMessage(`RNP Backdoor Scan: ${e.message}`, 'Show Output').then((a) => a && this.out.show(true));
       return;
     }
@@ -247,6 +351,8 @@ export class ScanController implements PanelHandlers {
       panelOpen: ReportPanel.current !== undefined,
       panelResultPath: ReportPanel.current?.resultPath ?? null,
       lastResultPath: this.ctx.workspaceState.get<string>(LAST_RESULT_KEY) ?? null,
+      samples: this.samplesRun ? { model: this.samplesRun.model, inspect: this.samplesRun.output.inspect.path, count: this.samplesRun.output.samples.length } : null,
+      lastSamplesExport: this.lastSamplesExport,
       hostNode: process.version,
     };
   }

@@ -1,11 +1,12 @@
 /**
- * Runs one engine job (scan or export) in a forked worker process and turns everything that can happen to it —
+ * Runs one engine job (scan, export or sample ranking) in a forked worker process and turns everything that can happen to it —
  * a result, an engine error, a crash, out-of-memory, a timeout, a cancel — into one settled promise. Free of the
  * `vscode` module so it can be tested under plain Node against the real dist/worker.js.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { ExportRequest, HostToWorker, Progress, ScanRequest, WorkerError, WorkerToHost } from '../protocol';
+import type { ExportRequest, HostToWorker, Progress, SamplesRequest, ScanRequest, WorkerError, WorkerToHost } from '../protocol';
 import type { ScanResult } from '../engine/result';
+import type { SamplesOutput } from '../engine/samples';
 
 export interface JobOptions {
   /** Absolute path of dist/worker.js. */
@@ -28,6 +29,10 @@ export interface ExportDone {
   path: string;
   acc: number | null;
   asr: number | null;
+}
+
+export interface SamplesDone {
+  output: SamplesOutput;
 }
 
 export type FailureKind = 'engine' | 'crash' | 'timeout' | 'cancelled';
@@ -103,6 +108,7 @@ export class WorkerJob<T> {
         if (m.type === 'progress') opts.onProgress?.(m.progress);
         else if (m.type === 'scanDone') outcome = { ok: true, value: { result: m.result, resultPath: m.resultPath } satisfies ScanDone };
         else if (m.type === 'exportDone') outcome = { ok: true, value: { path: m.path, acc: m.acc, asr: m.asr } satisfies ExportDone };
+        else if (m.type === 'samplesDone') outcome = { ok: true, value: { output: m.output } satisfies SamplesDone };
         else if (m.type === 'error') outcome = { ok: false, error: m.error };
       });
       const fail = (kind: FailureKind, msg: string, code: number | null, signal: NodeJS.Signals | null, we: WorkerError | null = null) =>
@@ -160,4 +166,8 @@ export function startScan(request: ScanRequest, opts: JobOptions): WorkerJob<Sca
 
 export function startExport(request: ExportRequest, opts: JobOptions): WorkerJob<ExportDone> {
   return new WorkerJob<ExportDone>((id) => ({ type: 'export', id, request }), opts);
+}
+
+export function startSamples(request: SamplesRequest, opts: JobOptions): WorkerJob<SamplesDone> {
+  return new WorkerJob<SamplesDone>((id) => ({ type: 'samples', id, request }), opts);
 }

@@ -2,44 +2,22 @@
 // constructed ScanResult: heatmap rows and cells, slider → pruned counts, curve marker, export message, themes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { bundle, launch, ORIGIN, pageServing } from './chromium';
+import type { Browser } from 'playwright-core';
+import { launch, ORIGIN, pageServing } from './chromium';
 import { sampleResult } from './sample-result';
-import { panelHtml } from '../../src/extension/panel-html';
+import { openPanel as openPanelIn, panelFiles, type PanelFiles } from './panel-page';
 import type { ScanResult } from '../../src/engine/result';
 
 let browser: Browser;
-let files: Parameters<typeof pageServing>[1];
+let files: PanelFiles;
 
 before(async () => {
   browser = await launch();
-  const nonce = 'testnonce123';
-  const html = panelHtml({ cspSource: ORIGIN, scriptUri: `${ORIGIN}/webview.js`, styleUri: `${ORIGIN}/report.css`, nonce })
-    // The stub must run before the panel script; it carries the same nonce, like any script VS Code would allow.
-    .replace('<script nonce', `<script nonce="${nonce}" src="${ORIGIN}/stub.js"></script>\n<script nonce`);
-  files = {
-    '/': { contentType: 'text/html', body: html },
-    '/webview.js': { contentType: 'text/javascript', body: await bundle('webview/main.ts') },
-    '/stub.js': { contentType: 'text/javascript', body: await bundle('test/webview/browser/vscode-api-stub.ts') },
-    '/report.css': { contentType: 'text/css', body: readFileSync('media/report.css', 'utf8') },
-  };
+  files = await panelFiles();
 });
 after(() => browser?.close());
 
-async function openPanel(result: ScanResult): Promise<{ page: Page; errors: string[]; violations: () => Promise<string[]> }> {
-  const { page, errors } = await pageServing(browser, files);
-  await page.addInitScript(() => {
-    const v: string[] = [];
-    (globalThis as Record<string, unknown>).__violations = v;
-    document.addEventListener('securitypolicyviolation', (e) => v.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
-  await page.goto(`${ORIGIN}/`);
-  await page.waitForFunction(() => ((globalThis as Record<string, unknown>).__posted as unknown[]).length > 0);
-  await page.evaluate((r) => window.postMessage({ type: 'result', result: r, resultPath: '/tmp/x/scan.json' }, '*'), result as unknown as Record<string, unknown>);
-  await page.locator('#verdict-title').waitFor();
-  return { page, errors, violations: () => page.evaluate(() => (globalThis as Record<string, unknown>).__violations as string[]) };
-}
+const openPanel = (result: ScanResult) => openPanelIn(browser, files, result);
 
 test('ready is posted first; result renders verdict, one heatmap row per layer with one cell per channel', async () => {
   const r = sampleResult();

@@ -13,7 +13,26 @@ function seeded(seed: number): () => number {
   };
 }
 
-export function sampleResult(opts: { withCurve?: boolean; withTrigger?: boolean } = {}): ScanResult {
+/** A 2×2 PNG (distinct from the 1×1 trigger pixel), so a test can tell the original model's pictures apart. */
+export const PIXEL_2X2 = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAEUlEQVR4nGP4z8DwH4QZYAwAR8oH+WdZbrcAAAAASUVORK5CYII=';
+
+/**
+ * Per-label scores as a trigger-recovering scan writes them: norms from a seeded generator with one label's far
+ * below the rest, the anomaly indices computed from them here (median/MAD), not copied.
+ */
+export function sampleLabelScores(target: number, k = 10): ScanResult['labelScores'] {
+  const rnd = seeded(11);
+  const norms = Array.from({ length: k }, (_, i) => (i === target ? 4 : 40 + rnd() * 20));
+  const median = (v: number[]) => {
+    const s = [...v].sort((a, b) => a - b);
+    return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  const med = median(norms);
+  const mad = 1.4826 * median(norms.map((x) => Math.abs(x - med)));
+  return norms.map((n, label) => ({ label, unlearnedShare: label === target ? 0.81 : 0.02, triggerNorm: n, anomalyIndex: (med - n) / mad }));
+}
+
+export function sampleResult(opts: { withCurve?: boolean; withTrigger?: boolean; withMad?: boolean; withOriginalTrigger?: boolean } = {}): ScanResult {
   const rnd = seeded(7);
   const layer = (name: string, n: number) => ({ name, kind: 'batchnorm' as const, masks: Array.from({ length: n }, () => Math.round(rnd() * 1e4) / 1e4) });
   const layers = [layer('bn1', 16), layer('layer1.0.bn1', 32), layer('layer2.0.bn2', 64), layer('bn_final', 8)];
@@ -46,8 +65,18 @@ export function sampleResult(opts: { withCurve?: boolean; withTrigger?: boolean 
     unlearnHistory: [1, 2, 3].map((e) => ({ epoch: e, acc: 0.9 - e * 0.25, loss: e })),
     recoverHistory: [1, 2, 3, 4].map((e) => ({ epoch: e, acc: 0.5 + e * 0.1, loss: 1 / e })),
     labelHistogram: [3, 1, 0, 81, 2, 0, 4, 1, 5, 3],
-    labelScores: [],
-    trigger: opts.withTrigger ? { label: 3, maskL1: 12.5, asrOnOriginal: 0.97, maskPng: pixel, patternPng: pixel, stampedPng: pixel } : null,
+    labelScores: opts.withMad ? sampleLabelScores(3) : [],
+    trigger: opts.withTrigger
+      ? {
+          label: 3,
+          maskL1: 12.5,
+          asrOnOriginal: 0.97,
+          maskPng: pixel,
+          patternPng: pixel,
+          stampedPng: pixel,
+          ...(opts.withOriginalTrigger ? { fromOriginal: { maskL1: 31.25, asrOnOriginal: 0.912, maskPng: PIXEL_2X2, patternPng: PIXEL_2X2 } } : {}),
+        }
+      : null,
     prunedModel: null,
     numClasses: 10,
     data: { defense: { path: '/work/models/defense.npz', count: 100, shape: [1, 28, 28] }, cleanTest: null, poisonTest: null },
