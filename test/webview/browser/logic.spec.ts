@@ -2,7 +2,8 @@
 import { equal, ok, runSpecs, spec } from './harness';
 import { isPruned, prunedCounts } from '../../../webview/pruning';
 import { maskColour, maskShare } from '../../../webview/colour-scale';
-import { barGeometry, linePath, linearScale, nearestIndex } from '../../../webview/curve-geometry';
+import { barGeometry, linePath, linearScale, madDomain, nearestIndex, signedBarGeometry } from '../../../webview/curve-geometry';
+import { clampCount, flagSummary, tileCaption } from '../../../webview/samples-format';
 import { cellTitle, percent, prunedSummary, thresholdText, verdictText } from '../../../webview/format';
 
 spec('isPruned: mask at the threshold is pruned (<=), above is kept', () => {
@@ -113,6 +114,40 @@ spec('format: percent, threshold, titles, verdicts', () => {
   equal(verdictText('backdoored', 0), 'Backdoored — target label 0');
   equal(verdictText('clean', null), 'No backdoor found');
   equal(prunedSummary(1, 1), '1 of 1 channel pruned');
+});
+
+spec('signedBarGeometry: positive bars rise from the zero line, negative ones hang below it', () => {
+  const box = { x: 0, y: 0, width: 100, height: 60 };
+  const sy = linearScale([-1, 5], [60, 0]);
+  const bars = signedBarGeometry([4, -1, 0, 2], box, sy, 2);
+  const zero = sy(0);
+  equal(bars[0].y, sy(4));
+  equal(bars[0].y + bars[0].height, zero);
+  equal(bars[1].y, zero);
+  equal(bars[1].height, 10);
+  equal(bars[2].height, 0);
+  ok(bars[0].height === 2 * bars[3].height, 'heights proportional to the values');
+  equal(signedBarGeometry([], box, sy), []);
+});
+
+spec('madDomain: shows zero, the flag line with headroom, and every value', () => {
+  equal(madDomain([0.5, 1, -0.3], 2), [-0.3, 2.5]);
+  equal(madDomain([9.7, -2], 2), [-2, 9.7]);
+  equal(madDomain([Number.NaN, 1], 2), [0, 2.5]);
+});
+
+spec('samples format: clamped counts, the score at the cut, tile captions', () => {
+  equal(clampCount(12, 300), 12);
+  equal(clampCount(0, 300), 1);
+  equal(clampCount(5000, 300), 300);
+  equal(clampCount(2.6, 300), 3);
+  equal(clampCount(Number.NaN, 300), 1);
+  equal(flagSummary(3, [0, -2e-5, -3.2e-4, -1.5, -2], 3), '3 of 5 flagged (score ≥ -3.2e-4); proposed 3');
+  equal(flagSummary(4, [0, -2e-5, -3.2e-4, -1.5, -2], 3), '4 of 5 flagged (score ≥ -1.500); proposed 3');
+  equal(flagSummary(1, [0, -1], 1), '1 of 2 flagged (score ≥ 0); proposed 1');
+  equal(tileCaption({ index: 17, score: -1e-5, predicted: 0, label: 3 }), ['#17 · -1.0e-5', 'predicted 0 (label 3)']);
+  equal(tileCaption({ index: 2, score: -2.25, predicted: 4, label: 4 }), ['#2 · -2.250', 'predicted 4 (= label)']);
+  equal(tileCaption({ index: 2, score: -2.25, predicted: 4, label: null }), ['#2 · -2.250', 'predicted 4']);
 });
 
 (globalThis as unknown as { runSpecs: typeof runSpecs }).runSpecs = runSpecs;

@@ -1,0 +1,45 @@
+// The webview is untrusted: isWebviewToHost must accept exactly the well-formed messages, including the sample
+// ranking's two (inspectSamples, exportSamples with a count — never indices).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isWebviewToHost } from '../src/protocol';
+
+test('accepts the well-formed messages', () => {
+  for (const m of [
+    { type: 'ready' },
+    { type: 'export', threshold: 0 },
+    { type: 'export', threshold: 0.396 },
+    { type: 'inspectSamples' },
+    { type: 'exportSamples', count: 1 },
+    { type: 'exportSamples', count: 102 },
+    { type: 'exportSamples', count: 60_000 },
+  ]) {
+    assert.equal(isWebviewToHost(m), true, JSON.stringify(m));
+  }
+});
+
+test('rejects malformed sample messages', () => {
+  for (const m of [
+    { type: 'exportSamples' },
+    { type: 'exportSamples', count: 0 },
+    { type: 'exportSamples', count: -3 },
+    { type: 'exportSamples', count: 2.5 },
+    { type: 'exportSamples', count: Number.NaN },
+    { type: 'exportSamples', count: Infinity },
+    { type: 'exportSamples', count: 2 ** 60 },
+    { type: 'exportSamples', count: '12' },
+    // the old stub's shape: the webview may not name indices
+    { type: 'exportSamples', indices: [1, 2, 3] },
+    { type: 'exportSamples', count: 3, indices: [1, 2, 3] },
+    { type: 'inspectSamples', path: '/etc/passwd' },
+    { type: 'inspectSamples', model: '/m.onnx' },
+  ]) {
+    assert.equal(isWebviewToHost(m), false, JSON.stringify(m));
+  }
+});
+
+test('rejects other malformed messages', () => {
+  for (const m of [null, undefined, 3, 'ready', [], {}, { type: 'nope' }, { type: 'ready', x: 1 }, { type: 'export' }, { type: 'export', threshold: 1.5 }, { type: 'export', threshold: -0.1 }, { type: 'export', threshold: '0.2' }]) {
+    assert.equal(isWebviewToHost(m), false, JSON.stringify(m));
+  }
+});
