@@ -33,7 +33,7 @@ test('degenerate input proposes nothing; ties are never split; a zero score does
   assert.equal(proposeFlagCount([-1]), 0);
   assert.equal(proposeFlagCount([-1, -1, -1, -1]), 0);
   const withTies = ranked([0, 0, -1e-6, -1e-6, -5, -5, -5]);
-  const k = proposeFlagCount(withTies);
+  const k: number = proposeFlagCount(withTies);
   assert.equal(k, 4);
-  assert.ok(k === 0 || withTies[k] !== withTies[k - 1]);
+  assert.notEqual(withTies[k], withTies[k - 1]);
 });
