@@ -353,6 +353,7 @@ export class ScanController implements PanelHandlers {
       lastResultPath: this.ctx.workspaceState.get<string>(LAST_RESULT_KEY) ?? null,
       samples: this.samplesRun ? { model: this.samplesRun.model, inspect: this.samplesRun.output.inspect.path, count: this.samplesRun.output.samples.length } : null,
       lastSamplesExport: this.lastSamplesExport,
+      panelSampleTiles: ReportPanel.current?.samples?.tiles.length ?? null,
       hostNode: process.version,
     };
   }

@@ -64,7 +64,7 @@ export async function run(): Promise<void> {
   assert.ok(!pkg.activationEvents.includes('*'), 'no * activation');
   await ext.activate();
   const cmds = await vscode.commands.getCommands(true);
-  for (const c of ['rnp.scan', 'rnp.export', 'rnp.cancel', 'rnp.openReport', 'rnp._diagnostics']) assert.ok(cmds.includes(c), `${c} registered`);
+  for (const c of ['rnp.scan', 'rnp.export', 'rnp.cancel', 'rnp.openReport', 'rnp.inspectSamples', 'rnp.exportFlaggedSamples', 'rnp._diagnostics']) assert.ok(cmds.includes(c), `${c} registered`);
 
   // 0. Baseline: the same extension host's event-loop delay while idle (no scan), to compare with the scan's.
   const idle = monitorEventLoopDelay({ resolution: 10 });
@@ -95,6 +95,30 @@ export async function run(): Promise<void> {
   log(`exported ${ex.path}: acc ${ex.acc} asr ${ex.asr}`);
   assert.equal(await vscode.commands.executeCommand('rnp.export', 0.3, model), undefined, 'export onto the model is refused');
   assert.equal(sha(model), modelSha, 'model unchanged');
+
+  // 2b. Inspect a dataset for poisoned samples (dataset and model given: no questions; the defense data comes from
+  //     the settings): the ranking reaches the panel's grid, and the flagged indices are written where asked.
+  const inspectPath = path.join(ws, 'poison_test.npz');
+  const ranked = await vscode.commands.executeCommand<{ output: { samples: { index: number; score: number }[]; previews?: { index: number }[] } }>('rnp.inspectSamples', inspectPath, model);
+  assert.ok(ranked, 'ranking returned');
+  const ranking = ranked.output.samples;
+  for (let i = 1; i < ranking.length; i++) assert.ok(ranking[i - 1].score >= ranking[i].score, `rank ${i} out of order`);
+  assert.deepEqual(ranked.output.previews?.map((p) => p.index), ranking.slice(0, 200).map((s) => s.index), 'thumbnails for the shown tiles, in rank order');
+  const ds = (await diag()) as unknown as { samples: { inspect: string; count: number } | null; panelSampleTiles: number | null; workerPids: number[] };
+  assert.deepEqual(ds.samples && { inspect: ds.samples.inspect, count: ds.samples.count }, { inspect: inspectPath, count: ranking.length });
+  assert.equal(ds.panelSampleTiles, Math.min(200, ranking.length), 'the panel holds the grid');
+  assert.deepEqual(ds.workerPids, [], 'worker exited after the ranking');
+  const flaggedPath = path.join(ws, 'suite-flagged.json');
+  fs.rmSync(flaggedPath, { force: true });
+  assert.equal(await vscode.commands.executeCommand('rnp.exportFlaggedSamples', 5, flaggedPath), flaggedPath);
+  const flagged = JSON.parse(fs.readFileSync(flaggedPath, 'utf8')) as { model: string; inspect: string; indices: number[]; scores: number[] };
+  assert.equal(flagged.model, model);
+  assert.equal(flagged.inspect, inspectPath);
+  assert.deepEqual(flagged.indices, ranking.slice(0, 5).map((s) => s.index));
+  assert.deepEqual(flagged.scores, ranking.slice(0, 5).map((s) => s.score));
+  assert.equal(await vscode.commands.executeCommand('rnp.exportFlaggedSamples', 5, inspectPath), undefined, 'export onto the dataset is refused');
+  assert.equal(sha(model), modelSha, 'model unchanged');
+  log(`ranked ${ranking.length} samples of poison_test.npz; flagged 5 written to ${flaggedPath}`);
 
   // 3. Cancel: the worker is gone when the command settles, and nothing new is on disk.
   const before = listTree(ws);
