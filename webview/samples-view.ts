@@ -88,6 +88,9 @@ export function samplesCard(post: (m: WebviewToHost) => void): SamplesCard {
         done.textContent = `Exporting ${count} flagged indices…`;
         post({ type: 'exportSamples', count });
       });
+      status.className = 'hint';
+      status.textContent = '';
+      // The status line stays in the card: a later ranking reports its progress there while this grid is still shown.
       root.replaceChildren(
         el('h2', {}, `Suspicious samples — ${baseName(report.inspect.path)} (${total} sample${total === 1 ? '' : 's'})`),
         el(
@@ -99,7 +102,7 @@ export function samplesCard(post: (m: WebviewToHost) => void): SamplesCard {
         el('div', { class: 'flag-controls' }, el('label', {}, 'Flag the top ', input), summary, exportButton),
         done,
         grid,
-        el('p', { class: 'hint' }, inspectButton()),
+        el('div', { class: 'flag-controls' }, inspectButton(), status),
       );
       apply();
     },

@@ -149,7 +149,14 @@ test('inspect button posts inspectSamples; a ranking without a report renders al
   assert.equal(await alone.page.locator('#verdict-title').count(), 0);
   assert.equal(await alone.page.locator('#sample-grid .tile').count(), 40);
   assert.match((await alone.page.locator('#samples-meta').textContent()) ?? '', /Showing all 40/);
+  await send(alone.page, { type: 'samplesExported', path: '/data/a.json', count: 3 });
+  // a second ranking while the grid is shown: its progress and its cancel show in the card, the grid stays
+  await send(alone.page, { type: 'inspecting', model: report.model, inspect: '/data/incoming.npz' });
+  assert.ok(await alone.page.locator('#samples-status').isVisible());
+  assert.match((await alone.page.locator('#samples-status').textContent()) ?? '', /incoming\.npz/);
   await send(alone.page, { type: 'error', message: 'Sample ranking cancelled.', context: 'samples' });
-  assert.equal(await alone.page.locator('#flagged-status.error').textContent(), 'Sample ranking cancelled.');
+  assert.equal(await alone.page.locator('#samples-status.error').textContent(), 'Sample ranking cancelled.');
+  assert.equal(await alone.page.locator('#flagged-status').textContent(), 'Exported 3 flagged indices to /data/a.json');
+  assert.equal(await alone.page.locator('#sample-grid .tile').count(), 40);
   await alone.page.close();
 });
