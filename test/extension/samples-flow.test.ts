@@ -2,7 +2,7 @@
 // (dist/worker.js, built by `npm run build`) on the committed BadNets fixture: the worker ranks poison_mixed.npz
 // (10 % poisoned, flagged by is_poison) with thumbnails for the grid, the host turns that into the panel's report
 // and writes the flagged indices atomically; cancel and bad input behave as for scans.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -22,9 +22,13 @@ function opts(extra: Partial<JobOptions> = {}): JobOptions {
   return { workerPath: WORKER, memoryMb: 2048, timeoutMs: 10 * 60_000, ...extra };
 }
 
+const made: string[] = [];
+after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 /** The fixture's model and data in a fresh folder, so we can check what the flow leaves behind. */
 function fixtureCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rnp-samples-test-'));
+  made.push(dir);
   for (const f of ['model.onnx', 'defense.npz', 'poison_mixed.npz']) fs.copyFileSync(path.join(FIXTURE, f), path.join(dir, f));
   return dir;
 }
