@@ -21,6 +21,6 @@ export function flagSummary(count: number, ranked: readonly number[], proposed: 
 
 /** Caption lines of a tile: which sample, its score, what the original model predicts (and its file label). */
 export function tileCaption(t: Pick<SampleTile, 'index' | 'score' | 'predicted' | 'label'>): string[] {
-  const label = t.label === null ? '' : t.label === t.predicted ? ` (= label)` : ` (label ${t.label})`;
-  return [`#${t.index} · ${scoreText(t.score)}`, `predicted ${t.predicted}${label}`];
+  // Short enough for a 64-pixel tile: "pred" is the original model's prediction, "label" the file's.
+  return [`#${t.index} · ${scoreText(t.score)}`, t.label === null ? `pred ${t.predicted}` : `pred ${t.predicted} · label ${t.label}`];
 }

@@ -102,7 +102,7 @@ test('sample grid: tiles in rank order with score and prediction, real thumbnail
   for (let i = 1; i < shown.length; i++) assert.ok(shown[i - 1].score >= shown[i].score, `rank ${i} out of order`);
   // the poisoned tenth (index ≡ 3 mod 10, scores near 0) comes first
   assert.ok(shown.slice(0, 30).every((s) => s.index % 10 === 3));
-  assert.match((await tiles.first().locator('figcaption').textContent()) ?? '', new RegExp(`#${report.tiles[0].index} .*predicted 0 \\(label 3\\)`));
+  assert.match((await tiles.first().locator('figcaption').textContent()) ?? '', new RegExp(`#${report.tiles[0].index} .*pred 0 · label 3`));
   const widths = await tiles.locator('img').evaluateAll((imgs) => imgs.slice(0, 5).map((i) => (i as HTMLImageElement).naturalWidth));
   assert.deepEqual(widths, [28, 28, 28, 28, 28]);
   // the proposal (the host's, from the scores) is preset, and that many tiles are marked

@@ -145,9 +145,9 @@ spec('samples format: clamped counts, the score at the cut, tile captions', () =
   equal(flagSummary(3, [0, -2e-5, -3.2e-4, -1.5, -2], 3), '3 of 5 flagged (score ≥ -3.2e-4); proposed 3');
   equal(flagSummary(4, [0, -2e-5, -3.2e-4, -1.5, -2], 3), '4 of 5 flagged (score ≥ -1.500); proposed 3');
   equal(flagSummary(1, [0, -1], 1), '1 of 2 flagged (score ≥ 0); proposed 1');
-  equal(tileCaption({ index: 17, score: -1e-5, predicted: 0, label: 3 }), ['#17 · -1.0e-5', 'predicted 0 (label 3)']);
-  equal(tileCaption({ index: 2, score: -2.25, predicted: 4, label: 4 }), ['#2 · -2.250', 'predicted 4 (= label)']);
-  equal(tileCaption({ index: 2, score: -2.25, predicted: 4, label: null }), ['#2 · -2.250', 'predicted 4']);
+  equal(tileCaption({ index: 17, score: -1e-5, predicted: 0, label: 3 }), ['#17 · -1.0e-5', 'pred 0 · label 3']);
+  equal(tileCaption({ index: 2, score: -2.25, predicted: 4, label: 4 }), ['#2 · -2.250', 'pred 4 · label 4']);
+  equal(tileCaption({ index: 2, score: -2.25, predicted: 4, label: null }), ['#2 · -2.250', 'pred 4']);
 });
 
 (globalThis as unknown as { runSpecs: typeof runSpecs }).runSpecs = runSpecs;
