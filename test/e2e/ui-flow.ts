@@ -1,8 +1,10 @@
 /**
  * The user's path through the packaged extension in code-server, driven in headless Chromium: right-click
  * model.onnx → "Scan for Backdoors" → report panel → heatmap rows/cells checked against scan.json → slider →
- * export through the save dialog → the exported model checked with onnxruntime-node → screenshots in dark, light
- * and high-contrast themes → a second scan cancelled from the notification, with `ps` showing no worker left.
+ * export through the save dialog → the exported model checked with onnxruntime-node → right-click poison_test.npz
+ * → "Inspect Dataset for Poisoned Samples" → the sample grid → flagged indices exported through the save dialog →
+ * screenshots in dark, light and high-contrast themes → a second scan cancelled from the notification, with `ps`
+ * showing no worker left.
  * Run by test/e2e/run.sh (env CS_URL, RUN_DIR, ARTIFACTS). Exit code 0 = pass.
  */
 import { chromium, type FrameLocator, type Page } from 'playwright-core';
@@ -209,6 +211,42 @@ async function main(): Promise<void> {
     log(`exported model: panel ACC ${panelAcc}, onnxruntime ACC ${oracleAcc} (original model ${oracleOrig})`);
     const n = r.data.cleanTest!.count;
     check(Math.abs(panelAcc - oracleAcc) <= 1.5 / n, `panel ACC ${panelAcc} vs onnxruntime ${oracleAcc}`);
+
+    // ── inspect a dataset from the explorer: right-click poison_test.npz → model pick → grid → export flagged ──
+    await runFromContextMenu(page, 'poison_test.npz', 'Inspect Dataset for Poisoned Samples');
+    const pick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first();
+    await pick.waitFor({ timeout: 30_000 });
+    const firstModel = (await pick.textContent()) ?? '';
+    check(/^model\.onnx/.test(firstModel.trim()), `the report's model is offered first: "${firstModel}"`);
+    await page.keyboard.press('Enter');
+    const tiles = p.locator('#sample-grid .tile');
+    await tiles.first().waitFor({ timeout: SCAN_TIMEOUT });
+    const poisonCount = (await loadDataset(path.join(WS, 'poison_test.npz'), { labelsRequired: false })).count;
+    check((await tiles.count()) === Math.min(200, poisonCount), `grid shows ${await tiles.count()} tiles`);
+    const tileScores = await tiles.evaluateAll((ts) => ts.map((t) => Number(t.getAttribute('data-score'))));
+    check(tileScores.every((v, i) => i === 0 || tileScores[i - 1] >= v), 'tiles in rank order');
+    check(await tiles.first().locator('img').evaluate((i) => (i as HTMLImageElement).naturalWidth > 0), 'thumbnail decoded');
+    log(`sample grid: ${tileScores.length} tiles, proposed ${await p.locator('#flag-count').inputValue()} to flag`);
+    await p.locator('#samples').scrollIntoViewIfNeeded();
+    await screenshot(page, 'panel-samples');
+    await p.locator('#flag-count').fill('7');
+    await p.locator('#export-flagged').click();
+    await input.waitFor({ timeout: 30_000 });
+    proposed = '';
+    for (const end = Date.now() + 15_000; Date.now() < end && !proposed.endsWith('.json'); await page.waitForTimeout(200)) proposed = await input.inputValue();
+    log('save dialog proposes', proposed);
+    check(proposed.endsWith('poison_test.flagged.json'), `default name ${proposed}`);
+    await page.keyboard.press('Enter');
+    const flaggedStatus = p.locator('#flagged-status.exported');
+    await flaggedStatus.waitFor({ timeout: 60_000 });
+    const flaggedPath = (await flaggedStatus.getAttribute('data-path'))!;
+    const flagged = JSON.parse(fs.readFileSync(flaggedPath, 'utf8')) as { indices: number[]; inspect: string };
+    const firstSeven = await tiles.evaluateAll((ts) => ts.slice(0, 7).map((t) => Number(t.getAttribute('data-index'))));
+    check(JSON.stringify(flagged.indices) === JSON.stringify(firstSeven), `flagged ${flagged.indices} vs tiles ${firstSeven}`);
+    check(flagged.inspect === path.join(WS, 'poison_test.npz'), `inspect ${flagged.inspect}`);
+    summary.samples = { tiles: tileScores.length, flaggedPath, flagged: flagged.indices };
+    log(`flagged indices written to ${flaggedPath}: ${flagged.indices.join(', ')}`);
+    await p.locator('#verdict-title').scrollIntoViewIfNeeded();
 
     // ── themes ──
     await setTheme(page, 'Light Modern');
