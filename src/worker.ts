@@ -1,7 +1,7 @@
 /**
  * The worker: a child process (forked by the extension, or by tests) that runs one engine job — a scan, an
- * export or a sample ranking — so that TensorFlow.js never blocks the extension host's event loop and a crash or out-of-memory kills
- * only this process. It speaks the HostToWorker / WorkerToHost protocol over the fork IPC channel and exits when
+ * export or a sample ranking — so that TensorFlow.js never blocks the extension host's event loop and a crash or
+ * out-of-memory kills only this process. It speaks the HostToWorker / WorkerToHost protocol over the fork IPC channel and exits when
  * the job is done.
  */
 import type { HostToWorker, Progress, WorkerError, WorkerToHost } from './protocol';
