@@ -52,7 +52,7 @@ export type HostToWorker =
 
 // ───────────────────────── worker → host ─────────────────────────
 
-export type Phase = 'load' | 'unlearn' | 'recover' | 'prune' | 'evaluate' | 'evidence' | 'export';
+export type Phase = 'load' | 'unlearn' | 'recover' | 'prune' | 'evaluate' | 'evidence' | 'repair' | 'export';
 
 export interface Progress {
   phase: Phase;

@@ -26,7 +26,9 @@ options:
   --recover-lr X --recover-epochs N --alpha X
   --threshold X          prune channels with mask <= X
   --mean a[,b,c] --std a[,b,c]   per-channel preprocessing after scaling uint8 to [0,1]
-  --trigger              also reverse-engineer the trigger (Neural Cleanse on the unlearned model)
+  --trigger / --no-trigger   Neural Cleanse on every label (the verdict's second signal) and the detected label's
+                         trigger from the unlearned model; on by default in adaptive mode, off in paper mode
+  --no-repair            adaptive mode: skip the fine-tune with trigger-stamped samples after pruning
   -h, --help`;
 
 const numberOpts = {
@@ -75,6 +77,8 @@ export function parseCli(argv: string[]): CliCommand {
         mean: { type: 'string' },
         std: { type: 'string' },
         trigger: { type: 'boolean' },
+        'no-trigger': { type: 'boolean' },
+        'no-repair': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         ...Object.fromEntries(Object.keys(numberOpts).map((k) => [k, { type: 'string' as const }])),
       },
@@ -111,7 +115,10 @@ export function parseCli(argv: string[]): CliCommand {
     options.backend = v.backend as BackendChoice;
   }
   if (v.mean !== undefined || v.std !== undefined) options.preprocess = { mean: parseList('mean', v.mean), std: parseList('std', v.std) };
+  if (v.trigger && v['no-trigger']) throw new InputError('OPTION_INVALID', null, '--trigger and --no-trigger contradict each other');
   if (v.trigger) options.trigger = true;
+  if (v['no-trigger']) options.trigger = false;
+  if (v['no-repair']) options.repair = false;
   const model = pos[0];
   const request: ScanRequest = {
     model,

@@ -31,8 +31,17 @@ export interface ScanOptions {
   /** Prune channels whose mask is <= this. `null` lets the adaptive mode choose from clean data. */
   pruneThreshold: number | null;
   preprocess: Preprocess;
-  /** Run trigger recovery (Neural Cleanse on the unlearned model) for the evidence panel. */
+  /**
+   * Run trigger recovery: Neural Cleanse on every label of the original model (the MAD outlier test, the verdict's
+   * second signal) and the detected label's trigger on the unlearned model. On by default in adaptive mode, where the
+   * verdict gates pruning and the trigger drives the repair.
+   */
   trigger: boolean;
+  /**
+   * Adaptive mode: after pruning a model found backdoored, fine-tune it briefly with trigger-stamped samples at their
+   * true labels, pruned channels held at zero (rnp/repair.ts). Needs `trigger`.
+   */
+  repair: boolean;
   /** Adaptive mode: share of the defense data held out to choose the pruning threshold. */
   holdoutFraction: number;
   /** Adaptive mode: largest held-out clean-accuracy drop (fraction, 0.02 = 2 points) the chosen pruning may cost. */
@@ -60,6 +69,7 @@ export const PAPER_DEFAULTS: ScanOptions = {
   pruneThreshold: 0.2,
   preprocess: { mean: [], std: [] },
   trigger: false,
+  repair: false,
   holdoutFraction: 0.2,
   accuracyTolerance: 0.02,
   maxGradNorm: 5,
@@ -67,7 +77,7 @@ export const PAPER_DEFAULTS: ScanOptions = {
 };
 
 /** Adaptive mode: the same RNP with clean-data safeguards; the threshold is chosen on held-out clean data. */
-export const ADAPTIVE_DEFAULTS: ScanOptions = { ...PAPER_DEFAULTS, mode: 'adaptive', pruneThreshold: null };
+export const ADAPTIVE_DEFAULTS: ScanOptions = { ...PAPER_DEFAULTS, mode: 'adaptive', pruneThreshold: null, trigger: true, repair: true };
 
 export function defaultOptions(mode: ScanMode = 'paper'): ScanOptions {
   return { ...(mode === 'adaptive' ? ADAPTIVE_DEFAULTS : PAPER_DEFAULTS), preprocess: { mean: [], std: [] } };

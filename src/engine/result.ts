@@ -65,6 +65,31 @@ export interface TriggerResult {
   fromOriginal?: { maskL1: number; asrOnOriginal: number; maskPng: string; patternPng: string };
 }
 
+/** One epoch of the adaptive repair (rnp/repair.ts), measured on the held-out clean data; epoch 0 = the pruned model. */
+export interface RepairEpoch {
+  epoch: number;
+  holdoutAcc: number;
+  /** Share of held-out samples (not of the label) that the recovered trigger sends to its label. */
+  holdoutTriggerSuccess: number;
+}
+
+/**
+ * The adaptive mode's repair of the pruned model: a short fine-tune with trigger-stamped samples kept at their true
+ * labels, pruned channels held at zero. `after` and the exported model at `threshold` are the repaired model; other
+ * thresholds on the curve are prune-only.
+ */
+export interface RepairInfo {
+  /** The label whose recovered triggers were stamped, and the models they were recovered from. */
+  triggerLabel: number;
+  triggerSources: ('unlearned' | 'original')[];
+  epochs: RepairEpoch[];
+  /** The epoch kept (0 = the pruned model itself). */
+  chosenEpoch: number;
+  /** The repaired model (full ONNX, the original's graph), in the scan's output folder; export copies it. */
+  model: string;
+  modelSha256: string;
+}
+
 export interface DatasetInfo {
   path: string;
   count: number;
@@ -79,6 +104,7 @@ export interface PhaseSeconds {
   prune: number;
   evaluate: number;
   evidence: number;
+  repair: number;
   total: number;
 }
 
@@ -120,6 +146,8 @@ export interface ScanResult {
   labelHistogram: number[];
   labelScores: LabelScore[];
   trigger: TriggerResult | null;
+  /** Adaptive mode, backdoor found and a trigger recovered: the repair that followed pruning; else null. */
+  repair: RepairInfo | null;
   prunedModel: string | null;
   numClasses: number;
   data: { defense: DatasetInfo; cleanTest: DatasetInfo | null; poisonTest: DatasetInfo | null };

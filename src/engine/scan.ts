@@ -5,10 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExportRequest, Phase, Progress, ScanRequest } from '../protocol';
-import type { CurvePoint, Metrics, ScanResult, PhaseSeconds, LayerMasks } from './result';
+import type { CurvePoint, Metrics, ScanResult, PhaseSeconds, LayerMasks, RepairInfo } from './result';
 import { defaultOptions, type ScanOptions } from './options';
 import { InputError } from './errors';
 import { selectBackend } from './backend';
@@ -20,7 +20,8 @@ import type { Program } from './graph/program';
 import { loadDataset, describeDataset } from './data/load';
 import type { Dataset } from './data/dataset';
 import { unlearnForScan } from './rnp/unlearn-for-scan';
-import { selectAdaptiveThreshold } from './rnp/select-adaptive';
+import { nothingPruned, selectAdaptiveThreshold } from './rnp/select-adaptive';
+import { repair, REPAIR_DEFAULTS } from './rnp/repair';
 import { Snapshot } from './rnp/snapshot';
 import { recover } from './rnp/recover';
 import { prune, withReplaced } from './rnp/prune';
@@ -71,13 +72,16 @@ export function defaultOutDir(model: string): string {
   return path.join(path.dirname(model), '.rnp-scan', path.basename(model));
 }
 
+/** The repaired model's file name in the scan's output folder. */
+export const REPAIRED_MODEL_NAME = 'repaired.onnx';
+
 export function prunedModelName(model: string): string {
   return path.basename(model).replace(/\.onnx$/i, '') + '.pruned.onnx';
 }
 
 class Clock {
   private t = performance.now();
-  readonly seconds: PhaseSeconds = { load: 0, unlearn: 0, recover: 0, prune: 0, evaluate: 0, evidence: 0, total: 0 };
+  readonly seconds: PhaseSeconds = { load: 0, unlearn: 0, recover: 0, prune: 0, evaluate: 0, evidence: 0, repair: 0, total: 0 };
   lap(phase: Exclude<keyof PhaseSeconds, 'total'>): void {
     const now = performance.now();
     this.seconds[phase] += (now - this.t) / 1000;
@@ -85,7 +89,7 @@ class Clock {
   }
   finish(): PhaseSeconds {
     const s = this.seconds;
-    s.total = s.load + s.unlearn + s.recover + s.prune + s.evaluate + s.evidence;
+    s.total = s.load + s.unlearn + s.recover + s.prune + s.evaluate + s.evidence + s.repair;
     for (const k of Object.keys(s) as (keyof PhaseSeconds)[]) s[k] = Math.round(s[k] * 1000) / 1000;
     return s;
   }
@@ -162,53 +166,43 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
       program.assign(withReplaced(graph.initializers, p.replaced));
       return p;
     };
+
+    // ── Evidence, then the verdict. The program holds the unlearned weights (recovery trains masks only); the trigger
+    // pass (evidence/trigger-evidence.ts, when options.trigger) switches to the original and back. ──
+    const unlearned = new Snapshot(program);
+    let triggerEvidence: TriggerEvidence | null = null;
+    let label: ReturnType<typeof decideLabel>;
     let threshold: number;
     let thresholdSource: ScanResult['thresholdSource'] = 'fixed';
     let thresholdCandidates: ScanResult['thresholdCandidates'] = [];
-    if (split) {
-      // Adaptive: the program still holds the unlearned weights (recovery trains masks only); they are put back
-      // afterwards for the evidence passes.
-      const unlearned = new Snapshot(program);
-      let sel;
-      let heldBefore: number;
-      let heldAfter: number;
-      let hp;
-      try {
-        sel = await selectAdaptiveThreshold(program, defense, split.holdout, labelHistogram, rec.masks, o, hooks.signal);
-        hp = pruneAt(sel.threshold);
-        heldAfter = accuracy(program, split.holdout) as number;
-        program.assign(graph.initializers);
-        heldBefore = accuracy(program, split.holdout) as number;
+    try {
+      if (o.trigger) {
+        triggerEvidence = await gatherTriggerEvidence(program, graph.initializers, defense, labelHistogram, TRIGGER_DEFAULTS, {
+          signal: hooks.signal,
+          onStep: (step, total, message) => report('evidence', step, total, message),
+        });
         unlearned.restore();
-      } finally {
-        unlearned.dispose();
+        clock.lap('evidence');
       }
-      threshold = sel.threshold;
-      thresholdSource = sel.source;
-      thresholdCandidates = sel.candidates;
-      notes.push(sel.note);
-      notes.push(
-        `Pruning ${hp.count} channels changes held-out clean accuracy (${split.holdout.count} samples) from ${(heldBefore * 100).toFixed(1)}% to ${(heldAfter * 100).toFixed(1)}%` +
-          (heldBefore - heldAfter > o.accuracyTolerance
-            ? `: removing the backdoor costs more than ${(o.accuracyTolerance * 100).toFixed(0)} points on this model; see the curve for the trade-off.`
-            : '.'),
-      );
-    } else {
-      threshold = o.pruneThreshold as number;
-    }
+      label = decideLabel(labelHistogram, triggerEvidence?.labelScores ?? labelScoresOf(labelHistogram, null));
 
-    // ── Evidence: trigger recovery (evidence/trigger-evidence.ts). The program still holds the unlearned weights here;
-    // the pass returns with the original weights. Off unless options.trigger. ──
-    let triggerEvidence: TriggerEvidence | null = null;
-    if (o.trigger) {
-      triggerEvidence = await gatherTriggerEvidence(program, graph.initializers, defense, labelHistogram, TRIGGER_DEFAULTS, {
-        signal: hooks.signal,
-        onStep: (step, total, message) => report('evidence', step, total, message),
-      });
-      clock.lap('evidence');
+      if (split) {
+        // Adaptive: prune only a model found backdoored, up to where the unlearned model lets go of its label.
+        const sel =
+          label.verdict === 'backdoored' && label.detectedLabel !== null
+            ? await selectAdaptiveThreshold(program, defense, labelHistogram, rec.masks, label.detectedLabel, o, hooks.signal)
+            : nothingPruned(`The verdict is ${label.verdict}: nothing is pruned (the curve shows what pruning would do).`);
+        threshold = sel.threshold;
+        thresholdSource = sel.source;
+        thresholdCandidates = sel.candidates;
+        notes.push(sel.note);
+      } else {
+        threshold = o.pruneThreshold as number;
+      }
+    } finally {
+      unlearned.dispose();
     }
     const labelScores = triggerEvidence?.labelScores ?? labelScoresOf(labelHistogram, null);
-    // ── end evidence ──
 
     // Everything below works on the original weights.
     program.assign(graph.initializers);
@@ -231,13 +225,48 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
       }
     }
     program.assign(withReplaced(graph.initializers, pr.replaced));
+    if (split) {
+      const heldAfter = accuracy(program, split.holdout) as number;
+      program.assign(graph.initializers);
+      const heldBefore = accuracy(program, split.holdout) as number;
+      program.assign(withReplaced(graph.initializers, pr.replaced));
+      if (pr.count > 0) {
+        notes.push(
+          `Pruning ${pr.count} channels changes held-out clean accuracy (${split.holdout.count} samples) from ${(heldBefore * 100).toFixed(1)}% to ${(heldAfter * 100).toFixed(1)}%` +
+            (heldBefore - heldAfter > o.accuracyTolerance && !o.repair
+              ? `: removing the backdoor costs more than ${(o.accuracyTolerance * 100).toFixed(0)} points on this model; see the curve for the trade-off.`
+              : '.'),
+        );
+      }
+    }
+    // ── Repair (adaptive, backdoored, triggers recovered): fine-tune the pruned model with stamped samples. ──
+    let repaired: { info: Omit<RepairInfo, 'model' | 'modelSha256'>; weights: Map<string, Float32Array> } | null = null;
+    const recovered = triggerEvidence?.recovered;
+    if (split && o.repair && label.verdict === 'backdoored' && recovered && recovered.fromUnlearned.label === label.detectedLabel) {
+      clock.lap('evaluate');
+      const triggers = [recovered.fromUnlearned, recovered.fromOriginal].map((t) => ({ label: t.label, mask: t.mask, pattern: t.pattern, space: recovered.space }));
+      const r = await repair(program, graph.initializers, trainSet, split.holdout, pr.pruned.map((f) => f.map((p) => !p)), triggers, REPAIR_DEFAULTS, {
+        rng,
+        signal: hooks.signal,
+        onRepairEpoch: (e, n) =>
+          report('repair', e.epoch, n, `repairing epoch ${e.epoch}: held-out acc ${(e.holdoutAcc * 100).toFixed(1)}%, trigger success ${(e.holdoutTriggerSuccess * 100).toFixed(1)}%`, e.holdoutAcc),
+      });
+      // The pruned channels stay exactly zero: masks held them, and pruning the fine-tuned weights again makes sure.
+      const tuned = program.readInitializers();
+      const again = prune(withReplaced(graph.initializers, tuned), program.maskSites, rec.masks, threshold);
+      const weights = new Map([...tuned, ...again.replaced]);
+      program.assign(withReplaced(graph.initializers, weights));
+      const chosen = r.history.find((e) => e.epoch === r.chosenEpoch)!;
+      notes.push(
+        `Repair: ${REPAIR_DEFAULTS.epochs} epochs of fine-tuning with half of each batch stamped with label ${label.detectedLabel}'s recovered triggers ` +
+          `(true labels kept); kept epoch ${r.chosenEpoch}: held-out accuracy ${(chosen.holdoutAcc * 100).toFixed(1)}%, recovered-trigger success ${(chosen.holdoutTriggerSuccess * 100).toFixed(1)}%.`,
+      );
+      repaired = { info: { triggerLabel: label.detectedLabel as number, triggerSources: ['unlearned', 'original'], epochs: r.history, chosenEpoch: r.chosenEpoch }, weights };
+      clock.lap('repair');
+    }
     const after = metrics();
     program.assign(graph.initializers);
     clock.lap('evaluate');
-
-    report('evidence', 0, 0, 'weighing the evidence');
-    const label = decideLabel(labelHistogram, labelScores);
-    clock.lap('evidence');
 
     const layers: LayerMasks[] = program.maskSites.map((s, i) => ({ name: s.name, kind: s.kind, masks: Array.from(rec.masks[i], (v) => Math.round(v * 1e6) / 1e6) }));
     if (program.bnFolded) {
@@ -273,6 +302,7 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
       labelHistogram,
       labelScores,
       trigger: triggerEvidence?.trigger ?? null,
+      repair: null,
       prunedModel: prunedPath ? path.resolve(prunedPath) : null,
       numClasses: program.numClasses,
       data: { defense: describeDataset(defense), cleanTest: cleanTest && describeDataset(cleanTest), poisonTest: poisonTest && describeDataset(poisonTest) },
@@ -281,9 +311,17 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     await checkpoint(hooks.signal);
     // Last step: the writes (atomic), so a cancel or failure before here leaves nothing behind.
     await mkdir(outDir, { recursive: true });
+    const exported = repaired ? repaired.weights : pr.replaced;
+    if (repaired) {
+      // Kept beside scan.json so a later export at this threshold (the panel's) gives the same repaired model.
+      const repairedPath = path.join(outDir, REPAIRED_MODEL_NAME);
+      await writeOnnxWithInitializers(bytes, repaired.weights, repairedPath, req.model);
+      const sha = createHash('sha256').update(await readFile(repairedPath)).digest('hex');
+      result.repair = { ...repaired.info, model: path.resolve(repairedPath), modelSha256: sha };
+    }
     if (prunedPath) {
       await mkdir(path.dirname(prunedPath), { recursive: true });
-      await writeOnnxWithInitializers(bytes, pr.replaced, prunedPath, req.model);
+      await writeOnnxWithInitializers(bytes, exported, prunedPath, req.model);
     }
     const resultPath = path.join(outDir, 'scan.json');
     await writeFileAtomic(resultPath, Buffer.from(JSON.stringify(result, null, 2)));
@@ -294,7 +332,10 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
   }
 }
 
-/** Re-prunes the original model at `threshold` with the masks of a saved result and writes it to `dest`. */
+/**
+ * Re-prunes the original model at `threshold` with the masks of a saved result and writes it to `dest`; at the scan's
+ * own threshold after a repair, copies the repaired model the scan wrote.
+ */
 export async function exportPruned(req: ExportRequest, hooks: ScanHooks = {}): Promise<ExportOutput> {
   const r = req.result;
   hooks.onProgress?.({ phase: 'export', step: 0, total: 0, message: `exporting ${path.basename(req.dest)}` });
@@ -309,6 +350,24 @@ export async function exportPruned(req: ExportRequest, hooks: ScanHooks = {}): P
     const sites = program.maskSites;
     if (r.layers.length !== sites.length || r.layers.some((l, i) => l.name !== sites[i].name || l.masks.length !== sites[i].channels)) {
       throw new InputError('MODEL_INVALID', req.model, "the scan result's mask layers do not match this model; scan it again before exporting");
+    }
+    if (r.repair && req.threshold === r.threshold) {
+      // The scan's own threshold: the repaired model it wrote (checked unchanged), not a plain re-pruning.
+      const repairedBytes = await readFile(r.repair.model).catch(() => {
+        throw new InputError('MODEL_INVALID', r.repair!.model, 'the repaired model of this scan is missing; scan again before exporting');
+      });
+      if (createHash('sha256').update(repairedBytes).digest('hex') !== r.repair.modelSha256) {
+        throw new InputError('MODEL_INVALID', r.repair.model, 'the repaired model changed since the scan; scan again before exporting');
+      }
+      const repairedProgram = compileProgram((await readOnnxFile(r.repair.model)).graph, r.repair.model);
+      try {
+        const acc = accuracy(repairedProgram, loaded.cleanTest);
+        const asr = accuracy(repairedProgram, loaded.poisonTest);
+        await writeFileAtomic(req.dest, Buffer.from(repairedBytes));
+        return { path: path.resolve(req.dest), acc, asr };
+      } finally {
+        repairedProgram.dispose();
+      }
     }
     const masks = r.layers.map((l) => Float32Array.from(l.masks));
     const pr = prune(graph.initializers, program.maskSites, masks, req.threshold);

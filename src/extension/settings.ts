@@ -46,6 +46,8 @@ export function scanOptionsFromSettings(get: SettingGetter): Partial<ScanOptions
   if (mean || std) o.preprocess = { mean: mean ?? [], std: std ?? [] };
   const trigger = get<unknown>('trigger');
   if (typeof trigger === 'boolean') o.trigger = trigger;
+  const repair = get<unknown>('repair');
+  if (typeof repair === 'boolean') o.repair = repair;
   return o;
 }
 

@@ -14,7 +14,7 @@ test('the package.json setting defaults are the engine defaults of the default m
   const defaults = Object.fromEntries(Object.entries(props).map(([k, v]) => [k.replace(/^rnp\./, ''), v.default]));
   const o = scanOptionsFromSettings(getter(defaults));
   const engine = defaultOptions(defaults.mode as ScanMode);
-  for (const k of ['mode', 'backend', 'seed', 'batchSize', 'unlearnLr', 'unlearnEpochs', 'cleanThreshold', 'recoverLr', 'recoverEpochs', 'alpha', 'pruneThreshold', 'trigger'] as const) {
+  for (const k of ['mode', 'backend', 'seed', 'batchSize', 'unlearnLr', 'unlearnEpochs', 'cleanThreshold', 'recoverLr', 'recoverEpochs', 'alpha', 'pruneThreshold', 'trigger', 'repair'] as const) {
     assert.deepEqual(o[k], engine[k], k);
   }
   assert.deepEqual(o.preprocess, engine.preprocess);

@@ -77,9 +77,10 @@ export function sampleResult(opts: { withCurve?: boolean; withTrigger?: boolean;
           ...(opts.withOriginalTrigger ? { fromOriginal: { maskL1: 31.25, asrOnOriginal: 0.912, maskPng: PIXEL_2X2, patternPng: PIXEL_2X2 } } : {}),
         }
       : null,
+    repair: null,
     prunedModel: null,
     numClasses: 10,
     data: { defense: { path: '/work/models/defense.npz', count: 100, shape: [1, 28, 28] }, cleanTest: null, poisonTest: null },
-    seconds: { load: 1, unlearn: 2, recover: 3, prune: 0.1, evaluate: 1, evidence: 0.1, total: 7.2 },
+    seconds: { load: 1, unlearn: 2, recover: 3, prune: 0.1, evaluate: 1, evidence: 0.1, repair: 0, total: 7.2 },
   };
 }

@@ -28,6 +28,12 @@ export { ANOMALY_FLAG };
  * next label, Fashion-MNIST's easy "bag" class, pulls the MAD up).
  */
 export const SUPPORT_INDEX = 1;
+/**
+ * A flagged label that the collapsed unlearned model gives less than this share is not backed by unlearning: on
+ * Fashion-MNIST the "bag" class (8) has a naturally small trigger on every model, the clean one included (index 2.8
+ * there, 5% unlearned share), while a backdoor target keeps its pull after unlearning.
+ */
+export const BACKED_SHARE = 0.1;
 
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
@@ -65,6 +71,7 @@ export function decideLabel(histogram: readonly number[], scores: readonly Label
       evidence.push(`Label ${top}'s recovered trigger is the smallest of all labels (mask L1 ${topScore.triggerNorm?.toFixed(1)}, anomaly index ${ai(topScore).toFixed(2)}), which supports it.`);
       return { verdict: 'backdoored', detectedLabel: top, confidence: collapsed ? 0.6 : 0.7, evidence };
     }
+    if (topScore && ai(topScore) <= 0) return ordinaryCollapse(top, topScore, evidence);
     evidence.push(`The two signals disagree: the unlearned model points at label ${top}, the trigger norms at none.`);
     return { verdict: 'inconclusive', detectedLabel: null, confidence: 0.5, evidence };
   }
@@ -75,6 +82,14 @@ export function decideLabel(histogram: readonly number[], scores: readonly Label
     return { verdict: 'backdoored', detectedLabel: top, confidence: Math.min(1, 0.75 + share / 4), evidence };
   }
   if (share >= MAJORITY_SHARE) {
+    const unbacked = flagged.every((s) => histogram[s.label] / total < BACKED_SHARE);
+    if (unbacked && topScore && ai(topScore) <= 0) {
+      evidence.push(
+        `Label ${best.label}'s small trigger is not backed by the unlearned model (${pct(histogram[best.label] / total)} of its predictions, < ${pct(BACKED_SHARE)}): ` +
+          'a naturally easy label rather than a planted one.',
+      );
+      return ordinaryCollapse(top, topScore, evidence);
+    }
     evidence.push(`The two signals disagree: the unlearned model points at label ${top}, the trigger norms at label ${best.label}.`);
     return { verdict: 'inconclusive', detectedLabel: null, confidence: 0.5, evidence };
   }
@@ -84,4 +99,16 @@ export function decideLabel(histogram: readonly number[], scores: readonly Label
       (topScore ? ` (the unlearned model gives it ${pct(histogram[best.label] / total)} of its predictions).` : '.'),
   );
   return { verdict: 'backdoored', detectedLabel: best.label, confidence: Math.min(0.75, 0.4 + ai(best) / 20), evidence };
+}
+
+/**
+ * The unlearned model collapsed on a label whose trigger is no easier to find than the median label's: unlearning
+ * destroys a clean model's features too and it falls onto some class; a backdoor target would be easy to reach.
+ */
+function ordinaryCollapse(top: number, topScore: LabelScore, evidence: string[]): LabelVerdict {
+  evidence.push(
+    `The unlearned model's collapse on label ${top} is not backed by its trigger (mask L1 ${topScore.triggerNorm?.toFixed(1)}, anomaly index ` +
+      `${(topScore.anomalyIndex as number).toFixed(2)} ≤ 0: no easier to reach than the median label). No backdoor evidence.`,
+  );
+  return { verdict: 'clean', detectedLabel: null, confidence: 0.6, evidence };
 }

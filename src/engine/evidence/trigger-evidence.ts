@@ -91,6 +91,8 @@ export interface TriggerEvidence {
   sweep: TriggerSweep;
   /** The trigger report for the detected (or most anomalous) label; null when there is none to show. */
   trigger: TriggerResult | null;
+  /** The raw searches behind `trigger` (for the repair, which stamps them), and their pixel space. */
+  recovered: { fromUnlearned: NcResult; fromOriginal: NcResult; space: PixelSpace } | null;
 }
 
 /**
@@ -119,7 +121,7 @@ export async function gatherTriggerEvidence(
     const majority = histogram.indexOf(Math.max(...histogram));
     const majorityShare = histogram[majority] / (histogram.reduce((a, b) => a + b, 0) || 1);
     const shown = verdict.detectedLabel ?? flaggedLabels(sweep.mad.indices)[0] ?? (majorityShare >= MAJORITY_SHARE ? majority : null);
-    if (shown === null) return { labelScores, sweep, trigger: null };
+    if (shown === null) return { labelScores, sweep, trigger: null, recovered: null };
     const space = pixelSpaceOf(defense);
     unlearned.restore();
     hooks.onStep?.(1, 1, `recovering label ${shown}'s trigger on the unlearned model`);
@@ -134,7 +136,7 @@ export async function gatherTriggerEvidence(
       ...pictures(fromUnlearned, defense, space),
       fromOriginal: { maskL1: round(fromOriginal.maskL1, 3), asrOnOriginal: round(asrOf(fromOriginal), 4), ...pictures(fromOriginal, defense, space) },
     };
-    return { labelScores, sweep, trigger };
+    return { labelScores, sweep, trigger, recovered: { fromUnlearned, fromOriginal, space } };
   } finally {
     program.assign(original);
     unlearned.dispose();

@@ -1,14 +1,13 @@
 /**
  * The adaptive mode's pruning threshold, from clean data only (see select.ts `chooseByTargetShare`): walk the
- * candidate thresholds and stop where the unlearned model no longer prefers the suspected target label. A model whose
- * unlearned predictions show no dominant label has no backdoor signal, and nothing is pruned.
+ * candidate thresholds and stop where the unlearned model no longer prefers the detected target label. The scan only
+ * calls it for a model found backdoored (scan.ts); anything else is not pruned (`nothingPruned`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset';
 import type { Program } from '../graph/program';
 import type { ScanOptions } from '../options';
 import type { ScanResult } from '../result';
-import { MAJORITY_SHARE } from '../evidence/label';
 import { batchIndices, disposeBatch, makeBatch, sequentialOrder } from './batches';
 import { checkpoint } from './pass-context';
 import { candidateThresholds, chooseByTargetShare, NOTHING_PRUNED } from './select';
@@ -33,27 +32,23 @@ function labelShare(program: Program, data: Dataset, masks: readonly tf.Tensor1D
   return hits / data.count;
 }
 
-/** `program` must hold the unlearned weights. */
+/** No pruning, with the reason in words. */
+export function nothingPruned(note: string): AdaptiveThreshold {
+  return { threshold: NOTHING_PRUNED, source: 'target-share', candidates: [], note };
+}
+
+/** `program` must hold the unlearned weights; `target` is the detected backdoor label. */
 export async function selectAdaptiveThreshold(
   program: Program,
   defense: Dataset,
-  _holdout: Dataset,
   histogram: readonly number[],
   masks: readonly Float32Array[],
+  target: number,
   o: ScanOptions,
   signal?: AbortSignal,
 ): Promise<AdaptiveThreshold> {
   const total = histogram.reduce((a, b) => a + b, 0) || 1;
-  const target = histogram.indexOf(Math.max(...histogram));
   const share0 = histogram[target] / total;
-  if (share0 < MAJORITY_SHARE) {
-    return {
-      threshold: NOTHING_PRUNED,
-      source: 'target-share',
-      candidates: [],
-      note: `The unlearned model shows no dominant label (largest share ${(share0 * 100).toFixed(0)}% < ${MAJORITY_SHARE * 100}%): no backdoor signal, nothing pruned.`,
-    };
-  }
   const sel = await chooseByTargetShare(
     candidateThresholds(masks),
     async (th) => {

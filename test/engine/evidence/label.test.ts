@@ -43,15 +43,42 @@ test('a clean model: spread histogram and no small trigger → clean', () => {
 });
 
 test('collapsed unlearned model that the trigger norms do not back → inconclusive, never a wrong label', () => {
-  // Collapse on 4, the small trigger is at 0: disagreement.
-  const h = collapsedOn(4);
+  // Collapse on 4, the small trigger is at 0, and the unlearned model backs label 0 too (15%): disagreement.
+  const h = spread.map((_, i) => (i === 4 ? 400 : i === 0 ? 75 : i === 1 ? 25 : 0));
   const disagree = decideLabel(h, scores(h, smallAt(0)));
   assert.equal(disagree.verdict, 'inconclusive');
   assert.equal(disagree.detectedLabel, null);
-  // Collapse with no anomalous norm at all (what a clean model can do).
-  const none = decideLabel(h, scores(h, even));
+  // Collapse with no anomalous norm, the collapse label's trigger a little easier than the median: can't tell.
+  const slightlyEasy = even.map((v, i) => (i === 4 ? 56 : v));
+  const none = decideLabel(collapsedOn(4), scores(collapsedOn(4), slightlyEasy));
   assert.equal(none.verdict, 'inconclusive');
   assert.equal(none.detectedLabel, null);
+});
+
+test('a collapse on an ordinary label, with only an unbacked easy label flagged → clean', () => {
+  const h = collapsedOn(4);
+  // Label 4's trigger is larger than the median: the collapse says nothing; no label flagged.
+  const harder = even.map((v, i) => (i === 4 ? 70 : v));
+  assert.equal(decideLabel(h, scores(h, harder)).verdict, 'clean');
+  // Label 0 flagged, but the unlearned model gives it 0%: a naturally easy label.
+  const v = decideLabel(h, scores(h, smallAt(0).map((x, i) => (i === 4 ? 70 : x))));
+  assert.equal(v.verdict, 'clean');
+  assert.ok(v.evidence.some((e) => /not backed/.test(e)));
+  // The same flag with the collapse label's trigger easier than the median: inconclusive, not clean.
+  assert.equal(decideLabel(h, scores(h, smallAt(0).map((x, i) => (i === 4 ? 50 : x)))).verdict, 'inconclusive');
+});
+
+test('measured on the fixtures (adaptive unlearning, NC sweep on the original model): clean, checkerboard, badnets', () => {
+  const clean = decideLabel([444, 1, 8, 0, 0, 18, 0, 4, 25, 0], scores([444, 1, 8, 0, 0, 18, 0, 4, 25, 0], [60.69, 45.143, 58.633, 61.59, 55.198, 64.83, 43.526, 100.975, 18.726, 94.631]));
+  assert.equal(clean.verdict, 'clean');
+  // Checkerboard (target 5): the unlearned model collapses on 0, label 0's trigger is a little easier than the median.
+  const cb = [432, 0, 0, 0, 0, 46, 8, 0, 14, 0];
+  const checker = decideLabel(cb, scores(cb, [47.108, 71.536, 54.768, 62.998, 51.98, 19.904, 39.825, 89.478, 18.927, 66.03]));
+  assert.equal(checker.verdict, 'inconclusive');
+  const bn = [423, 10, 0, 0, 0, 27, 0, 12, 28, 0];
+  const badnets = decideLabel(bn, scores(bn, [8.1, 70.5, 53.3, 65.6, 59.0, 64.6, 41.4, 83.6, 23.2, 84.2]));
+  assert.equal(badnets.verdict, 'backdoored');
+  assert.equal(badnets.detectedLabel, 0);
 });
 
 test('evidence is in words and names the labels', () => {
