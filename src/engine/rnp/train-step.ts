@@ -3,6 +3,7 @@
  * gradients of `vars` only, update. Returns what the epoch statistics need from the same forward pass.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { leanVariableGrads } from '../graph/backprop';
 import type { ForwardOptions, Program } from '../graph/program';
 import type { Batch } from './batches';
 import { countCorrect } from './loss';
@@ -17,11 +18,11 @@ export function trainStep(
   sgd: Sgd,
 ): { correct: number; loss: number } {
   let logits: tf.Tensor2D | undefined;
-  const { value, grads } = tf.variableGrads(() => {
+  const { value, grads } = leanVariableGrads(() => {
     const out = program.forward(b.x, forward);
     logits = tf.keep(out);
     return loss(out);
-  }, vars as tf.Variable[]);
+  }, vars);
   const correct = countCorrect(logits!, b.labels);
   const lossValue = value.dataSync()[0];
   logits!.dispose();

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset';
+import { leanVariableGrads } from '../graph/backprop';
 import type { Program } from '../graph/program';
 import type { EpochStat } from '../result';
 import { batchIndices, disposeBatch, makeBatch, type Batch } from './batches';
@@ -68,7 +69,7 @@ export async function unlearnAdaptive(program: Program, data: Dataset, cfg: Adap
         const b = makeBatch(data, idx);
         const before = new Snapshot(program);
         try {
-          const { value, grads } = tf.variableGrads(() => tf.neg(crossEntropy(program.forward(b.x, { training: true, updateStats: true }), b.y)), vars);
+          const { value, grads } = leanVariableGrads(() => tf.neg(crossEntropy(program.forward(b.x, { training: true, updateStats: true }), b.y)), vars);
           lossSum += -value.dataSync()[0] * idx.length;
           seen += idx.length;
           value.dispose();

@@ -1,7 +1,8 @@
 /**
  * The hand-written gradients (kernels/) against tfjs's own gradients of the equivalent built-in ops, computed on
  * the cpu backend (which registers every backprop kernel): conv2d, depthwise conv, tiled max-pool, train-mode
- * BatchNorm (vs autodiff through moments) and matMulNN, each run on cpu and wasm.
+ * BatchNorm (vs autodiff through moments), matMulNN, ReLU keeping its output and the residual add, each run on cpu
+ * and wasm.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import assert from 'node:assert/strict';
@@ -13,6 +14,8 @@ import { conv2d, explicitPad, type Pads4 } from '../../../src/engine/graph/kerne
 import { depthwiseConv2d } from '../../../src/engine/graph/kernels/depthwise';
 import { matMulNN } from '../../../src/engine/graph/kernels/matmul';
 import { maxPoolTiled } from '../../../src/engine/graph/kernels/maxpool';
+import { reluKeepingOutput } from '../../../src/engine/graph/kernels/relu';
+import { addSameShape } from '../../../src/engine/graph/kernels/add_same_shape';
 import { prng, randomArray } from './gradcheck';
 import { relativeError } from './fixtures';
 
@@ -98,5 +101,26 @@ describe('custom gradients equal tfjs built-in gradients', () => {
       },
       [arr(3, 4, 5, 6), arr(6), arr(6)],
     ));
+  it('relu keeping its output (exact zeros included)', () => {
+    const x = arr(2, 5, 4, 3);
+    x.data[0] = 0;
+    x.data[7] = 0;
+    return compare('relu', (t) => reluKeepingOutput(t), (t) => tf.relu(t), [x]);
+  });
+  it('residual add', () => compare('add', (a, b) => addSameShape(a, b), (a, b) => tf.add(a, b), [arr(2, 3, 4, 5), arr(2, 3, 4, 5)]));
+  it('a gradient nobody asks for is not computed, and nothing saved outlives the tape', async () => {
+    await selectBackend('wasm');
+    const w = tf.variable(tf.tensor(randomArray(3 * 3 * 2 * 4, rand), [3, 3, 2, 4]), true);
+    const x = tf.tensor(randomArray(2 * 5 * 5 * 2, rand), [2, 5, 5, 2]) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    const profile = await tf.profile(() => {
+      const { value, grads } = tf.variableGrads(() => tf.sum(reluKeepingOutput(conv2d(x, w as tf.Variable<tf.Rank.R4>, [1, 1], [1, 1, 1, 1]))), [w]);
+      tf.dispose([value, grads[w.name]]);
+    });
+    assert.equal(tf.memory().numTensors, before, 'tensors left behind');
+    // One conv forward, one filter-gradient conv; no input-gradient conv (x is a constant).
+    assert.equal(profile.kernels.filter((k) => k.name === 'Conv2D' || k.name === 'FusedConv2D').length, 2);
+    tf.dispose([w, x]);
+  });
   it('matMulNN', () => compare('matmul', (a, b) => matMulNN(a as tf.Tensor2D, b as tf.Tensor2D), (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), [arr(7, 5), arr(5, 3)]));
 });

@@ -32,13 +32,16 @@ export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tens
       value: tf.add(tf.mul(centered, scale), b) as tf.Tensor4D,
       gradFunc: (dy, saved) => {
         const [xc, inv, sc] = saved;
-        const dBeta = channelSum(dy);
-        const s = channelSum(tf.mul(dy, xc)); // sum(dy * (x - mean))
+        // The per-channel sums are shared by all three gradients; only they outlive this tidy.
+        const [dBeta, s] = tf.tidy(() => [channelSum(dy), channelSum(tf.mul(dy, xc))]); // s = sum(dy * (x - mean))
         const dGamma = tf.mul(s, inv);
-        // dx = scale * (dy - dBeta/M - (x - mean) * invStd² * s/M)
-        const k2 = tf.neg(tf.mul(sc, tf.mul(tf.square(inv), tf.div(s, count))));
-        const k3 = tf.neg(tf.mul(sc, tf.div(dBeta, count)));
-        const dx = tf.add(tf.mul(dy, sc), tf.add(tf.mul(xc, k2), k3));
+        // dx = scale * (dy - dBeta/M - (x - mean) * invStd² * s/M); a thunk: not needed when x is the network input.
+        const dx = () =>
+          tf.tidy(() => {
+            const k2 = tf.neg(tf.mul(sc, tf.mul(tf.square(inv), tf.div(s, count))));
+            const k3 = tf.neg(tf.mul(sc, tf.div(dBeta, count)));
+            return tf.add(tf.mul(dy, sc), tf.add(tf.mul(xc, k2), k3));
+          });
         return [dx, dGamma, dBeta];
       },
     };

@@ -11,7 +11,7 @@ export function channelScale(x: tf.Tensor4D, m: tf.Tensor1D): tf.Tensor4D {
     save([xi, mi]);
     return {
       value: tf.mul(xi, mi) as tf.Tensor4D,
-      gradFunc: (dy, [xs, ms]) => [tf.mul(dy, ms), channelSum(tf.mul(dy, xs))],
+      gradFunc: (dy, [xs, ms]) => [() => tf.mul(dy, ms), () => tf.tidy(() => channelSum(tf.mul(dy, xs)))],
     };
   });
 }

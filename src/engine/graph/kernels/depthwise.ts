@@ -44,9 +44,9 @@ export function depthwiseConv2d(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number
       gradFunc: (dy, saved) => {
         const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
         const [kh, kw] = ws.shape;
-        const dw = filterGrad ? depthwiseFilterGrad(xs, dy, kh, kw, strides, pads) : tf.zerosLike(ws);
-        const grads = [depthwiseInputGrad(xs.shape, ws, dy, strides, pads), dw];
-        return bi ? [...grads, channelSum(dy)] : grads;
+        const dx = () => depthwiseInputGrad(xs.shape, ws, dy, strides, pads);
+        const dw = () => (filterGrad ? depthwiseFilterGrad(xs, dy, kh, kw, strides, pads) : tf.zerosLike(ws));
+        return bi ? [dx, dw, () => channelSum(dy)] : [dx, dw];
       },
     };
   });

@@ -16,8 +16,9 @@ export function matMulNN(a: tf.Tensor2D, b: tf.Tensor2D, bias?: tf.Tensor1D): tf
       value: (ci ? tf.fused.matMul({ a: ai as tf.Tensor2D, b: bi as tf.Tensor2D, bias: ci }) : tf.matMul(ai as tf.Tensor2D, bi as tf.Tensor2D)) as tf.Tensor2D,
       gradFunc: (dy, saved) => {
         const [as, bs] = saved as [tf.Tensor2D, tf.Tensor2D];
-        const grads = [tf.matMul(dy, tf.transpose(bs)), weightGrad ? tf.matMul(tf.transpose(as), dy) : tf.zerosLike(bs)];
-        return ci ? [...grads, channelSum(dy)] : grads;
+        const da = () => tf.tidy(() => tf.matMul(dy, tf.transpose(bs)));
+        const db = () => tf.tidy(() => (weightGrad ? tf.matMul(tf.transpose(as), dy) : tf.zerosLike(bs)));
+        return ci ? [da, db, () => channelSum(dy)] : [da, db];
       },
     };
   });

@@ -16,7 +16,7 @@ export function maxPoolTiled(x: tf.Tensor4D, kh: number, kw: number): tf.Tensor4
     save([xi, y]);
     return {
       value: y,
-      gradFunc: (dy, saved) => {
+      gradFunc: (dy, saved) => [() => tf.tidy(() => {
         const [xs, ys] = saved as [tf.Tensor4D, tf.Tensor4D];
         const [n, h, w, c] = xs.shape;
         const [, ho, wo] = ys.shape;
@@ -33,8 +33,8 @@ export function maxPoolTiled(x: tf.Tensor4D, kh: number, kw: number): tf.Tensor4
         const score = tf.mul(isMax, tf.tensor(order, [1, 1, kh, 1, kw, 1]));
         const best = tf.maxPool(tf.reshape(score, [n, h, w, c]) as tf.Tensor4D, [kh, kw], [kh, kw], 'valid');
         const first = tf.step(tf.add(tf.sub(score, tf.reshape(best, [n, ho, 1, wo, 1, c])), 0.5));
-        return [tf.reshape(tf.mul(first, tf.reshape(dy, [n, ho, 1, wo, 1, c])), [n, h, w, c])];
-      },
+        return tf.reshape(tf.mul(first, tf.reshape(dy, [n, ho, 1, wo, 1, c])), [n, h, w, c]);
+      })],
     };
   });
 }

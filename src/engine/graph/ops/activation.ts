@@ -5,13 +5,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { attrFloat, attrInt, type CompileContext, type NodeFn } from '../context';
 import type { IrNode } from '../../onnx/ir';
+import { reluKeepingOutput } from '../kernels/relu';
 import { plain, tensorValue, type Value } from '../values';
 
 type Unary = (x: tf.Tensor) => tf.Tensor;
 
 function unaryFor(node: IrNode, ctx: CompileContext): Unary | undefined {
   switch (node.opType) {
-    case 'Relu': return tf.relu;
+    case 'Relu': return reluKeepingOutput;
     case 'LeakyRelu': {
       const alpha = attrFloat(node, 'alpha', 0.01);
       return (x) => tf.leakyRelu(x, alpha);
@@ -80,7 +81,7 @@ export function compileClip(node: IrNode, ctx: CompileContext): NodeFn {
     const min = lo(inputs);
     const max = hi(inputs);
     const x = plainOrStorage(v);
-    const y = min === 0 && max === Infinity ? tf.relu(x) : min === 0 && max === 6 ? tf.relu6(x) : tf.clipByValue(x, min, max);
+    const y = min === 0 && max === Infinity ? reluKeepingOutput(x) : min === 0 && max === 6 ? tf.relu6(x) : tf.clipByValue(x, min, max);
     return [tensorValue(y, v.kind === 'tensor' && v.nhwc)];
   };
 }

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CompileContext, NodeFn } from '../context';
 import type { IrNode } from '../../onnx/ir';
+import { addSameShape } from '../kernels/add_same_shape';
 import { AS_IS } from '../layouts';
 import { broadcastToNhwc, intsValue, plain, tensorValue, type IntsValue, type Value } from '../values';
 
@@ -88,6 +89,10 @@ export function compileBinary(node: IrNode, ctx: CompileContext): NodeFn {
     const b = biasSlot === 1 ? tensorValue(bias!) : inputs[1]!;
     if (!a || !b) throw ctx.invalid(node, 'missing operand');
     if (a.kind === 'ints' && b.kind === 'ints') return [broadcastInts(a, b, jsOp)];
+    // A residual connection: an Add that keeps no activations for the backward pass (kernels/add_same_shape.ts).
+    if (node.opType === 'Add' && a.kind === 'tensor' && b.kind === 'tensor' && a.nhwc === b.nhwc && tf.util.arraysEqual(a.t.shape, b.t.shape) && a.t.dtype === 'float32' && b.t.dtype === 'float32') {
+      return [tensorValue(addSameShape(a.t, b.t), a.nhwc)];
+    }
     return [applyBinary(a, b, tfOp)];
   };
 }
