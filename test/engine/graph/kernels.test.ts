@@ -51,6 +51,8 @@ const arr = (...shape: number[]) => ({ shape, data: randomArray(shape.reduce((a,
 describe('custom gradients equal tfjs built-in gradients', () => {
   const convCases: [string, number[], number[], [number, number], Pads4][] = [
     ['3x3 same', [2, 6, 7, 3], [3, 3, 3, 4], [1, 1], [1, 1, 1, 1]],
+    ['3x3 one input channel', [3, 6, 7, 1], [3, 3, 1, 5], [1, 1], [1, 1, 1, 1]],
+    ['2x3 one input channel, stride 2, asymmetric pads', [2, 7, 8, 1], [2, 3, 1, 3], [2, 2], [1, 0, 0, 2]],
     ['3x3 stride 2 asymmetric pads', [2, 7, 8, 3], [3, 3, 3, 5], [2, 2], [0, 1, 1, 0]],
     ['4x4 stride 2 valid, leftover rows', [1, 9, 8, 2], [4, 4, 2, 3], [2, 2], [0, 0, 0, 0]],
     ['1x1 stride 2', [2, 5, 5, 4], [1, 1, 4, 6], [2, 2], [0, 0, 0, 0]],

@@ -48,8 +48,29 @@ export function tapOf(xp: tf.Tensor4D, i: number, j: number, ho: number, wo: num
   return tf.stridedSlice(xp, [0, i, j, 0], [n, i + (ho - 1) * sh + 1, j + (wo - 1) * sw + 1, c], [1, sh, sw, 1]) as tf.Tensor4D;
 }
 
+/**
+ * dL/dw for a one-channel input (a network's first conv on grey images): the patch matrix is small (kh*kw values
+ * per pixel), so im2col + one GEMM. The patches come from a depthwise convolution with one-hot filters (XNNPACK;
+ * it applies the strides and pads), then [kh*kw, N*Ho*Wo] · [N*Ho*Wo, Co]. Why: the correlation form below is a
+ * GEMM with kh*kw rows and a huge reduction, ~8x slower here.
+ */
+function oneChannelFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number, strides: [number, number], pads: Pads4): tf.Tensor4D {
+  return tf.tidy(() => {
+    const taps = kh * kw;
+    const [n, ho, wo, co] = dy.shape;
+    // Built in JS: wasm's OneHot writes integer bits into a float32 output.
+    const eye = new Float32Array(taps * taps);
+    for (let t = 0; t < taps; t++) eye[t * taps + t] = 1;
+    const oneHot = tf.tensor4d(eye, [kh, kw, 1, taps]);
+    const patches = tf.depthwiseConv2d(x, oneHot, strides, explicitPad(pads)); // [N, Ho, Wo, taps]
+    const cols = tf.transpose(tf.reshape(patches, [n * ho * wo, taps])); // [taps, N*Ho*Wo]
+    return tf.reshape(tf.matMul(cols as tf.Tensor2D, tf.reshape(dy, [n * ho * wo, co]) as tf.Tensor2D), [kh, kw, 1, co]) as tf.Tensor4D;
+  });
+}
+
 /** dL/dw for y = conv(x, w, strides, pads) (see the header). */
 export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number, strides: [number, number], pads: Pads4): tf.Tensor4D {
+  if (x.shape[3] === 1) return oneChannelFilterGrad(x, dy, kh, kw, strides, pads);
   return tf.tidy(() => {
     const ci = x.shape[3];
     const co = dy.shape[3];
