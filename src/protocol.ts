@@ -113,7 +113,8 @@ export type HostToWebview =
   /** A scan of `model` started; progress messages follow. */
   | { type: 'scanning'; model: string }
   | { type: 'progress'; progress: Progress }
-  | { type: 'exported'; path: string; acc: number | null; asr: number | null }
+  /** `repaired`: the file is the scan's repaired model (its own threshold after a repair), else prune-only. */
+  | { type: 'exported'; path: string; acc: number | null; asr: number | null; repaired?: boolean }
   /** Ranking the samples of `inspect` started; progress messages follow. */
   | { type: 'inspecting'; model: string; inspect: string }
   | { type: 'samples'; report: SamplesReport }

@@ -94,7 +94,7 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
       if (m.resultPath) vscode.setState({ resultPath: m.resultPath });
       break;
     case 'exported':
-      view?.showExported(m.path, m.acc, m.asr);
+      view?.showExported(m.path, m.acc, m.asr, m.repaired);
       break;
     case 'error':
       if (m.context === 'samples') {

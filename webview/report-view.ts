@@ -1,7 +1,8 @@
 /**
  * Renders a ScanResult into the panel: verdict header, label histogram and MAD chart, threshold slider with pruned
  * counts and the ACC/ASR curve, mask heatmaps, training curves, the trigger (unlearned beside original), the
- * suspicious-sample card, and the export button.
+ * suspicious-sample card, the repair (adaptive mode) and the export button, which says whether the slider's threshold
+ * exports the repaired model or a prune-only one (export-choice.ts).
  */
 import type { ScanResult, TriggerResult } from '../src/engine/result';
 import type { WebviewToHost } from '../src/protocol';
@@ -10,14 +11,16 @@ import { barChart, lineChart, madChart, type LineChart } from './chart-view';
 import { samplesCard, type SamplesCard } from './samples-view';
 import { heatmap } from './heatmap-view';
 import { prunedCounts } from './pruning';
-import { nearestIndex } from './curve-geometry';
 import { baseName, percent, prunedSummary, thresholdText, verdictText } from './format';
+import { atScanThreshold, exportChoice, scanPrunedNothing, shownMetrics, sliderThreshold } from './export-choice';
+import { repairCard } from './repair-view';
 
 export interface ReportView {
   element: HTMLElement;
   threshold(): number;
   setThreshold(t: number): void;
-  showExported(path: string, acc: number | null, asr: number | null): void;
+  /** `repaired`: the host says which model it wrote (undefined from an older host: no claim either way). */
+  showExported(path: string, acc: number | null, asr: number | null, repaired?: boolean): void;
   showError(message: string): void;
   /** The suspicious-sample card of this report. */
   samples: SamplesCard;
@@ -72,6 +75,12 @@ function triggerBody(t: TriggerResult): HTMLElement {
   );
 }
 
+/** The metrics table's row for `after`: what the scan's own model is. */
+function afterRowLabel(r: ScanResult): string {
+  if (scanPrunedNothing(r)) return 'after the scan (nothing pruned)';
+  return r.repair ? `pruned at ${thresholdText(r.threshold)} and repaired` : `pruned at ${thresholdText(r.threshold)}`;
+}
+
 export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): ReportView {
   const root = el('main', { class: 'report' });
 
@@ -94,7 +103,7 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
     { class: 'metrics', id: 'metrics' },
     el('tr', {}, el('th', {}, ''), el('th', {}, 'clean accuracy (ACC)'), el('th', {}, 'attack success (ASR)')),
     el('tr', {}, el('th', {}, 'original'), el('td', {}, percent(r.before.acc)), el('td', {}, percent(r.before.asr))),
-    el('tr', {}, el('th', {}, `pruned at ${thresholdText(r.threshold)}`), el('td', {}, percent(r.after.acc)), el('td', {}, percent(r.after.asr))),
+    el('tr', { id: 'metrics-after' }, el('th', {}, afterRowLabel(r)), el('td', {}, percent(r.after.acc)), el('td', {}, percent(r.after.asr))),
   );
   const histogram = el(
     'section',
@@ -119,10 +128,13 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
   // ── threshold, pruned counts, ACC/ASR curve ──
   const slider = el('input', { type: 'range', min: 0, max: 1, step: 'any', id: 'threshold', 'aria-label': 'pruning threshold' });
   // step 'any': the adaptive mode's threshold (e.g. 0.3960) must be exactly selectable, not snapped to 0.40.
-  slider.value = String(r.threshold);
+  // A scan that pruned nothing has threshold -1: the slider starts at its low end, the readout says "none".
+  slider.value = String(Math.max(0, r.threshold));
   const thresholdValue = el('output', { id: 'threshold-value' });
   const prunedTotal = el('span', { id: 'pruned-total' });
   const curvePoint = el('p', { id: 'curve-point', class: 'hint' });
+  const resetButton = custom('vscode-button', { id: 'threshold-reset', secondary: '', hidden: '' }, scanPrunedNothing(r) ? 'Back to the scan (nothing pruned)' : `Back to the scan's threshold ${thresholdText(r.threshold)}`);
+  resetButton.addEventListener('click', () => setThreshold(r.threshold));
   const hasCurve = r.curve.some((p) => p.acc !== null || p.asr !== null);
   let curveChart: LineChart | null = null;
   if (hasCurve) {
@@ -144,12 +156,14 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
     el(
       'p',
       { class: 'hint', id: 'threshold-source' },
-      r.thresholdSource === 'target-share'
+      scanPrunedNothing(r)
+        ? `The scan pruned nothing: the verdict is ${r.verdict}, and only a model found backdoored is pruned. Move the slider to see what a threshold would prune; the curve measures each threshold prune-only.`
+        : r.thresholdSource === 'target-share'
         ? `The scan chose ${thresholdText(r.threshold)} from clean data: where the unlearned model stops preferring the suspected target label (${r.thresholdCandidates?.length ?? 0} thresholds tried). Move the slider to see what another threshold prunes.`
         : `The scan pruned at the fixed threshold ${thresholdText(r.threshold)}. Move the slider to see what another threshold prunes.`,
     ),
     el('label', { class: 'slider' }, slider, thresholdValue),
-    el('p', {}, prunedTotal),
+    el('p', {}, prunedTotal, ' ', resetButton),
     curveChart ? curveChart.element : el('p', { class: 'hint', id: 'no-curve' }, 'No ACC/ASR curve: give a clean and/or poisoned test set (settings rnp.cleanTest, rnp.poisonTest) and scan again.'),
     curvePoint,
   );
@@ -196,49 +210,63 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
   );
   const samples = samplesCard(post);
 
-  // ── export ──
+  // ── repair and export ──
+  const repair = r.repair && r.threshold >= 0 ? repairCard(r.repair, r.prunedCount, r.threshold) : null;
   const exportButton = custom('vscode-button', { id: 'export' }, 'Export pruned model');
-  const exportStatus = el('p', { id: 'export-status', class: 'hint' }, 'Writes NAME.pruned.onnx with the channels pruned at the chosen threshold; the original model is never modified.');
+  const exportKind = el('p', { id: 'export-kind' });
+  const exportStatus = el('p', { id: 'export-status', class: 'hint' });
   exportButton.addEventListener('click', () => {
+    // A disabled vscode-button can still deliver a programmatic or keyboard click: the rule decides, not the styling.
+    if (!exportChoice(r, current, prunedCounts(r.layers, current).total).enabled) return;
     exportStatus.textContent = `Exporting at threshold ${thresholdText(current)}…`;
     exportStatus.className = 'hint';
+    delete exportStatus.dataset.path;
     post({ type: 'export', threshold: current });
   });
-  const exportCard = el('section', { class: 'card', id: 'export-card' }, el('h2', {}, 'Pruned model'), exportButton, exportStatus);
+  const exportCard = el('section', { class: 'card', id: 'export-card' }, el('h2', {}, 'Export'), exportKind, exportButton, exportStatus);
 
   // The MAD chart sits next to the label histogram (two signals of the same question); the threshold card then
   // gets its own row.
   const top = mad ? [el('div', { class: 'columns' }, histogram, mad), thresholdCard] : [el('div', { class: 'columns' }, histogram, thresholdCard)];
-  root.append(verdict, metrics, ...top, heatmapCard, exportCard, el('div', { class: 'columns' }, training, trigger), samples.element);
+  const exportRow = repair ? el('div', { class: 'columns' }, repair, exportCard) : exportCard;
+  root.append(verdict, metrics, ...top, heatmapCard, exportRow, el('div', { class: 'columns' }, training, trigger), samples.element);
 
   let current = r.threshold;
   const apply = (th: number) => {
     current = th;
     const counts = prunedCounts(r.layers, th);
-    thresholdValue.textContent = thresholdText(th);
+    thresholdValue.textContent = th < 0 ? 'none' : thresholdText(th);
     prunedTotal.textContent = prunedSummary(counts.total, counts.totalChannels);
     map.setThreshold(th, counts.perLayer);
-    if (curveChart) {
-      const i = nearestIndex(r.curve.map((p) => p.threshold), th);
-      const p = r.curve[i];
-      curveChart.mark(p.threshold, [p.acc, p.asr]);
-      curvePoint.textContent = `Measured at threshold ${thresholdText(p.threshold)}: ACC ${percent(p.acc)}, ASR ${percent(p.asr)}, ${p.pruned} channels pruned.`;
-    }
+    const shown = shownMetrics(r, th);
+    curvePoint.textContent = shown?.text ?? '';
+    curvePoint.dataset.source = shown?.source ?? '';
+    if (curveChart) curveChart.mark(shown?.markAt ?? null, shown ? [shown.metrics.acc, shown.metrics.asr] : []);
+    const choice = exportChoice(r, th, counts.total);
+    exportKind.textContent = choice.description;
+    exportKind.className = choice.enabled ? 'hint' : 'hint export-disabled';
+    exportKind.dataset.kind = choice.kind;
+    exportButton.textContent = choice.button;
+    exportButton.toggleAttribute('disabled', !choice.enabled);
+    resetButton.toggleAttribute('hidden', atScanThreshold(r, th));
   };
-  slider.addEventListener('input', () => apply(Number(slider.value)));
+  const setThreshold = (th: number) => {
+    slider.value = String(Math.max(0, th));
+    apply(th);
+  };
+  slider.addEventListener('input', () => apply(sliderThreshold(r, Number(slider.value))));
   apply(r.threshold);
 
   return {
     element: root,
     samples,
     threshold: () => current,
-    setThreshold(th) {
-      slider.value = String(th);
-      apply(th);
-    },
-    showExported(path, acc, asr) {
+    setThreshold,
+    showExported(path, acc, asr, repaired) {
       exportStatus.className = 'hint exported';
-      exportStatus.textContent = `Exported ${path} — ACC ${percent(acc)}, ASR ${percent(asr)}`;
+      const what = repaired === undefined ? '' : repaired ? 'the repaired model to ' : 'a prune-only model to ';
+      exportStatus.textContent = `Exported ${what}${path} — ACC ${percent(acc)}, ASR ${percent(asr)}`;
+      exportStatus.dataset.kind = repaired === undefined ? '' : repaired ? 'repaired' : 'prune-only';
       exportStatus.dataset.path = path;
       exportStatus.dataset.acc = acc === null ? '' : String(acc);
       exportStatus.dataset.asr = asr === null ? '' : String(asr);

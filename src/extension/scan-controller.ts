@@ -16,6 +16,10 @@ import { defaultFlaggedPath, flaggedSamples, GRID_CAP, samplesReport, writeFlagg
 import { defaultExportPath, isSameFile } from './data-candidates';
 import { ReportPanel, type PanelHandlers } from './report-panel';
 import { LoopDelayMonitor } from './diagnostics';
+// The panel's export rule and wording (pure modules, no DOM), so the host and the panel never disagree.
+import { thresholdText } from '../../webview/format';
+import { exportChoice } from '../../webview/export-choice';
+import { prunedCounts } from '../../webview/pruning';
 
 const LAST_RESULT_KEY = 'rnp.lastResultPath';
 
@@ -280,13 +284,21 @@ export class ScanController implements PanelHandlers {
       return undefined;
     }
     const th = threshold ?? panel?.threshold ?? result.threshold;
+    // One rule with the panel (webview/export-choice.ts): the repaired model only at the scan's own threshold (the
+    // engine copies it there), and no file at all where nothing would be pruned (threshold -1: verdict not backdoored).
+    const choice = exportChoice(result, th, prunedCounts(result.layers, th).total);
+    if (!choice.enabled) {
+      void vscode.window.showInformationMessage(`${path.basename(result.model)}: ${choice.description}`);
+      return undefined;
+    }
+    const repaired = choice.kind === 'repaired';
     let target = dest;
     if (!target) {
       const uri = await vscode.window.showSaveDialog({
         defaultUri: vscode.Uri.file(defaultExportPath(result.model)),
         filters: { 'ONNX model': ['onnx'] },
-        saveLabel: 'Export pruned model',
-        title: `Export the model pruned at threshold ${th.toFixed(2)}`,
+        saveLabel: repaired ? 'Export repaired model' : 'Export pruned model',
+        title: repaired ? `Export the repaired model (pruned at threshold ${thresholdText(th)}, then fine-tuned)` : `Export the model pruned at threshold ${thresholdText(th)} (prune-only)`,
       });
       if (!uri) return undefined;
       target = uri.fsPath;
@@ -298,11 +310,11 @@ export class ScanController implements PanelHandlers {
       return undefined;
     }
     const dst = target;
-    this.log(`export ${result.model} at threshold ${th} to ${dst}`);
+    this.log(`export ${result.model} at threshold ${th} (${repaired ? 'the repaired model' : 'prune-only'}) to ${dst}`);
     return this.runJob(`Exporting ${path.basename(dst)}`, (onProgress) => startExport({ model: result.model, result, threshold: th, dest: dst }, this.jobOptions(vscode.Uri.file(result.model), onProgress)), async (done) => {
-      ReportPanel.current?.post({ type: 'exported', path: done.path, acc: done.acc, asr: done.asr });
-      this.log(`exported ${done.path} (ACC ${done.acc}, ASR ${done.asr})`);
-      void vscode.window.showInformationMessage(`Exported ${path.basename(done.path)}`);
+      ReportPanel.current?.post({ type: 'exported', path: done.path, acc: done.acc, asr: done.asr, repaired });
+      this.log(`exported ${done.path} (${repaired ? 'repaired' : 'prune-only'}; ACC ${done.acc}, ASR ${done.asr})`);
+      void vscode.window.showInformationMessage(`Exported ${repaired ? 'the repaired model' : 'a prune-only model'} to ${path.basename(done.path)}`);
     });
   }
 

@@ -11,6 +11,7 @@ import { chromium, type FrameLocator, type Page } from 'playwright-core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
 import { loadDataset } from '../../src/engine/data/load';
 import type { ScanResult } from '../../src/engine/result';
@@ -189,6 +190,21 @@ async function main(): Promise<void> {
       log(`slider at ${th}: ${shown}`);
     }
 
+    // ── what the export at the scan's own threshold writes: the repaired model after an adaptive repair ──
+    const kind = await p.locator('#export-kind').getAttribute('data-kind');
+    const expectedKind = r.threshold < 0 ? 'unchanged' : r.repair ? 'repaired' : 'prune-only';
+    check(kind === expectedKind, `export card at the scan's threshold says ${kind}, expected ${expectedKind}`);
+    log(`export card: ${await p.locator('#export-kind').textContent()}`);
+    if (r.repair) {
+      check((await p.locator('#repair-chart circle.point.acc').count()) === r.repair.epochs.length, 'repair chart: one point per repair epoch');
+      log(`repair card: ${await p.locator('#repair-summary').textContent()}`);
+    }
+    if (r.threshold < 0) {
+      // Nothing pruned: the panel offers no export at the scan's choice; export a prune-only model at 0.6 instead.
+      check((await p.locator('#export').getAttribute('disabled')) !== null, 'export disabled when the scan pruned nothing');
+      await p.locator('#threshold').fill('0.6');
+    }
+
     // ── export through the save dialog ──
     await p.locator('#export').click();
     const input = page.locator('.quick-input-widget input');
@@ -211,6 +227,14 @@ async function main(): Promise<void> {
     log(`exported model: panel ACC ${panelAcc}, onnxruntime ACC ${oracleAcc} (original model ${oracleOrig})`);
     const n = r.data.cleanTest!.count;
     check(Math.abs(panelAcc - oracleAcc) <= 1.5 / n, `panel ACC ${panelAcc} vs onnxruntime ${oracleAcc}`);
+    if (r.repair) {
+      // At the scan's threshold the file is the scan's repaired model, byte for byte, with the scan's `after` accuracy.
+      const exportedSha = createHash('sha256').update(fs.readFileSync(exportedPath)).digest('hex');
+      summary.export = { ...(summary.export as object), repaired: exportedSha === r.repair.modelSha256, statusKind: await status.getAttribute('data-kind') };
+      check(exportedSha === r.repair.modelSha256, `the export at the scan's threshold is not the repaired model (${exportedSha})`);
+      check((await status.getAttribute('data-kind')) === 'repaired', 'the panel says the repaired model was exported');
+      check(Math.abs(oracleAcc - (r.after.acc as number)) <= 1.5 / n, `onnxruntime ACC ${oracleAcc} of the repaired model vs the scan's after ${r.after.acc}`);
+    }
 
     // ── inspect a dataset from the explorer: right-click poison_test.npz → model pick → grid → export flagged ──
     await runFromContextMenu(page, 'poison_test.npz', 'Inspect Dataset for Poisoned Samples');

@@ -32,12 +32,33 @@ export function sampleLabelScores(target: number, k = 10): ScanResult['labelScor
   return norms.map((n, label) => ({ label, unlearnedShare: label === target ? 0.81 : 0.02, triggerNorm: n, anomalyIndex: (med - n) / mad }));
 }
 
-export function sampleResult(opts: { withCurve?: boolean; withTrigger?: boolean; withMad?: boolean; withOriginalTrigger?: boolean } = {}): ScanResult {
+/**
+ * A repair history as rnp/repair.ts writes it: epoch 0 is the pruned model, then `epochs` fine-tuning epochs with
+ * seeded values; the kept epoch is computed by the engine's rule (most accurate where trigger success <= 5 %),
+ * not copied.
+ */
+export function sampleRepair(epochs = 10, label = 3): NonNullable<ScanResult['repair']> {
+  const rnd = seeded(23);
+  const history = Array.from({ length: epochs + 1 }, (_, epoch) => ({
+    epoch,
+    holdoutAcc: Math.round((0.7 + 0.2 * (1 - Math.exp(-epoch / 3)) + rnd() * 0.02) * 1e4) / 1e4,
+    holdoutTriggerSuccess: Math.round((epoch === 0 ? 0.4 : Math.max(0, 0.2 - epoch * 0.04) + rnd() * 0.03) * 1e4) / 1e4,
+  }));
+  const eligible = history.filter((e) => e.holdoutTriggerSuccess <= 0.05);
+  const chosen = (eligible.length ? eligible : history).reduce((b, e) => (e.holdoutAcc > b.holdoutAcc ? e : b));
+  return { triggerLabel: label, triggerSources: ['unlearned', 'original'], epochs: history, chosenEpoch: chosen.epoch, model: '/work/models/.rnp-scan/model.onnx/repaired.onnx', modelSha256: '1'.repeat(64) };
+}
+
+export function sampleResult(
+  opts: { withCurve?: boolean; withTrigger?: boolean; withMad?: boolean; withOriginalTrigger?: boolean; withRepair?: boolean; adaptiveThreshold?: number; nothingPruned?: 'clean' | 'inconclusive' } = {},
+): ScanResult {
   const rnd = seeded(7);
   const layer = (name: string, n: number) => ({ name, kind: 'batchnorm' as const, masks: Array.from({ length: n }, () => Math.round(rnd() * 1e4) / 1e4) });
   const layers = [layer('bn1', 16), layer('layer1.0.bn1', 32), layer('layer2.0.bn2', 64), layer('bn_final', 8)];
   const thresholds = Array.from({ length: 19 }, (_, i) => Math.round(i * 5) / 100);
   const pruned = (t: number) => layers.reduce((a, l) => a + l.masks.filter((m) => m <= t).length, 0);
+  // The adaptive mode's threshold is a mask value (not on the curve's 0.05 grid); -1 when the verdict pruned nothing.
+  const threshold = opts.nothingPruned ? -1 : (opts.adaptiveThreshold ?? 0.2);
   const pixel = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
   return {
     schema: 1,
@@ -45,22 +66,23 @@ export function sampleResult(opts: { withCurve?: boolean; withTrigger?: boolean;
     model: '/work/models/model.onnx',
     modelSha256: '0'.repeat(64),
     backend: { name: 'wasm', reason: 'test' },
-    mode: 'paper',
+    mode: opts.withRepair || opts.nothingPruned || opts.adaptiveThreshold !== undefined ? 'adaptive' : 'paper',
     options: { ...PAPER_DEFAULTS },
-    verdict: 'backdoored',
-    detectedLabel: 3,
+    verdict: opts.nothingPruned ?? 'backdoored',
+    detectedLabel: opts.nothingPruned ? null : 3,
     confidence: 0.87,
     evidence: ['the unlearned model predicts label 3 for 81% of the defense data'],
-    threshold: 0.2,
-    thresholdSource: 'fixed',
+    threshold,
+    thresholdSource: opts.nothingPruned || opts.adaptiveThreshold !== undefined ? 'target-share' : 'fixed',
     thresholdCandidates: [],
-    prunedCount: pruned(0.2),
+    prunedCount: pruned(threshold),
     totalChannels: layers.reduce((a, l) => a + l.masks.length, 0),
     maskSite: 'batchnorm',
     notes: [],
     layers,
     before: { acc: 0.91, asr: 0.99 },
-    after: { acc: 0.89, asr: 0.02 },
+    // Distinct from every curve point, so a test can tell `after` (the scan's own, repaired model) from the curve.
+    after: opts.nothingPruned ? { acc: 0.91, asr: 0.99 } : { acc: 0.8937, asr: 0.0123 },
     curve: opts.withCurve === false ? [] : thresholds.map((t) => ({ threshold: t, pruned: pruned(t), acc: 0.91 - t * 0.3, asr: Math.max(0, 0.99 - t * 5) })),
     unlearnHistory: [1, 2, 3].map((e) => ({ epoch: e, acc: 0.9 - e * 0.25, loss: e })),
     recoverHistory: [1, 2, 3, 4].map((e) => ({ epoch: e, acc: 0.5 + e * 0.1, loss: 1 / e })),
@@ -77,7 +99,7 @@ export function sampleResult(opts: { withCurve?: boolean; withTrigger?: boolean;
           ...(opts.withOriginalTrigger ? { fromOriginal: { maskL1: 31.25, asrOnOriginal: 0.912, maskPng: PIXEL_2X2, patternPng: PIXEL_2X2 } } : {}),
         }
       : null,
-    repair: null,
+    repair: opts.withRepair ? sampleRepair() : null,
     prunedModel: null,
     numClasses: 10,
     data: { defense: { path: '/work/models/defense.npz', count: 100, shape: [1, 28, 28] }, cleanTest: null, poisonTest: null },

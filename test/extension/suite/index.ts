@@ -76,7 +76,10 @@ export async function run(): Promise<void> {
 
   // 1. A full scan through the command, as the context menu runs it.
   const t0 = Date.now();
-  const done = await vscode.commands.executeCommand<{ result: { layers: { masks: number[] }[]; verdict: string; detectedLabel: number | null; threshold: number }; resultPath: string }>('rnp.scan', vscode.Uri.file(model));
+  const done = await vscode.commands.executeCommand<{
+    result: { layers: { masks: number[] }[]; verdict: string; detectedLabel: number | null; threshold: number; after: { acc: number | null }; data: { cleanTest: { count: number } | null }; repair: { model: string; modelSha256: string } | null };
+    resultPath: string;
+  }>('rnp.scan', vscode.Uri.file(model));
   assert.ok(done, 'scan returned a result');
   log(`scan took ${((Date.now() - t0) / 1000).toFixed(1)} s: verdict ${done.result.verdict}, label ${done.result.detectedLabel}, ${done.result.layers.length} masked layers`);
   assert.ok(done.result.layers.length > 0);
@@ -94,6 +97,25 @@ export async function run(): Promise<void> {
   assert.ok(ex && fs.existsSync(dest), 'exported file exists');
   log(`exported ${ex.path}: acc ${ex.acc} asr ${ex.asr}`);
   assert.equal(await vscode.commands.executeCommand('rnp.export', 0.3, model), undefined, 'export onto the model is refused');
+  // 2a. At the scan's own threshold: the repaired model (adaptive, backdoored), byte for byte, with the scan's `after`
+  //     accuracy; a scan that pruned nothing (threshold -1) refuses to export a copy of the original.
+  const own = path.join(ws, 'suite-export.scan-threshold.onnx');
+  fs.rmSync(own, { force: true });
+  const exOwn = await vscode.commands.executeCommand<{ path: string; acc: number | null } | undefined>('rnp.export', done.result.threshold, own);
+  if (done.result.threshold < 0) {
+    assert.equal(exOwn, undefined, 'nothing pruned: no export');
+    assert.equal(fs.existsSync(own), false);
+  } else {
+    assert.ok(exOwn && fs.existsSync(own), 'exported at the scan threshold');
+    if (done.result.repair) {
+      assert.equal(sha(own), done.result.repair.modelSha256, 'the export at the scan threshold is the repaired model');
+      // The same weights, reloaded from the file: at most a near-tie prediction apart.
+      const n = done.result.data.cleanTest?.count ?? 1;
+      assert.ok(Math.abs((exOwn.acc ?? NaN) - (done.result.after.acc ?? NaN)) <= 1.5 / n, `the repaired model's accuracy ${exOwn.acc} is the scan's after ${done.result.after.acc}`);
+      assert.notEqual(sha(dest), done.result.repair.modelSha256, 'another threshold is prune-only');
+    }
+    log(`exported at the scan's threshold ${done.result.threshold}: ${done.result.repair ? 'repaired' : 'prune-only'}, acc ${exOwn.acc}`);
+  }
   assert.equal(sha(model), modelSha, 'model unchanged');
 
   // 2b. Inspect a dataset for poisoned samples (dataset and model given: no questions; the defense data comes from

@@ -4,6 +4,8 @@ import { isPruned, prunedCounts } from '../../../webview/pruning';
 import { maskColour, maskShare } from '../../../webview/colour-scale';
 import { barGeometry, linePath, linearScale, madDomain, nearestIndex, signedBarGeometry } from '../../../webview/curve-geometry';
 import { clampCount, flagSummary, tileCaption } from '../../../webview/samples-format';
+import { atScanThreshold, exportChoice, scanPrunedNothing, shownMetrics, sliderThreshold } from '../../../webview/export-choice';
+import { repairEpochCount } from '../../../webview/repair-view';
 import { cellTitle, percent, prunedSummary, thresholdText, verdictText } from '../../../webview/format';
 
 spec('isPruned: mask at the threshold is pruned (<=), above is kept', () => {
@@ -148,6 +150,58 @@ spec('samples format: clamped counts, the score at the cut, tile captions', () =
   equal(tileCaption({ index: 17, score: -1e-5, predicted: 0, label: 3 }), ['#17 · -1.0e-5', 'pred 0 · label 3']);
   equal(tileCaption({ index: 2, score: -2.25, predicted: 4, label: 4 }), ['#2 · -2.250', 'pred 4 · label 4']);
   equal(tileCaption({ index: 2, score: -2.25, predicted: 4, label: null }), ['#2 · -2.250', 'pred 4']);
+});
+
+const REPAIR = { triggerLabel: 0, triggerSources: ['unlearned' as const, 'original' as const], epochs: [0, 1, 2, 3].map((epoch) => ({ epoch, holdoutAcc: 0.8 + epoch / 100, holdoutTriggerSuccess: 0.3 / (epoch + 1) })), chosenEpoch: 2, model: '/r.onnx', modelSha256: 'x' };
+
+spec("exportChoice: repaired only at the scan's exact threshold after a repair; prune-only elsewhere; disabled when nothing would be pruned", () => {
+  const th = 0.3960457742214203;
+  const repaired = { threshold: th, repair: REPAIR, verdict: 'backdoored' as const };
+  equal(exportChoice(repaired, th, 12).kind, 'repaired');
+  ok(exportChoice(repaired, th, 12).enabled, 'repaired export enabled');
+  // a repaired model differs from the original even where the threshold pruned nothing
+  equal(exportChoice(repaired, th, 0).kind, 'repaired');
+  equal(exportChoice(repaired, 0.396, 12).kind, 'prune-only');
+  equal(exportChoice(repaired, 0.6, 30).kind, 'prune-only');
+  ok(exportChoice(repaired, 0.6, 30).description.includes("Only the scan's own threshold 0.396 exports the repaired model"), 'points back to the repaired threshold');
+  equal(exportChoice({ ...repaired, repair: null }, th, 12).kind, 'prune-only');
+  equal(exportChoice({ ...repaired, repair: null }, 0.1, 0), { kind: 'unchanged', enabled: false, button: 'Export pruned model', description: 'At threshold 0.10 no channel is pruned: the exported model would be identical to the original. Move the slider higher to prune.' });
+  const clean = { threshold: -1, repair: null, verdict: 'clean' as const };
+  equal(exportChoice(clean, -1, 0).enabled, false);
+  ok(exportChoice(clean, -1, 0).description.startsWith('Nothing to export: the verdict is clean'), 'says why');
+  equal(exportChoice(clean, 0.5, 7).kind, 'prune-only');
+});
+
+spec('sliderThreshold: a range round trip (about 14 digits) snaps back to the exact scan threshold, nothing farther', () => {
+  const r = { threshold: 0.3960457742214203 };
+  equal(sliderThreshold(r, 0.39604577422142), r.threshold);
+  equal(sliderThreshold(r, 0.397), 0.397);
+  equal(sliderThreshold({ threshold: -1 }, 0), 0);
+  ok(atScanThreshold(r, sliderThreshold(r, Number(String(r.threshold).slice(0, 16)))), 'a truncated reading is the scan threshold');
+  ok(scanPrunedNothing({ threshold: -1 }) && !scanPrunedNothing({ threshold: 0 }), 'threshold -1 means nothing pruned');
+});
+
+spec("shownMetrics: the scan's `after` at its own threshold (repaired), the nearest curve point elsewhere", () => {
+  const curve = [
+    { threshold: 0, pruned: 0, acc: 0.9, asr: 0.9 },
+    { threshold: 0.2, pruned: 5, acc: 0.8, asr: 0.5 },
+    { threshold: 0.4, pruned: 10, acc: 0.7, asr: 0.1 },
+  ];
+  const r = { threshold: 0.38, repair: REPAIR, after: { acc: 0.87, asr: 0.01 }, prunedCount: 9, curve };
+  const own = shownMetrics(r, 0.38)!;
+  equal([own.source, own.markAt, own.metrics], ['after', 0.38, { acc: 0.87, asr: 0.01 }]);
+  equal(own.text, "At the scan's threshold 0.38, 9 channels pruned and repaired: ACC 87.0%, ASR 1.0%.");
+  const other = shownMetrics(r, 0.33)!;
+  equal([other.source, other.markAt, other.metrics], ['curve', 0.4, { acc: 0.7, asr: 0.1 }]);
+  ok(other.text.includes('(prune-only, no repair)'), other.text);
+  const none = shownMetrics({ ...r, threshold: -1, repair: null, after: { acc: 0.9, asr: 0.9 }, prunedCount: 0 }, -1)!;
+  equal([none.source, none.markAt], ['after', null]);
+  equal(shownMetrics({ ...r, curve: [], after: { acc: null, asr: null } }, 0.38), null);
+});
+
+spec('repairEpochCount: the fine-tuning epochs (epoch 0 is the pruned model)', () => {
+  equal(repairEpochCount(REPAIR), 3);
+  equal(repairEpochCount({ ...REPAIR, epochs: [{ epoch: 0, holdoutAcc: 0.8, holdoutTriggerSuccess: 0.1 }] }), 0);
 });
 
 (globalThis as unknown as { runSpecs: typeof runSpecs }).runSpecs = runSpecs;

@@ -1,0 +1,111 @@
+/**
+ * What the export button writes at a slider threshold, and the metrics that belong to it: the scan's repaired model
+ * (its own threshold after an adaptive repair: the engine copies repaired.onnx), a prune-only model (any other
+ * threshold, or a scan without repair), or nothing new (no channel pruned: the file would equal the original model,
+ * so the export is disabled with that reason). Pure, so the panel and its tests share one rule.
+ */
+import type { CurvePoint, Metrics, ScanResult } from '../src/engine/result';
+import { nearestIndex } from './curve-geometry';
+import { percent, thresholdText } from './format';
+
+export type ExportKind = 'repaired' | 'prune-only' | 'unchanged';
+
+export interface ExportChoice {
+  kind: ExportKind;
+  enabled: boolean;
+  /** The export button's label. */
+  button: string;
+  /** One sentence: what the file will be (and, when disabled, why). */
+  description: string;
+}
+
+type ResultPart = Pick<ScanResult, 'threshold' | 'repair' | 'verdict'>;
+
+/** The scan pruned nothing (adaptive mode, verdict not backdoored): its threshold is -1. */
+export function scanPrunedNothing(r: Pick<ScanResult, 'threshold'>): boolean {
+  return r.threshold < 0;
+}
+
+/**
+ * The slider sits on the scan's own threshold. Exact equality on purpose: the engine exports the repaired model only
+ * for `threshold === result.threshold` (engine/scan.ts exportPruned), and the panel posts the slider's number as is.
+ */
+export function atScanThreshold(r: Pick<ScanResult, 'threshold'>, th: number): boolean {
+  return th === r.threshold;
+}
+
+/**
+ * The slider's reading, with the scan's own threshold restored: a range input keeps about 14 significant digits
+ * (Chromium reads 0.3960457742214203 back as 0.39604577422142), so the exact value the engine compares with would
+ * be lost to a round trip through the slider. No one means a threshold a millionth away from the scan's.
+ */
+export function sliderThreshold(r: Pick<ScanResult, 'threshold'>, value: number): number {
+  return r.threshold >= 0 && Math.abs(value - r.threshold) < 1e-6 ? r.threshold : value;
+}
+
+export function exportChoice(r: ResultPart, th: number, prunedAtTh: number): ExportChoice {
+  if (r.repair && r.threshold >= 0 && atScanThreshold(r, th)) {
+    return {
+      kind: 'repaired',
+      enabled: true,
+      button: 'Export repaired model',
+      description: `Exports the repaired model: ${prunedAtTh} channel${prunedAtTh === 1 ? '' : 's'} pruned at the scan's threshold ${thresholdText(th)}, then fine-tuned with the recovered trigger (see Repair). The original model is never modified.`,
+    };
+  }
+  if (th < 0) {
+    return {
+      kind: 'unchanged',
+      enabled: false,
+      button: 'Export pruned model',
+      description: `Nothing to export: the verdict is ${r.verdict}, so the scan pruned nothing and the exported model would be identical to the original. Move the slider to export a prune-only model at a threshold of your choice.`,
+    };
+  }
+  if (prunedAtTh === 0) {
+    return {
+      kind: 'unchanged',
+      enabled: false,
+      button: 'Export pruned model',
+      description: `At threshold ${thresholdText(th)} no channel is pruned: the exported model would be identical to the original. Move the slider higher to prune.`,
+    };
+  }
+  const repairedElsewhere = r.repair && r.threshold >= 0 ? ` Only the scan's own threshold ${thresholdText(r.threshold)} exports the repaired model.` : '';
+  return {
+    kind: 'prune-only',
+    enabled: true,
+    button: 'Export pruned model',
+    description: `Exports a prune-only model: ${prunedAtTh} channel${prunedAtTh === 1 ? '' : 's'} pruned at threshold ${thresholdText(th)}, no repair.${repairedElsewhere} The original model is never modified.`,
+  };
+}
+
+/** The measured metrics shown for a slider threshold, with where they come from. */
+export interface ShownMetrics {
+  /** 'after': the scan's own result at its threshold (repaired when a repair ran); 'curve': the nearest curve point (prune-only). */
+  source: 'after' | 'curve';
+  /** The x where the curve chart's marker goes (null: hide it). */
+  markAt: number | null;
+  metrics: Metrics;
+  text: string;
+}
+
+/**
+ * At the scan's own threshold the metrics are `after` (measured on exactly that model: the repaired one after a
+ * repair), not the prune-only curve point; elsewhere the nearest curve point. Null when nothing was measured.
+ */
+export function shownMetrics(r: Pick<ScanResult, 'threshold' | 'repair' | 'after' | 'prunedCount'> & { curve: readonly CurvePoint[] }, th: number): ShownMetrics | null {
+  const measured = (m: Metrics) => m.acc !== null || m.asr !== null;
+  if (atScanThreshold(r, th) && measured(r.after)) {
+    const what =
+      r.threshold < 0
+        ? 'The scan pruned nothing (the original model)'
+        : r.repair
+          ? `At the scan's threshold ${thresholdText(r.threshold)}, ${r.prunedCount} channels pruned and repaired`
+          : `At the scan's threshold ${thresholdText(r.threshold)}, ${r.prunedCount} channels pruned`;
+    return { source: 'after', markAt: r.threshold < 0 ? null : r.threshold, metrics: r.after, text: `${what}: ACC ${percent(r.after.acc)}, ASR ${percent(r.after.asr)}.` };
+  }
+  const i = nearestIndex(r.curve.map((p) => p.threshold), th);
+  if (i < 0) return null;
+  const p = r.curve[i];
+  if (!measured(p)) return null;
+  const pruneOnly = r.repair ? ' (prune-only, no repair)' : '';
+  return { source: 'curve', markAt: p.threshold, metrics: { acc: p.acc, asr: p.asr }, text: `Measured at threshold ${thresholdText(p.threshold)}${pruneOnly}: ACC ${percent(p.acc)}, ASR ${percent(p.asr)}, ${p.pruned} channels pruned.` };
+}

@@ -1,0 +1,56 @@
+/**
+ * The repair card: what the adaptive mode did after pruning (a short fine-tune with the recovered trigger stamped on
+ * half of each batch at the samples' true labels), held-out accuracy and recovered-trigger success per repair epoch
+ * as a line chart with the kept epoch marked, and that the export at the scan's threshold is this repaired model.
+ */
+import type { RepairInfo } from '../src/engine/result';
+import { el } from './dom';
+import { lineChart } from './chart-view';
+import { percent, thresholdText } from './format';
+
+/** Fine-tuning epochs run: epoch 0 in the history is the pruned model before any of them. */
+export function repairEpochCount(repair: RepairInfo): number {
+  return Math.max(0, ...repair.epochs.map((e) => e.epoch));
+}
+
+function sourcesText(sources: RepairInfo['triggerSources']): string {
+  const names = sources.map((s) => (s === 'unlearned' ? 'the unlearned model' : 'the original model'));
+  return names.length === 0 ? '' : ` (recovered from ${names.join(' and from ')})`;
+}
+
+export function repairSummary(repair: RepairInfo, prunedCount: number, threshold: number): string {
+  const n = repairEpochCount(repair);
+  const chosen = repair.epochs.find((e) => e.epoch === repair.chosenEpoch);
+  const kept = chosen
+    ? ` Epoch ${chosen.epoch} was kept${chosen.epoch === 0 ? ' (the pruned model itself: no fine-tuned epoch did better)' : ''}: held-out accuracy ${percent(chosen.holdoutAcc)}, recovered-trigger success ${percent(chosen.holdoutTriggerSuccess)}.`
+    : ` Epoch ${repair.chosenEpoch} was kept.`;
+  return (
+    `After pruning ${prunedCount} channel${prunedCount === 1 ? '' : 's'} the model was fine-tuned for ${n} epoch${n === 1 ? '' : 's'} with the recovered trigger of label ${repair.triggerLabel}${sourcesText(repair.triggerSources)} ` +
+    `stamped on half of each batch, at the samples' true labels, with the pruned channels held at zero.${kept} ` +
+    `The exported model at the scan's threshold (${thresholdText(threshold)}) is this repaired model; other thresholds export prune-only models.`
+  );
+}
+
+export function repairCard(repair: RepairInfo, prunedCount: number, threshold: number): HTMLElement {
+  const epochs = repair.epochs.map((e) => e.epoch);
+  const chart = lineChart(
+    'held-out accuracy and recovered-trigger success per repair epoch',
+    [
+      { name: 'held-out ACC', cssClass: 'acc', points: repair.epochs.map((e) => ({ x: e.epoch, y: e.holdoutAcc })) },
+      { name: 'trigger success', cssClass: 'asr', points: repair.epochs.map((e) => ({ x: e.epoch, y: e.holdoutTriggerSuccess })) },
+    ],
+    [Math.min(0, ...epochs), Math.max(1, ...epochs)],
+    'repair epoch (0 = pruned, before fine-tuning)',
+  );
+  chart.element.id = 'repair-chart';
+  const chosen = repair.epochs.find((e) => e.epoch === repair.chosenEpoch);
+  chart.mark(repair.chosenEpoch, chosen ? [chosen.holdoutAcc, chosen.holdoutTriggerSuccess] : []);
+  return el(
+    'section',
+    { class: 'card', id: 'repair', 'data-chosen-epoch': repair.chosenEpoch },
+    el('h2', {}, 'Repair after pruning'),
+    el('p', { class: 'hint', id: 'repair-summary' }, repairSummary(repair, prunedCount, threshold)),
+    chart.element,
+    el('p', { class: 'hint', id: 'repair-chosen' }, `Dashed line: the kept epoch (${repair.chosenEpoch}). Trigger success is the share of held-out samples the recovered trigger sends to label ${repair.triggerLabel}.`),
+  );
+}
