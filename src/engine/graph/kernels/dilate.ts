@@ -5,19 +5,23 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Inserts (s-1) zeros between rows/columns of an NHWC tensor: [N,H,W,C] -> [N,(H-1)*sh+1,(W-1)*sw+1,C]. */
-export function dilateSpatial(x: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
+/**
+ * Inserts (s-1) zeros between rows/columns of an NHWC tensor: [N,H,W,C] -> [N,(H-1)*sh+1,(W-1)*sw+1,C].
+ * With `keepTrailing` for an axis, the (s-1) zeros after the last row (column) stay: H*sh rows, and no slice. (On
+ * wasm a slice copies its whole input first; callers that pad with zeros anyway can take the longer form.)
+ */
+export function dilateSpatial(x: tf.Tensor4D, sh: number, sw: number, keepTrailing: [boolean, boolean] = [false, false]): tf.Tensor4D {
   return tf.tidy(() => {
     let out = x;
     const [n, h, w, c] = x.shape;
     if (sh > 1) {
-      const e = tf.pad(tf.reshape(out, [n, h, 1, w, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, 0]]);
-      out = tf.slice(tf.reshape(e, [n, h * sh, w, c]) as tf.Tensor4D, [0, 0, 0, 0], [n, (h - 1) * sh + 1, w, c]);
+      const e = tf.reshape(tf.pad(tf.reshape(out, [n, h, 1, w, c]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, 0]]), [n, h * sh, w, c]) as tf.Tensor4D;
+      out = keepTrailing[0] ? e : tf.slice(e, [0, 0, 0, 0], [n, (h - 1) * sh + 1, w, c]);
     }
     if (sw > 1) {
       const hh = out.shape[1];
-      const e = tf.pad(tf.reshape(out, [n, hh, w, 1, c]), [[0, 0], [0, 0], [0, 0], [0, sw - 1], [0, 0]]);
-      out = tf.slice(tf.reshape(e, [n, hh, w * sw, c]) as tf.Tensor4D, [0, 0, 0, 0], [n, hh, (w - 1) * sw + 1, c]);
+      const e = tf.reshape(tf.pad(tf.reshape(out, [n, hh, w, 1, c]), [[0, 0], [0, 0], [0, 0], [0, sw - 1], [0, 0]]), [n, hh, w * sw, c]) as tf.Tensor4D;
+      out = keepTrailing[1] ? e : tf.slice(e, [0, 0, 0, 0], [n, hh, (w - 1) * sw + 1, c]);
     }
     return out;
   });
@@ -60,7 +64,10 @@ export function transposedConv(
   convolve: (dyd: tf.Tensor4D, pad: [[number, number], [number, number], [number, number], [number, number]]) => tf.Tensor4D,
 ): tf.Tensor4D {
   const [n, h, wd, c] = xShape;
-  const dyd = dilateSpatial(dy, strides[0], strides[1]);
+  // The dilation's trailing zeros can serve as (part of) the end padding when that padding is at least s-1 long.
+  const [, ho, wo] = dy.shape;
+  const keep: [boolean, boolean] = [h + pads[0] - ho * strides[0] >= 0, wd + pads[2] - wo * strides[1] >= 0];
+  const dyd = dilateSpatial(dy, strides[0], strides[1], keep);
   const [top, bottom, cropH] = transposedPads(h, kh, pads[0], dyd.shape[1]);
   const [left, right, cropW] = transposedPads(wd, kw, pads[2], dyd.shape[2]);
   const full = convolve(dyd, [[0, 0], [top, bottom], [left, right], [0, 0]]);
