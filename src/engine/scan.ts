@@ -268,7 +268,10 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     program.assign(graph.initializers);
     clock.lap('evaluate');
 
-    const layers: LayerMasks[] = program.maskSites.map((s, i) => ({ name: s.name, kind: s.kind, masks: Array.from(rec.masks[i], (v) => Math.round(v * 1e6) / 1e6) }));
+    // Masks at full (float32) precision: the adaptive threshold is itself a mask value, so masks rounded for the JSON
+    // would put that channel above it (the panel counted one fewer pruned channel, and an export re-pruned from these
+    // masks at the scan's threshold pruned one fewer than the scan did).
+    const layers: LayerMasks[] = program.maskSites.map((s, i) => ({ name: s.name, kind: s.kind, masks: Array.from(rec.masks[i]) }));
     if (program.bnFolded) {
       notes.push('The model has no BatchNormalization (the exporter folded it into the convolutions): masks sit on conv output channels, and unlearning ran without batch statistics.');
     }

@@ -181,12 +181,15 @@ async function main(): Promise<void> {
     await screenshot(page, 'panel-dark');
 
     // ── slider ──
-    for (const th of [0.6, r.threshold]) {
+    // (A scan that pruned nothing has threshold -1, which the slider cannot show: only 0.6 then.)
+    for (const th of r.threshold >= 0 ? [0.6, r.threshold] : [0.6]) {
       await p.locator('#threshold').fill(String(th));
       const expected = r.layers.reduce((a, l) => a + l.masks.filter((m) => m <= th).length, 0);
       const shown = await p.locator('#pruned-total').textContent();
       check(shown === `${expected} of ${r.totalChannels} channels pruned`, `slider ${th}: "${shown}" (expected ${expected})`);
       check((await p.locator('.cell.pruned').count()) === expected, `marked cells at ${th}`);
+      // At the scan's own threshold the panel counts what the scan pruned (masks in scan.json at full precision).
+      if (th === r.threshold) check(expected === r.prunedCount, `scan.json masks give ${expected} pruned at the scan's threshold, the scan pruned ${r.prunedCount}`);
       log(`slider at ${th}: ${shown}`);
     }
 
