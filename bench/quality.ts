@@ -2,7 +2,8 @@
  * `npm run bench:quality`: defense quality on every trained fixture (fixtures/trained/*, and fixtures/build/trained/*
  * when generated), faithful paper mode vs the adaptive default vs the PyTorch peer (../shared/peer/rnp_torch.py,
  * paper defaults). Columns: ACC before/after, ASR before/after, pruned/total, detected label vs truth, verdict.
- * Writes bench/quality.md and prints it. Options: --only NAME[,NAME]  --no-peer (reuse each fixture's peer.json).
+ * Writes bench/quality.md and prints it. Options: --only NAME[,NAME]  --no-peer (reuse each fixture's peer.json)
+ * --trigger / --no-trigger (force the trigger evidence on or off in both modes).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -14,7 +15,7 @@ import type { ScanMode } from '../src/engine/options';
 
 const ROOT = path.resolve(__dirname, '..');
 const PEER = path.resolve(ROOT, '..', 'shared', 'peer', 'rnp_torch.py');
-const { values } = parseArgs({ options: { only: { type: 'string' }, 'no-peer': { type: 'boolean', default: false }, trigger: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { only: { type: 'string' }, 'no-peer': { type: 'boolean', default: false }, trigger: { type: 'boolean' }, 'no-trigger': { type: 'boolean' } } });
 
 interface Row { fixture: string; side: string; accB: number | null; accA: number | null; asrB: number | null; asrA: number | null; pruned: string; label: string; truth: string; verdict: string; seconds: number }
 
@@ -39,7 +40,8 @@ const rows: Row[] = [];
         cleanTest: path.join(dir, 'clean_test.npz'),
         poisonTest: path.join(dir, 'poison_test.npz'),
         outDir: mkdtempSync(path.join(tmpdir(), 'rnp-q-')),
-        options: { mode, trigger: values.trigger },
+        // Each mode's own default (adaptive: trigger evidence and repair on; paper: off) unless --trigger/--no-trigger.
+        options: { mode, ...(values.trigger ? { trigger: true } : values['no-trigger'] ? { trigger: false } : {}) },
         writePruned: false,
       });
       rows.push({

@@ -15,14 +15,14 @@ import { unlearnForScan } from './rnp/unlearn-for-scan';
 import { histogram, predict } from './rnp/evaluate';
 import { checkpoint } from './rnp/pass-context';
 import { resolveOptions, type ScanHooks } from './scan';
-import { logitsOf, suspicionScores } from './evidence/sample-score';
+import { argmaxRow, groupScaledScores, logitsOf, suspicionScores } from './evidence/sample-score';
 import { sampleThumbnail } from './evidence/thumbnails';
 import { pixelSpaceOf } from './evidence/pixel-space';
 
 export interface SampleScore {
   /** Index in the inspected dataset (file order). */
   index: number;
-  /** Suspicion, higher = more likely poisoned: −KL(p_original ‖ p_unlearned), at most 0. */
+  /** Suspicion, higher = more likely poisoned: −KL(p_original ‖ p_unlearned) scaled by its label group (evidence/sample-score.ts), at most 0. */
   score: number;
   /** The original model's prediction for it. */
   predicted: number;
@@ -77,12 +77,10 @@ export async function runSamples(req: ScanRequest, inspectPath: string, hooks: S
     const labelHistogram = histogram(predict(program, defense, o.batchSize, true), k);
     report({ phase: 'evidence', step: 0, total: 0, message: 'scoring the inspected samples' });
     const unlearned = logitsOf(program, inspect, 250, true);
-    const scores = suspicionScores(original, unlearned, k);
-    const samples: SampleScore[] = Array.from(scores, (score, index) => {
-      let predicted = 0;
-      for (let j = 1; j < k; j++) if (original[index * k + j] > original[index * k + predicted]) predicted = j;
-      return { index, score: Math.round(score * 1e6) / 1e6 || 0, predicted };
-    });
+    const predictedOf = Int32Array.from({ length: inspect.count }, (_, i) => argmaxRow(original, i, k));
+    const scores = groupScaledScores(suspicionScores(original, unlearned, k), predictedOf, k);
+    // Rounded to 6 significant digits, not places: poisoned samples' scores are ~1e-6 and their order matters.
+    const samples: SampleScore[] = Array.from(scores, (score, index) => ({ index, score: Number(score.toPrecision(6)) || 0, predicted: predictedOf[index] }));
     const byPredictedLabel = Array.from({ length: k }, (_, label) => {
       const of = samples.filter((s) => s.predicted === label);
       return { label, count: of.length, meanScore: of.length ? Math.round((of.reduce((a, s) => a + s.score, 0) / of.length) * 1e4) / 1e4 : 0 };
@@ -97,7 +95,7 @@ export async function runSamples(req: ScanRequest, inspectPath: string, hooks: S
     return {
       samples,
       inspect: describeDataset(inspect),
-      score: "-KL(p_original || p_unlearned): how much of the original model's output the unlearned model kept (0 = all)",
+      score: "-KL(p_original || p_unlearned) x the geometric mean KL of the samples with the same original prediction: how much of the original model's output the unlearned model kept, for the sample and for its label (0 = all)",
       labelHistogram,
       byPredictedLabel,
       ...(previews ? { previews } : {}),
