@@ -11,14 +11,19 @@ export function formatSummary(r: ScanResult, resultPath: string): string {
     `verdict:        ${r.verdict.toUpperCase()}${r.detectedLabel !== null ? ` (target label ${r.detectedLabel})` : ''}  confidence ${(r.confidence * 100).toFixed(0)}%`,
     `detected label: ${r.detectedLabel ?? 'none'}`,
     ...r.evidence.map((e) => `  - ${e}`),
-    `pruned:         ${r.prunedCount} of ${r.totalChannels} channels at mask <= ${r.threshold} (${r.thresholdSource})`,
+    r.prunedCount > 0 || r.threshold >= 0
+      ? `pruned:         ${r.prunedCount} of ${r.totalChannels} channels at mask <= ${r.threshold} (${r.thresholdSource})`
+      : `pruned:         nothing (verdict ${r.verdict}); the model is unchanged`,
+    ...(r.repair
+      ? [`repaired:       ${r.repair.epochs.length - 1} epochs with label ${r.repair.triggerLabel}'s recovered triggers stamped; kept epoch ${r.repair.chosenEpoch}`]
+      : []),
     row('before', r.before),
     row('after', r.after),
     `backend:        ${r.backend.name} (${r.backend.reason})`,
-    `time:           ${r.seconds.total.toFixed(1)} s (unlearn ${r.seconds.unlearn.toFixed(1)} s, recover ${r.seconds.recover.toFixed(1)} s)`,
+    `time:           ${r.seconds.total.toFixed(1)} s (unlearn ${r.seconds.unlearn.toFixed(1)} s, recover ${r.seconds.recover.toFixed(1)} s, evidence ${r.seconds.evidence.toFixed(1)} s, repair ${r.seconds.repair.toFixed(1)} s)`,
     ...r.notes.map((n) => `note: ${n}`),
     `result:         ${resultPath}`,
   ];
-  if (r.prunedModel) lines.push(`pruned model:   ${r.prunedModel}`);
+  if (r.prunedModel) lines.push(`${r.repair ? 'repaired model:' : 'pruned model:  '} ${r.prunedModel}`);
   return lines.join('\n');
 }
