@@ -24,6 +24,11 @@ export interface SampleScore {
   index: number;
   /** Suspicion, higher = more likely poisoned: −KL(p_original ‖ p_unlearned) scaled by its label group (evidence/sample-score.ts), at most 0. */
   score: number;
+  /**
+   * −KL(p_original ‖ p_unlearned) of the sample alone, before the label-group scaling: its distribution splits into a
+   * poisoned and a clean group (what the flag-count proposal cuts); the scaled `score` orders them better.
+   */
+  ownScore: number;
   /** The original model's prediction for it. */
   predicted: number;
 }
@@ -78,9 +83,11 @@ export async function runSamples(req: ScanRequest, inspectPath: string, hooks: S
     report({ phase: 'evidence', step: 0, total: 0, message: 'scoring the inspected samples' });
     const unlearned = logitsOf(program, inspect, 250, true);
     const predictedOf = Int32Array.from({ length: inspect.count }, (_, i) => argmaxRow(original, i, k));
-    const scores = groupScaledScores(suspicionScores(original, unlearned, k), predictedOf, k);
+    const own = suspicionScores(original, unlearned, k);
+    const scores = groupScaledScores(own, predictedOf, k);
     // Rounded to 6 significant digits, not places: poisoned samples' scores are ~1e-6 and their order matters.
-    const samples: SampleScore[] = Array.from(scores, (score, index) => ({ index, score: Number(score.toPrecision(6)) || 0, predicted: predictedOf[index] }));
+    const round6 = (v: number) => Number(v.toPrecision(6)) || 0;
+    const samples: SampleScore[] = Array.from(scores, (score, index) => ({ index, score: round6(score), ownScore: round6(own[index]), predicted: predictedOf[index] }));
     const byPredictedLabel = Array.from({ length: k }, (_, label) => {
       const of = samples.filter((s) => s.predicted === label);
       return { label, count: of.length, meanScore: of.length ? Math.round((of.reduce((a, s) => a + s.score, 0) / of.length) * 1e4) / 1e4 : 0 };

@@ -26,11 +26,10 @@ export function sampleSamplesRun(count = 300): SamplesRun {
   const y = Int32Array.from({ length: count }, (_, i) => i % 10);
   const data: Dataset = { source: '/data/train.npz', count, shape: [c, h, w], x, y, mean: [], std: [], fromUint8: true };
   const poisoned = (i: number) => i % 10 === 3;
-  const samples = Array.from({ length: count }, (_, index) => ({
-    index,
-    score: Math.round(-(poisoned(index) ? rnd() * 1e-4 : 0.5 + rnd() * 8) * 1e6) / 1e6,
-    predicted: poisoned(index) ? 0 : index % 10,
-  })).sort((a, b) => b.score - a.score || a.index - b.index);
+  const samples = Array.from({ length: count }, (_, index) => {
+    const score = Math.round(-(poisoned(index) ? rnd() * 1e-4 : 0.5 + rnd() * 8) * 1e6) / 1e6;
+    return { index, score, ownScore: score, predicted: poisoned(index) ? 0 : index % 10 };
+  }).sort((a, b) => b.score - a.score || a.index - b.index);
   const space = pixelSpaceOf(data);
   const output: SamplesOutput = {
     samples,
