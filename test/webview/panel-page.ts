@@ -3,8 +3,9 @@
  * served to headless Chromium with the VS Code API stub, for the panel tests.
  */
 import { readFileSync } from 'node:fs';
+import { after, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { bundle, ORIGIN, pageServing } from './chromium';
+import { bundle, launch, ORIGIN, pageServing } from './chromium';
 import { panelHtml } from '../../src/extension/panel-html';
 import type { ScanResult } from '../../src/engine/result';
 
@@ -49,4 +50,22 @@ export async function openPanel(browser: Browser, files: PanelFiles, result?: Sc
 /** What the panel posted to the host so far. */
 export function posted(page: Page): Promise<unknown[]> {
   return page.evaluate(() => (globalThis as Record<string, unknown>).__posted as unknown[]);
+}
+
+/**
+ * One Chromium and the panel's files per test file, through node:test's before/after hooks; `open(result)` renders
+ * the panel in a fresh page. The fields are set once `before` has run (inside tests).
+ */
+export function panelHarness(): { browser: Browser; files: PanelFiles; open: (result?: ScanResult) => Promise<OpenPanel> } {
+  const h = {
+    browser: undefined as unknown as Browser,
+    files: undefined as unknown as PanelFiles,
+    open: (result?: ScanResult) => openPanel(h.browser, h.files, result),
+  };
+  before(async () => {
+    h.browser = await launch();
+    h.files = await panelFiles();
+  });
+  after(() => h.browser?.close());
+  return h;
 }

@@ -1,27 +1,17 @@
 // The real report panel bundle (webview/main.ts) rendered in headless Chromium under the panel's own CSP, fed a
 // constructed ScanResult: heatmap rows and cells, slider → pruned counts, curve marker, export message, themes.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { launch, ORIGIN, pageServing } from './chromium';
+import { ORIGIN, pageServing } from './chromium';
 import { sampleResult } from './sample-result';
-import { openPanel as openPanelIn, panelFiles, type PanelFiles } from './panel-page';
-import type { ScanResult } from '../../src/engine/result';
+import { panelHarness } from './panel-page';
 
-let browser: Browser;
-let files: PanelFiles;
+const h = panelHarness();
 
-before(async () => {
-  browser = await launch();
-  files = await panelFiles();
-});
-after(() => browser?.close());
-
-const openPanel = (result: ScanResult) => openPanelIn(browser, files, result);
 
 test('ready is posted first; result renders verdict, one heatmap row per layer with one cell per channel', async () => {
   const r = sampleResult();
-  const { page, errors, violations } = await openPanel(r);
+  const { page, errors, violations } = await h.open(r);
   assert.deepEqual(await page.evaluate(() => (globalThis as Record<string, unknown>).__posted), [{ type: 'ready' }]);
   assert.deepEqual(await page.evaluate(() => (globalThis as unknown as { __state: () => unknown }).__state()), { resultPath: '/tmp/x/scan.json' });
   assert.equal(await page.locator('#verdict-title').textContent(), 'Backdoored — target label 3');
@@ -44,7 +34,7 @@ test('ready is posted first; result renders verdict, one heatmap row per layer w
 
 test('moving the slider updates pruned cells, per-layer and total counts, and the curve point', async () => {
   const r = sampleResult();
-  const { page } = await openPanel(r);
+  const { page } = await h.open(r);
   for (const th of [0, 0.35, 0.3960457742214203, 0.8, 1]) {
     await page.locator('#threshold').fill(String(th));
     const expected = r.layers.map((l) => l.masks.filter((m) => m <= th).length);
@@ -62,7 +52,7 @@ test('moving the slider updates pruned cells, per-layer and total counts, and th
 });
 
 test('export button posts the chosen threshold; exported and error messages are shown', async () => {
-  const { page } = await openPanel(sampleResult());
+  const { page } = await h.open(sampleResult());
   await page.locator('#threshold').fill('0.45');
   await page.locator('#export').click();
   const posted = await page.evaluate(() => (globalThis as Record<string, unknown>).__posted);
@@ -76,12 +66,12 @@ test('export button posts the chosen threshold; exported and error messages are 
 });
 
 test('without curve or trigger the panel says what is missing and how to get it; with a trigger it shows the images', async () => {
-  const { page } = await openPanel(sampleResult({ withCurve: false }));
+  const { page } = await h.open(sampleResult({ withCurve: false }));
   assert.match((await page.locator('#no-curve').textContent()) ?? '', /rnp\.cleanTest/);
   assert.match((await page.locator('#trigger-empty').textContent()) ?? '', /rnp\.trigger/);
   assert.ok(((await page.locator('#samples-empty').textContent()) ?? '').length > 20);
   await page.close();
-  const withTrigger = await openPanel(sampleResult({ withTrigger: true }));
+  const withTrigger = await h.open(sampleResult({ withTrigger: true }));
   assert.equal(await withTrigger.page.locator('#trigger img').count(), 3);
   // data: images are allowed by img-src
   assert.ok(await withTrigger.page.evaluate(() => Array.from(document.querySelectorAll('#trigger img')).every((i) => (i as HTMLImageElement).naturalWidth === 1)));
@@ -90,7 +80,7 @@ test('without curve or trigger the panel says what is missing and how to get it;
 });
 
 test('the CSP blocks inline script (nonce required)', async () => {
-  const { page, violations } = await openPanel(sampleResult());
+  const { page, violations } = await h.open(sampleResult());
   await page.evaluate(() => {
     const s = document.createElement('script');
     s.textContent = '(globalThis).__inlineRan = true';
@@ -102,7 +92,7 @@ test('the CSP blocks inline script (nonce required)', async () => {
 });
 
 test('progress before a result shows the phase; an error without a result replaces the status', async () => {
-  const { page } = await pageServing(browser, files);
+  const { page } = await pageServing(h.browser, h.files);
   await page.goto(`${ORIGIN}/`);
   await page.evaluate(() => window.postMessage({ type: 'scanning', model: '/m/model.onnx' }, '*'));
   assert.equal(await page.locator('#status-title').textContent(), 'Scanning model.onnx…');

@@ -1,22 +1,14 @@
 // The report panel's repair card and export wording in headless Chromium under the panel's CSP: the repair chart with
 // its kept epoch, the export at the scan's own threshold (the repaired model, its `after` metrics) versus any other
 // threshold (prune-only, the curve's metrics), and a scan that pruned nothing (threshold -1: no misleading export).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { launch } from './chromium';
+import type { Page } from 'playwright-core';
 import { sampleResult } from './sample-result';
-import { openPanel, panelFiles, posted, type PanelFiles } from './panel-page';
+import { panelHarness, posted } from './panel-page';
 import type { ScanResult } from '../../src/engine/result';
 
-let browser: Browser;
-let files: PanelFiles;
-
-before(async () => {
-  browser = await launch();
-  files = await panelFiles();
-});
-after(() => browser?.close());
+const h = panelHarness();
 
 /** An adaptive threshold off the curve's 0.05 grid, as the engine picks it (a mask value). */
 const ADAPTIVE_TH = 0.3960457742214203;
@@ -28,7 +20,7 @@ const prunedAt = (r: ScanResult, th: number) => r.layers.reduce((a, l) => a + l.
 test('repair card: plain-words summary, one point per repair epoch, the kept epoch marked where its values are', async () => {
   const r = sampleResult({ withRepair: true, adaptiveThreshold: ADAPTIVE_TH, withTrigger: true });
   const repair = r.repair!;
-  const { page, errors, violations } = await openPanel(browser, files, r);
+  const { page, errors, violations } = await h.open(r);
   const summary = await text(page, '#repair-summary');
   const epochs = Math.max(...repair.epochs.map((e) => e.epoch));
   assert.match(summary, new RegExp(`After pruning ${r.prunedCount} channels the model was fine-tuned for ${epochs} epochs with the recovered trigger of label ${repair.triggerLabel}`));
@@ -61,7 +53,7 @@ test('repair card: plain-words summary, one point per repair epoch, the kept epo
 
 test("at the scan's threshold the export is the repaired model with the scan's `after` metrics; elsewhere prune-only with the curve's", async () => {
   const r = sampleResult({ withRepair: true, adaptiveThreshold: ADAPTIVE_TH });
-  const { page } = await openPanel(browser, files, r);
+  const { page } = await h.open(r);
   assert.equal(await text(page, '#metrics-after th'), 'pruned at 0.396 and repaired');
   assert.equal(await attr(page, '#export-kind', 'data-kind'), 'repaired');
   assert.match(await text(page, '#export-kind'), /Exports the repaired model: \d+ channels pruned at the scan's threshold 0\.396, then fine-tuned/);
@@ -119,7 +111,7 @@ test("at the scan's threshold the export is the repaired model with the scan's `
 
 test("a scan without repair (paper mode) exports prune-only at its own threshold, with its exact `after`", async () => {
   const r = sampleResult();
-  const { page } = await openPanel(browser, files, r);
+  const { page } = await h.open(r);
   assert.equal(await page.locator('#repair').count(), 0);
   assert.equal(await text(page, '#metrics-after th'), 'pruned at 0.20');
   assert.equal(await attr(page, '#export-kind', 'data-kind'), 'prune-only');
@@ -132,7 +124,7 @@ test("a scan without repair (paper mode) exports prune-only at its own threshold
 for (const verdict of ['clean', 'inconclusive'] as const) {
   test(`${verdict}, nothing pruned (threshold -1): the panel says so and offers no export identical to the original`, async () => {
     const r = sampleResult({ nothingPruned: verdict });
-    const { page, errors } = await openPanel(browser, files, r);
+    const { page, errors } = await h.open(r);
     assert.equal(await page.locator('#repair').count(), 0);
     assert.equal(await text(page, '#threshold-value'), 'none');
     assert.equal(await text(page, '#pruned-total'), `0 of ${r.totalChannels} channels pruned`);

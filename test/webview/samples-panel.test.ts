@@ -1,29 +1,21 @@
 // The report panel's evidence views in headless Chromium under the panel's CSP: the MAD chart beside the label
 // histogram, the unlearned and original triggers side by side, and the suspicious-sample grid with its export.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { launch } from './chromium';
+import type { Page } from 'playwright-core';
 import { sampleResult, sampleLabelScores } from './sample-result';
 import { sampleSamplesReport } from './sample-samples';
-import { openPanel, panelFiles, posted, type PanelFiles } from './panel-page';
+import { panelHarness, posted } from './panel-page';
 import type { HostToWebview, SamplesReport } from '../../src/protocol';
 
-let browser: Browser;
-let files: PanelFiles;
-
-before(async () => {
-  browser = await launch();
-  files = await panelFiles();
-});
-after(() => browser?.close());
+const h = panelHarness();
 
 const send = (page: Page, m: HostToWebview) => page.evaluate((msg) => window.postMessage(msg, '*'), m as unknown as Record<string, unknown>);
 const num = async (page: Page, selector: string, attr: string) => Number(await page.locator(selector).getAttribute(attr));
 
 test('MAD chart: one bar per label, taller for a larger index, the flag line at 2 above zero, the detected label highlighted', async () => {
   const r = sampleResult({ withMad: true });
-  const { page, errors, violations } = await openPanel(browser, files, r);
+  const { page, errors, violations } = await h.open(r);
   const bars = page.locator('#mad rect.bar');
   assert.equal(await bars.count(), r.labelScores.length);
   const heights: number[] = [];
@@ -53,19 +45,19 @@ test('MAD chart: one bar per label, taller for a larger index, the flag line at 
 });
 
 test('no MAD chart when the scan did not recover triggers (no anomaly indices)', async () => {
-  const { page } = await openPanel(browser, files, sampleResult());
+  const { page } = await h.open(sampleResult());
   assert.equal(await page.locator('#mad').count(), 0);
   await page.close();
   const partial = sampleResult({ withMad: true });
   partial.labelScores = sampleLabelScores(3).map((s) => ({ ...s, triggerNorm: null, anomalyIndex: null }));
-  const second = await openPanel(browser, files, partial);
+  const second = await h.open(partial);
   assert.equal(await second.page.locator('#mad').count(), 0);
   await second.page.close();
 });
 
 test('trigger: the unlearned and the original model side by side with mask L1 and attack success each', async () => {
   const r = sampleResult({ withTrigger: true, withOriginalTrigger: true });
-  const { page, violations } = await openPanel(browser, files, r);
+  const { page, violations } = await h.open(r);
   const t = r.trigger!;
   assert.equal(Number(await page.locator('#trigger-unlearned .trigger-l1').getAttribute('data-value')), t.maskL1);
   assert.equal(Number(await page.locator('#trigger-unlearned .trigger-asr').getAttribute('data-value')), t.asrOnOriginal);
@@ -93,7 +85,7 @@ async function showSamples(page: Page, report: SamplesReport): Promise<void> {
 
 test('sample grid: tiles in rank order with score and prediction, real thumbnails, capped, proposed count flagged', async () => {
   const report = sampleSamplesReport(300);
-  const { page, errors, violations } = await openPanel(browser, files, sampleResult());
+  const { page, errors, violations } = await h.open(sampleResult());
   await showSamples(page, report);
   const tiles = page.locator('#sample-grid .tile');
   assert.equal(await tiles.count(), 200, 'the grid is capped at 200 of 300');
@@ -117,7 +109,7 @@ test('sample grid: tiles in rank order with score and prediction, real thumbnail
 
 test('export flagged: the chosen count is posted (clamped), the host answer and errors are shown', async () => {
   const report = sampleSamplesReport(300);
-  const { page } = await openPanel(browser, files, sampleResult());
+  const { page } = await h.open(sampleResult());
   await showSamples(page, report);
   await page.locator('#flag-count').fill('12');
   assert.equal(await page.locator('#sample-grid .tile.flagged').count(), 12);
@@ -139,11 +131,11 @@ test('export flagged: the chosen count is posted (clamped), the host answer and 
 });
 
 test('inspect button posts inspectSamples; a ranking without a report renders alone', async () => {
-  const { page } = await openPanel(browser, files, sampleResult());
+  const { page } = await h.open(sampleResult());
   await page.locator('#inspect-samples').click();
   assert.deepEqual((await posted(page)).slice(1), [{ type: 'inspectSamples' }]);
   await page.close();
-  const alone = await openPanel(browser, files);
+  const alone = await h.open();
   const report = sampleSamplesReport(40);
   await showSamples(alone.page, report);
   assert.equal(await alone.page.locator('#verdict-title').count(), 0);
