@@ -71,6 +71,8 @@ export interface RepairEpoch {
   holdoutAcc: number;
   /** Share of held-out samples (not of the label) that the recovered trigger sends to its label. */
   holdoutTriggerSuccess: number;
+  /** Mean KL(original model ‖ this model) over the held-out samples: how far the repair strayed from the original. */
+  holdoutDivergence: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Defense quality with the default (adaptive) settings on every committed trained fixture, so a change that loses
 // what the bench measured fails here (issue #7's regression guard). Bounds carry a margin over the measured values
 // (bench/quality.md): ACC and ASR come from 1000 test samples each, and the repair's hold-out is 100 samples.
-// Measured (2026-11-25): badnets 90.1→85.6 / 99.8→5.5, blend 90.8→87.7 / 99.8→3.5, sig 92.3→87.7 / 99.7→4.2,
+// Measured (2026-11-25): badnets 90.1→86.8 / 99.8→4.1, blend 90.8→88.6 / 99.8→4.9, sig 92.3→88.2 / 99.7→3.5,
 // checkerboard inconclusive (untouched), clean reported clean (untouched).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -43,9 +43,10 @@ export function sampleRepair(epochs = 10, label = 3): NonNullable<ScanResult['re
     epoch,
     holdoutAcc: Math.round((0.7 + 0.2 * (1 - Math.exp(-epoch / 3)) + rnd() * 0.02) * 1e4) / 1e4,
     holdoutTriggerSuccess: Math.round((epoch === 0 ? 0.4 : Math.max(0, 0.2 - epoch * 0.04) + rnd() * 0.03) * 1e4) / 1e4,
+    holdoutDivergence: Math.round((0.3 * Math.exp(-epoch / 3) + rnd() * 0.02) * 1e4) / 1e4,
   }));
   const eligible = history.filter((e) => e.holdoutTriggerSuccess <= 0.05);
-  const chosen = (eligible.length ? eligible : history).reduce((b, e) => (e.holdoutAcc > b.holdoutAcc ? e : b));
+  const chosen = (eligible.length ? eligible : history).reduce((b, e) => (e.holdoutDivergence < b.holdoutDivergence ? e : b));
   return { triggerLabel: label, triggerSources: ['unlearned', 'original'], epochs: history, chosenEpoch: chosen.epoch, model: '/work/models/.rnp-scan/model.onnx/repaired.onnx', modelSha256: '1'.repeat(64) };
 }
 

@@ -152,7 +152,7 @@ spec('samples format: clamped counts, the score at the cut, tile captions', () =
   equal(tileCaption({ index: 2, score: -2.25, predicted: 4, label: null }), ['#2 · -2.250', 'pred 4']);
 });
 
-const REPAIR = { triggerLabel: 0, triggerSources: ['unlearned' as const, 'original' as const], epochs: [0, 1, 2, 3].map((epoch) => ({ epoch, holdoutAcc: 0.8 + epoch / 100, holdoutTriggerSuccess: 0.3 / (epoch + 1) })), chosenEpoch: 2, model: '/r.onnx', modelSha256: 'x' };
+const REPAIR = { triggerLabel: 0, triggerSources: ['unlearned' as const, 'original' as const], epochs: [0, 1, 2, 3].map((epoch) => ({ epoch, holdoutAcc: 0.8 + epoch / 100, holdoutTriggerSuccess: 0.3 / (epoch + 1), holdoutDivergence: 0.1 })) , chosenEpoch: 2, model: '/r.onnx', modelSha256: 'x' };
 
 spec("exportChoice: repaired only at the scan's exact threshold after a repair; prune-only elsewhere; disabled when nothing would be pruned", () => {
   const th = 0.3960457742214203;
@@ -201,7 +201,7 @@ spec("shownMetrics: the scan's `after` at its own threshold (repaired), the near
 
 spec('repairEpochCount: the fine-tuning epochs (epoch 0 is the pruned model)', () => {
   equal(repairEpochCount(REPAIR), 3);
-  equal(repairEpochCount({ ...REPAIR, epochs: [{ epoch: 0, holdoutAcc: 0.8, holdoutTriggerSuccess: 0.1 }] }), 0);
+  equal(repairEpochCount({ ...REPAIR, epochs: [{ epoch: 0, holdoutAcc: 0.8, holdoutTriggerSuccess: 0.1, holdoutDivergence: 0.1 }] }), 0);
 });
 
 (globalThis as unknown as { runSpecs: typeof runSpecs }).runSpecs = runSpecs;
