@@ -172,6 +172,7 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     const unlearned = new Snapshot(program);
     let triggerEvidence: TriggerEvidence | null = null;
     let label: ReturnType<typeof decideLabel>;
+    let labelScores: ScanResult['labelScores'];
     let threshold: number;
     let thresholdSource: ScanResult['thresholdSource'] = 'fixed';
     let thresholdCandidates: ScanResult['thresholdCandidates'] = [];
@@ -184,7 +185,8 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
         unlearned.restore();
         clock.lap('evidence');
       }
-      label = decideLabel(labelHistogram, triggerEvidence?.labelScores ?? labelScoresOf(labelHistogram, null));
+      labelScores = triggerEvidence?.labelScores ?? labelScoresOf(labelHistogram, null);
+      label = decideLabel(labelHistogram, labelScores);
 
       if (split) {
         // Adaptive: prune only a model found backdoored, up to where the unlearned model lets go of its label.
@@ -202,7 +204,6 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     } finally {
       unlearned.dispose();
     }
-    const labelScores = triggerEvidence?.labelScores ?? labelScoresOf(labelHistogram, null);
 
     // Everything below works on the original weights.
     program.assign(graph.initializers);
