@@ -8,10 +8,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
-import { liveWorkerPids, startSamples, WorkerFailure, type JobOptions, type SamplesDone } from '../../src/extension/worker-client';
+import { liveWorkerPids, startSamples, type JobOptions, type SamplesDone } from '../../src/extension/worker-client';
 import { defaultFlaggedPath, flaggedSamples, GRID_CAP, samplesReport, writeFlaggedSamples, type FlaggedSamplesFile } from '../../src/extension/samples-report';
 import { readNpz } from '../../src/engine/data/npz';
 import { auroc } from '../../src/engine/evidence/auroc';
+import { alive } from './process-alive';
+import { failure } from './worker-failure';
 import type { SamplesRequest } from '../../src/protocol';
 
 const WORKER = path.resolve('dist/worker.js');
@@ -37,24 +39,6 @@ function request(dir: string, extra: Partial<SamplesRequest> = {}): SamplesReque
   return { model: path.join(dir, 'model.onnx'), data: path.join(dir, 'defense.npz'), inspect: path.join(dir, 'poison_mixed.npz'), options: {}, previews: GRID_CAP, ...extra };
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function failure(p: Promise<unknown>): Promise<WorkerFailure> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof WorkerFailure, String(e));
-    return e;
-  }
-  assert.fail('expected the job to fail');
-}
 
 test('ranking through the worker: poisoned samples first, thumbnails for the grid only, flagged indices written atomically', async () => {
   const dir = fixtureCopy();

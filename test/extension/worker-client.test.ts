@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { liveWorkerPids, startScan, WorkerFailure, type JobOptions } from '../../src/extension/worker-client';
+import { liveWorkerPids, startScan, type JobOptions } from '../../src/extension/worker-client';
+import { alive } from './process-alive';
+import { failure } from './worker-failure';
 import type { ScanRequest } from '../../src/protocol';
 
 const WORKER = path.resolve('dist/worker.js');
@@ -28,24 +30,6 @@ function request(dir: string, extra: Partial<ScanRequest> = {}): ScanRequest {
   return { model: path.join(dir, 'model.onnx'), data: path.join(dir, 'defense.npz'), outDir: '', options: {}, writePruned: false, ...extra };
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function failure(p: Promise<unknown>): Promise<WorkerFailure> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof WorkerFailure, String(e));
-    return e;
-  }
-  assert.fail('expected the job to fail');
-}
 
 test('an engine error comes back typed, naming the file, and the worker exits', async () => {
   const dir = demoCopy();

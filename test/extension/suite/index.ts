@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { alive } from '../process-alive';
 
 const EXT_ID = 'rnp-scan.rnp-backdoor-scan';
 const log = (...a: unknown[]) => console.log('[rnp-suite]', ...a);
@@ -17,14 +18,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Diag = { busy: boolean; lastOutcome: string | null; lastRequest: { data: string; cleanTest?: string } | null; workerPids: number[]; loopDelayMs: { mean: number; p99: number; max: number; seconds: number } | null; panelOpen: boolean };
 const diag = () => vscode.commands.executeCommand<Diag>('rnp._diagnostics');
 const sha = (p: string) => createHash('sha256').update(fs.readFileSync(p)).digest('hex');
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 function listTree(dir: string): string[] {
   return (fs.readdirSync(dir, { recursive: true }) as string[])
     .map((rel) => {
