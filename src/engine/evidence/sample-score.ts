@@ -16,14 +16,15 @@ import { batchIndices, disposeBatch, makeBatch, sequentialOrder } from '../rnp/b
 /**
  * Logits of `program` over every sample, row-major [count, numClasses]. `batchStats` runs BatchNorm on batch
  * statistics (no running-stat update), as the unlearned model was driven: its running statistics lag behind.
+ * `beforeSoftmax`: for a graph ending in Softmax, the Softmax's input (see ForwardOptions).
  */
-export function logitsOf(program: Program, data: Dataset, batchSize = 250, batchStats = false): Float32Array {
+export function logitsOf(program: Program, data: Dataset, batchSize = 250, batchStats = false, beforeSoftmax = false): Float32Array {
   const k = program.numClasses;
   const out = new Float32Array(data.count * k);
   let row = 0;
   for (const idx of batchIndices(sequentialOrder(data.count), batchSize)) {
     const b = makeBatch(data, idx);
-    const l = tf.tidy(() => program.forward(b.x, { training: batchStats }));
+    const l = tf.tidy(() => program.forward(b.x, { training: batchStats, beforeSoftmax }));
     out.set(l.dataSync(), row * k);
     row += idx.length;
     l.dispose();

@@ -25,9 +25,10 @@ import type { IrTensor } from '../onnx/ir';
 import type { PixelSpace } from '../evidence/pixel-space';
 import { stamp, toModelInput, toPixels } from '../evidence/pixel-space';
 import { triggerSuccess } from '../evidence/neural-cleanse';
+import { logitsOf, suspicionScores } from '../evidence/sample-score';
 import type { RepairEpoch } from '../result';
 import { accuracy } from './evaluate';
-import { batchIndices, disposeBatch, makeBatch, sequentialOrder } from './batches';
+import { batchIndices, disposeBatch, makeBatch } from './batches';
 import { crossEntropy } from './loss';
 import { checkpoint, type PassContext } from './pass-context';
 import { permutation } from './random';
@@ -106,48 +107,26 @@ export interface RepairOutput {
 }
 
 /**
- * Fine-tunes `program` in place (it must hold the pruned original weights; `original` is the unpruned model, the
- * teacher when distilling). `keep[s][c]` is false for pruned
- * channels. On return the program holds the chosen epoch's weights and BN statistics.
+ * The original model's logits (eval mode, before any Softmax) over each dataset, row-major [N, K]; the program's
+ * weights are put back.
  */
-/** The original model's softmax over `data` (eval mode), row-major [N, K]; the program's weights are put back. */
-function probabilities(program: Program, data: Dataset, original: ReadonlyMap<string, IrTensor>): Float32Array {
+function originalLogits(program: Program, original: ReadonlyMap<string, IrTensor>, sets: readonly Dataset[]): Float32Array[] {
   const current = new Snapshot(program);
   try {
     program.assign(original);
-    const k = program.numClasses;
-    const out = new Float32Array(data.count * k);
-    for (const idx of batchIndices(sequentialOrder(data.count), 250)) {
-      const b = makeBatch(data, idx);
-      const p = tf.tidy(() => tf.softmax(program.forward(b.x, { training: false, beforeSoftmax: true })));
-      out.set(p.dataSync() as Float32Array, idx[0] * k);
-      p.dispose();
-      disposeBatch(b);
-    }
-    return out;
+    return sets.map((d) => logitsOf(program, d, 250, false, true));
   } finally {
     current.restore();
     current.dispose();
   }
 }
 
-/** Mean KL(teacher ‖ program) over `data` (eval mode). */
-function divergence(program: Program, data: Dataset, teacher: Float32Array): number {
-  const k = program.numClasses;
-  let sum = 0;
-  for (const idx of batchIndices(sequentialOrder(data.count), 250)) {
-    const b = makeBatch(data, idx);
-    const t = tf.tensor2d(teacher.subarray(idx[0] * k, (idx[0] + idx.length) * k), [idx.length, k]);
-    const kl = tf.tidy(() => {
-      const logq = tf.logSoftmax(program.forward(b.x, { training: false, beforeSoftmax: true }));
-      return tf.sum(tf.mul(t, tf.sub(tf.log(tf.maximum(t, 1e-12)), logq)));
-    });
-    sum += kl.dataSync()[0];
-    kl.dispose();
-    t.dispose();
-    disposeBatch(b);
-  }
-  return sum / data.count;
+/** Row-wise softmax of row-major logits [N, K], in float32 as the training step sees it. */
+function softmaxOf(logits: Float32Array, k: number): Float32Array {
+  const p = tf.tidy(() => tf.softmax(tf.tensor2d(logits, [logits.length / k, k])));
+  const out = Float32Array.from(p.dataSync());
+  p.dispose();
+  return out;
 }
 
 function gatherRows(rows: Float32Array, idx: Int32Array, k: number): tf.Tensor2D {
@@ -161,6 +140,11 @@ function softCrossEntropy(logits: tf.Tensor2D, target: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1))) as tf.Scalar);
 }
 
+/**
+ * Fine-tunes `program` in place (it must hold the pruned original weights; `original` is the unpruned model, the
+ * teacher when distilling). `keep[s][c]` is false for pruned channels. On return the program holds the chosen epoch's
+ * weights and BN statistics.
+ */
 export async function repair(
   program: Program,
   original: ReadonlyMap<string, IrTensor>,
@@ -177,12 +161,15 @@ export async function repair(
   const stamps: StampTensors[] = triggers.map((t) => ({ mask: tf.tensor4d(t.mask, [1, h, w, 1]), pattern: tf.tensor4d(t.pattern, [1, h, w, c]), space: t.space }));
   const vars = [...program.weights.values()];
   const sgd = new Sgd(cfg.lr, cfg.momentum, cfg.weightDecay);
-  const teacher = cfg.distill ? probabilities(program, train, original) : null;
-  const heldTeacher = probabilities(program, holdout, original);
+  const numClasses = program.numClasses;
+  const [heldTeacher, trainTeacher] = originalLogits(program, original, cfg.distill ? [holdout, train] : [holdout]);
+  const teacher = trainTeacher ? softmaxOf(trainTeacher, numClasses) : null;
+  // Mean KL(original ‖ current) on the hold-out (suspicionScores is −KL per sample).
+  const divergence = () => -suspicionScores(heldTeacher, logitsOf(program, holdout, 250, false, true), numClasses).reduce((a, b) => a + b, 0) / holdout.count;
   const measure = (epoch: number): RepairEpoch => ({
     epoch,
     holdoutAcc: accuracy(program, holdout) as number,
-    holdoutDivergence: divergence(program, holdout, heldTeacher),
+    holdoutDivergence: divergence(),
     // The worst of the triggers: each must stay out.
     holdoutTriggerSuccess: Math.max(...triggers.map((t) => triggerSuccess(program, holdout, t.space, t.label, t.mask, t.pattern))),
   });
@@ -207,7 +194,7 @@ export async function repair(
           b.x.dispose();
           b.x = mixed;
         }
-        const target = teacher ? gatherRows(teacher, idx, program.numClasses) : null;
+        const target = teacher ? gatherRows(teacher, idx, numClasses) : null;
         trainStep(program, b, vars, { training: true, updateStats: true, masks }, (out) => (target ? softCrossEntropy(out, target) : crossEntropy(out, b.y)), sgd);
         target?.dispose();
         disposeBatch(b);
