@@ -1,10 +1,12 @@
 /**
  * One timed run of the project's side of the speed benchmark, in its own process (so peak RSS is its own):
- * `tsx bench/child.ts epochs MODEL.onnx BACKEND EPOCHS` → JSON {unlearn_s, recover_s, total_s, peak_rss_mb}
- * `tsx bench/child.ts demo BACKEND`                        → JSON {total_s, peak_rss_mb, result summary}
+ * `tsx bench/child.ts epochs MODEL.onnx BACKEND EPOCHS [THREADS]` → JSON {unlearn_s, recover_s, total_s, peak_rss_mb}
+ * `tsx bench/child.ts demo BACKEND [THREADS]`                        → JSON {total_s, peak_rss_mb, result summary}
+ * THREADS: wasm threads, 0 (default) = one per core.
  * Random data for `epochs` (timing does not depend on values), 500 samples, batch 128, as the peer's --random.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../src/engine/backend';
 import { readOnnxFile } from '../src/engine/onnx/read';
 import { compileProgram } from '../src/engine/graph/compile';
@@ -17,8 +19,8 @@ import type { BackendChoice } from '../src/engine/options';
 
 const rssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
-async function epochs(model: string, backend: BackendChoice, n: number) {
-  const info = await selectBackend(backend);
+async function epochs(model: string, backend: BackendChoice, n: number, threads: number) {
+  const info = await selectBackend(backend, threads);
   const { graph } = await readOnnxFile(model);
   const program = compileProgram(graph, model);
   const [c, h, w] = program.inputShape;
@@ -33,10 +35,10 @@ async function epochs(model: string, backend: BackendChoice, n: number) {
   await recover(program, data, { lr: 0.2, momentum: 0.9, alpha: 0.2, batchSize: 128, epochs: n }, { rng });
   const t2 = performance.now();
   program.dispose();
-  return { backend: info.name, unlearn_s: (t1 - t0) / 1000, recover_s: (t2 - t1) / 1000, total_s: (t2 - t0) / 1000, peak_rss_mb: rssMb(), tensors: tf.memory().numTensors };
+  return { backend: info.name, threads: info.name === 'wasm' ? getThreadsCount() : null, unlearn_s: (t1 - t0) / 1000, recover_s: (t2 - t1) / 1000, total_s: (t2 - t0) / 1000, peak_rss_mb: rssMb(), tensors: tf.memory().numTensors };
 }
 
-async function demo(backend: BackendChoice) {
+async function demo(backend: BackendChoice, threads: number) {
   const t0 = performance.now();
   const { result } = await runScan({
     model: 'demo/model.onnx',
@@ -44,15 +46,15 @@ async function demo(backend: BackendChoice) {
     cleanTest: 'demo/clean_test.npz',
     poisonTest: 'demo/poison_test.npz',
     outDir: 'bench/out/demo',
-    options: { backend },
+    options: { backend, threads },
     writePruned: false,
   });
-  return { backend: result.backend.name, total_s: (performance.now() - t0) / 1000, peak_rss_mb: rssMb(), verdict: result.verdict, detectedLabel: result.detectedLabel, before: result.before, after: result.after, mode: result.mode };
+  return { backend: result.backend.name, threads: result.backend.name === 'wasm' ? getThreadsCount() : null, total_s: (performance.now() - t0) / 1000, peak_rss_mb: rssMb(), verdict: result.verdict, detectedLabel: result.detectedLabel, before: result.before, after: result.after, mode: result.mode };
 }
 
 (async () => {
   const [kind, ...args] = process.argv.slice(2);
-  const out = kind === 'demo' ? await demo(args[0] as BackendChoice) : await epochs(args[0], args[1] as BackendChoice, Number(args[2]));
+  const out = kind === 'demo' ? await demo(args[0] as BackendChoice, Number(args[1] ?? 0)) : await epochs(args[0], args[1] as BackendChoice, Number(args[2]), Number(args[3] ?? 0));
   process.stdout.write(JSON.stringify(out) + '\n');
 })().catch((e) => {
   process.stderr.write(String(e?.stack ?? e) + '\n');

@@ -4,7 +4,8 @@
  * amount of random data (500 samples, batch 128); plus a full default scan of the demo. Each side runs at least 3
  * times; the minimum is reported. Prints a Markdown table; with `--json` the last line is
  * {"rows":[{"net","backend","project_s","peer_s","ratio","peak_rss_mb"}, ...]}.
- * Options: --runs N (default 3)  --backend wasm|cpu|tensorflow|auto (default auto)  --nets a,b,c  --epochs N
+ * Options: --runs N (default 3)  --backend wasm|cpu|tensorflow|auto (default auto)  --threads N (wasm; default 0 =
+ * one per core)  --nets a,b,c  --epochs N
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,12 +20,16 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'auto' },
     nets: { type: 'string', default: 'mnist_cnn,vgg_small,resnet18' },
     epochs: { type: 'string', default: '1' },
+    threads: { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
     'no-demo': { type: 'boolean', default: false },
   },
 });
 const runs = Number(values.runs);
 const epochs = Number(values.epochs);
+const threads = values.threads!;
+/** "wasm, 2 threads": the backend and, for wasm, the thread count the child actually ran with. */
+const backendLabel = (r: Record<string, unknown>) => (r.threads ? `${r.backend}, ${r.threads} thread${r.threads === 1 ? '' : 's'}` : String(r.backend));
 
 interface Row { net: string; backend: string; project_s: number; peer_s: number | null; ratio: number | null; peak_rss_mb: number; peer_rss_mb: number | null }
 
@@ -54,10 +59,10 @@ for (const net of values.nets!.split(',')) {
   const projRss: number[] = [];
   let backend = '';
   for (let i = 0; i < runs; i++) {
-    const r = child(['epochs', onnx, values.backend!, String(epochs)]);
+    const r = child(['epochs', onnx, values.backend!, String(epochs), threads]);
     proj.push(r.total_s as number);
     projRss.push(r.peak_rss_mb as number);
-    backend = r.backend as string;
+    backend = backendLabel(r);
     console.error(`  ${net} project run ${i + 1}: ${(r.total_s as number).toFixed(3)} s (unlearn ${(r.unlearn_s as number).toFixed(3)}, recover ${(r.recover_s as number).toFixed(3)}), rss ${r.peak_rss_mb} MB`);
   }
   const pe: number[] = [];
@@ -77,10 +82,10 @@ if (!values['no-demo'] && existsSync('demo/model.onnx')) {
   let rss = 0;
   let backend = '';
   for (let i = 0; i < runs; i++) {
-    const r = child(['demo', values.backend!]);
+    const r = child(['demo', values.backend!, threads]);
     ts.push(r.total_s as number);
     rss = Math.max(rss, r.peak_rss_mb as number);
-    backend = r.backend as string;
+    backend = backendLabel(r);
     console.error(`  demo full scan run ${i + 1}: ${(r.total_s as number).toFixed(2)} s (${r.mode} mode, verdict ${r.verdict}, label ${r.detectedLabel})`);
   }
   rows.push({ net: 'demo full scan (default options)', backend, project_s: round(min(ts)), peer_s: null, ratio: null, peak_rss_mb: rss, peer_rss_mb: null });

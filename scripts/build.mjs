@@ -33,4 +33,7 @@ if (existsSync('webview/main.ts')) {
 }
 const wasmDir = 'node_modules/@tensorflow/tfjs-backend-wasm/dist';
 for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) cpSync(`${wasmDir}/${f}`, `dist/${f}`);
+// The threaded build's Emscripten main script and pthread worker code: each pthread worker loads them from disk
+// (src/engine/wasm-threads.ts), since the bundle's inlined copies cannot be handed to a Node worker.
+for (const f of ['tfjs-backend-wasm-threaded-simd.js', 'tfjs-backend-wasm-threaded-simd.worker.js']) cpSync(`node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/${f}`, `dist/${f}`);
 if (watch) console.log('watch mode is not implemented; rerun npm run build');

@@ -21,6 +21,7 @@ options:
   --json                 print exactly one JSON object (the scan result) on stdout
   --mode adaptive|paper  adaptive (default): clean-data safeguards; paper: the authors' exact settings
   --backend auto|tensorflow|webgpu|wasm|cpu
+  --threads N            WebAssembly threads (default 0: one per core, at most 8)
   --seed N  --batch-size N
   --unlearn-lr X --unlearn-epochs N --clean-threshold X
   --recover-lr X --recover-epochs N --alpha X
@@ -41,6 +42,7 @@ const numberOpts = {
   'recover-epochs': 'recoverEpochs',
   alpha: 'alpha',
   threshold: 'pruneThreshold',
+  threads: 'threads',
 } as const satisfies Record<string, keyof ScanOptions>;
 
 export interface CliCommand {

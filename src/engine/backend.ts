@@ -2,14 +2,18 @@
  * Picks and initialises the tfjs backend. 'auto' prefers native TensorFlow (tfjs-node-gpu, then tfjs-node: optional
  * packages, loaded only if installed), then WebGPU (not available in this build: the `webgpu` package is not
  * shipped), then WebAssembly (binaries loaded from disk, never the network), then plain JS ('cpu').
+ * WebAssembly runs multi-threaded (XNNPACK's pool over worker_threads, see wasm-threads.ts) unless one thread is asked
+ * for or the threaded build cannot start; the thread count is fixed once per process, when wasm first initialises.
  * An explicit choice that cannot run is an OPTION_INVALID InputError.
  */
 import * as tf from '@tensorflow/tfjs-core';
 // A named import, not a bare one: the package's sideEffects list omits its node entry, so bundlers drop a bare
 // import and the 'cpu' backend would never register.
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths, setThreadsCount, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { findThreadedScripts, installPthreadWorker, withReportedCores } from './wasm-threads';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { InputError } from './errors';
 import type { BackendChoice } from './options';
@@ -28,22 +32,63 @@ export function findWasmDir(): string | null {
   return candidates.find((d) => existsSync(join(d, WASM_FILE))) ?? null;
 }
 
-let wasmPathSet = false;
+/** Threads for wasm: `requested`, or with 0 every logical core up to 8 (XNNPACK gains little past that here). */
+export function wasmThreadCount(requested: number): number {
+  return requested > 0 ? Math.floor(requested) : Math.max(1, Math.min(availableParallelism(), 8));
+}
 
-async function tryWasm(): Promise<string | null> {
+let wasmPathSet = false;
+/** Why the threaded build was not used, once wasm has initialised single-threaded although threads were asked. */
+let threadsFallback: string | null = null;
+
+async function initWasm(threads: number): Promise<boolean> {
+  return withReportedCores(threads, async () => {
+    if (!(await tf.setBackend('wasm'))) return false;
+    await tf.ready();
+    return true;
+  });
+}
+
+/** Initialises wasm; a reason string when it cannot run. */
+async function tryWasm(requestedThreads: number): Promise<string | null> {
   const dir = findWasmDir();
   if (!dir) return `${WASM_FILE} not found next to the program or in node_modules`;
+  const threads = wasmThreadCount(requestedThreads);
+  let threaded = false;
   if (!wasmPathSet) {
     setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
+    const scripts = threads > 1 ? findThreadedScripts(dir) : null;
+    if (threads > 1 && !scripts) threadsFallback = `the threaded build's scripts are not next to ${WASM_FILE}`;
+    if (scripts) {
+      installPthreadWorker(scripts);
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+      setThreadsCount(threads);
+      threaded = true;
+    }
     wasmPathSet = true;
   }
   try {
-    if (!(await tf.setBackend('wasm'))) return 'the WebAssembly backend failed to initialise';
-    await tf.ready();
-    return null;
+    if (await initWasm(threads)) return null;
+    if (!threaded) return 'the WebAssembly backend failed to initialise';
+  } catch (e) {
+    if (!threaded) return `the WebAssembly backend failed to initialise (${(e as Error).message})`;
+    threadsFallback = `threads failed to start (${(e as Error).message})`;
+  }
+  // The threaded build did not start: the single-threaded one needs neither workers nor shared memory.
+  threadsFallback ??= 'threads failed to start';
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  try {
+    if (await initWasm(1)) return null;
+    return 'the WebAssembly backend failed to initialise';
   } catch (e) {
     return `the WebAssembly backend failed to initialise (${(e as Error).message})`;
   }
+}
+
+/** "WebAssembly SIMD, 2 threads" (and why not more, when threads were asked for but not used). */
+function wasmDescription(): string {
+  const n = getThreadsCount();
+  return `WebAssembly SIMD, ${n} thread${n === 1 ? '' : 's'}${n === 1 && threadsFallback ? ` (${threadsFallback})` : ''}`;
 }
 
 /** Loads a native tfjs-node package (registers backend 'tensorflow'); the reason it failed otherwise. */
@@ -71,7 +116,8 @@ async function useCpu(): Promise<void> {
   await tf.ready();
 }
 
-export async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
+/** `threads`: wasm's thread count (0 = every core); the first wasm initialisation in a process fixes it. */
+export async function selectBackend(choice: BackendChoice, threads = 0): Promise<BackendInfo> {
   const info = (name: BackendName, reason: string): BackendInfo => ({ name, reason });
   const fail = (why: string) => new InputError('OPTION_INVALID', null, `backend "${choice}" is not available: ${why}`);
   switch (choice) {
@@ -85,9 +131,9 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendInfo>
     case 'webgpu':
       throw fail(WEBGPU_REASON);
     case 'wasm': {
-      const why = await tryWasm();
+      const why = await tryWasm(threads);
       if (why) throw fail(why);
-      return info('wasm', 'requested; WebAssembly SIMD loaded from disk');
+      return info('wasm', `requested; ${wasmDescription()} loaded from disk`);
     }
     case 'cpu':
       await useCpu();
@@ -100,8 +146,8 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendInfo>
         reasons.push(why);
       }
       reasons.push(WEBGPU_REASON);
-      const wasmWhy = await tryWasm();
-      if (!wasmWhy) return info('wasm', `${reasons.join('; ')}; using WebAssembly SIMD`);
+      const wasmWhy = await tryWasm(threads);
+      if (!wasmWhy) return info('wasm', `${reasons.join('; ')}; using ${wasmDescription()}`);
       reasons.push(wasmWhy);
       await useCpu();
       return info('cpu', `${reasons.join('; ')}; using plain JavaScript`);

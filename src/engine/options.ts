@@ -16,6 +16,8 @@ export interface Preprocess {
 export interface ScanOptions {
   mode: ScanMode;
   backend: BackendChoice;
+  /** WebAssembly threads (0 = one per logical core, at most 8); fixed per process at the first wasm start. */
+  threads: number;
   seed: number;
   batchSize: number;
   unlearnLr: number;
@@ -55,6 +57,7 @@ export interface ScanOptions {
 export const PAPER_DEFAULTS: ScanOptions = {
   mode: 'paper',
   backend: 'auto',
+  threads: 0,
   seed: 98,
   batchSize: 128,
   unlearnLr: 0.01,

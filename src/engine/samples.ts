@@ -66,7 +66,7 @@ export async function runSamples(req: ScanRequest, inspectPath: string, hooks: S
   const o = resolveOptions(req.options);
   const report = (p: Progress) => hooks.onProgress?.(p);
   report({ phase: 'load', step: 0, total: 0, message: `loading ${path.basename(req.model)}` });
-  await selectBackend(o.backend);
+  await selectBackend(o.backend, o.threads);
   const { graph } = await readOnnxFile(req.model);
   const program = compileProgram(graph, req.model);
   try {

@@ -64,6 +64,7 @@ export function resolveOptions(partial: Partial<ScanOptions>): ScanOptions {
   for (const k of ['cleanThreshold', 'unlearnMomentum', 'recoverMomentum'] as const) if (!(o[k] >= 0 && o[k] <= 1)) throw bad(`${k} must be in [0, 1]`);
   if (o.pruneThreshold !== null && !(o.pruneThreshold >= 0 && o.pruneThreshold <= 1)) throw bad('pruneThreshold must be in [0, 1]');
   if (!Number.isInteger(o.seed)) throw bad('seed must be an integer');
+  if (!Number.isInteger(o.threads) || o.threads < 0) throw bad('threads must be a non-negative integer (0 = one per core)');
   return o;
 }
 
@@ -133,7 +134,7 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     hooks.onProgress?.({ phase, step, total, message, acc });
   const clock = new Clock();
   report('load', 0, 0, `loading ${path.basename(req.model)}`);
-  const backend = await selectBackend(o.backend);
+  const backend = await selectBackend(o.backend, o.threads);
   const { program, graph, bytes, defense, cleanTest, poisonTest } = await loadAll(req, o);
   const numBefore = tf.memory().numTensors;
   try {
@@ -345,7 +346,7 @@ export async function exportPruned(req: ExportRequest, hooks: ScanHooks = {}): P
   const r = req.result;
   hooks.onProgress?.({ phase: 'export', step: 0, total: 0, message: `exporting ${path.basename(req.dest)}` });
   if (path.resolve(req.dest) === path.resolve(req.model)) throw new InputError('OPTION_INVALID', req.dest, 'refusing to overwrite the model being scanned');
-  await selectBackend(r.options.backend);
+  await selectBackend(r.options.backend, r.options.threads ?? 0);
   const o = r.options;
   const loaded = await loadAll({ model: req.model, data: null, cleanTest: r.data.cleanTest?.path, poisonTest: r.data.poisonTest?.path }, o);
   const { program, graph, bytes } = loaded;

@@ -27,6 +27,7 @@ export function scanOptionsFromSettings(get: SettingGetter): Partial<ScanOptions
   if (backend && (BACKENDS as string[]).includes(backend)) o.backend = backend as BackendChoice;
   const numbers: [string, keyof ScanOptions][] = [
     ['seed', 'seed'],
+    ['threads', 'threads'],
     ['batchSize', 'batchSize'],
     ['unlearn.lr', 'unlearnLr'],
     ['unlearn.epochs', 'unlearnEpochs'],

@@ -33,7 +33,7 @@ npx vsce package --no-dependencies -o "$VSIX" >/dev/null
 echo "packaged $VSIX ($(du -k "$VSIX" | cut -f1) KB)"
 # The vsix is built with --no-dependencies: everything must be in the bundles it carries.
 LISTING="$(unzip -l "$VSIX")"
-for f in dist/extension.js dist/worker.js dist/webview.js dist/tfjs-backend-wasm.wasm dist/tfjs-backend-wasm-simd.wasm media/report.css package.json; do
+for f in dist/extension.js dist/worker.js dist/webview.js dist/tfjs-backend-wasm.wasm dist/tfjs-backend-wasm-simd.wasm dist/tfjs-backend-wasm-threaded-simd.wasm dist/tfjs-backend-wasm-threaded-simd.js dist/tfjs-backend-wasm-threaded-simd.worker.js media/report.css package.json; do
   grep -q " extension/$f\$" <<<"$LISTING" || { echo "vsix lacks $f"; exit 1; }
 done
 T1=$(ts)
