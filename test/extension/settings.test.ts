@@ -14,7 +14,7 @@ test('the package.json setting defaults are the engine defaults of the default m
   const defaults = Object.fromEntries(Object.entries(props).map(([k, v]) => [k.replace(/^rnp\./, ''), v.default]));
   const o = scanOptionsFromSettings(getter(defaults));
   const engine = defaultOptions(defaults.mode as ScanMode);
-  for (const k of ['mode', 'backend', 'seed', 'batchSize', 'unlearnLr', 'unlearnEpochs', 'cleanThreshold', 'recoverLr', 'recoverEpochs', 'alpha', 'pruneThreshold', 'trigger', 'repair'] as const) {
+  for (const k of ['mode', 'backend', 'threads', 'seed', 'batchSize', 'unlearnLr', 'unlearnEpochs', 'cleanThreshold', 'recoverLr', 'recoverEpochs', 'alpha', 'pruneThreshold', 'trigger', 'repair'] as const) {
     assert.deepEqual(o[k], engine[k], k);
   }
   assert.deepEqual(o.preprocess, engine.preprocess);
@@ -23,9 +23,9 @@ test('the package.json setting defaults are the engine defaults of the default m
 
 test('settings map onto option names; unusable values are left to the engine defaults', () => {
   const o = scanOptionsFromSettings(
-    getter({ mode: 'adaptive', backend: 'webgl', 'unlearn.epochs': 3, 'recover.alpha': 0.5, pruneThreshold: null, 'preprocess.mean': [0.5], 'preprocess.std': ['x'], seed: '7' }),
+    getter({ mode: 'adaptive', backend: 'webgl', threads: 2, 'unlearn.epochs': 3, 'recover.alpha': 0.5, pruneThreshold: null, 'preprocess.mean': [0.5], 'preprocess.std': ['x'], seed: '7' }),
   );
-  assert.deepEqual(o, { mode: 'adaptive', unlearnEpochs: 3, alpha: 0.5, pruneThreshold: null, preprocess: { mean: [0.5], std: [] } });
+  assert.deepEqual(o, { mode: 'adaptive', threads: 2, unlearnEpochs: 3, alpha: 0.5, pruneThreshold: null, preprocess: { mean: [0.5], std: [] } });
 });
 
 test('worker limits fall back on nonsense', () => {
