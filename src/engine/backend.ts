@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // import and the 'cpu' backend would never register.
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths, setThreadsCount, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { findThreadedScripts, installPthreadWorker, withReportedCores } from './wasm-threads';
+import { findThreadedScripts, installPthreadWorker, releasePthreadWorkers, withReportedCores } from './wasm-threads';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -42,11 +42,15 @@ let wasmPathSet = false;
 let threadsFallback: string | null = null;
 
 async function initWasm(threads: number): Promise<boolean> {
-  return withReportedCores(threads, async () => {
-    if (!(await tf.setBackend('wasm'))) return false;
-    await tf.ready();
-    return true;
-  });
+  try {
+    return await withReportedCores(threads, async () => {
+      if (!(await tf.setBackend('wasm'))) return false;
+      await tf.ready();
+      return true;
+    });
+  } finally {
+    releasePthreadWorkers();
+  }
 }
 
 /** Initialises wasm; a reason string when it cannot run. */

@@ -43,6 +43,9 @@ export function findThreadedScripts(wasmDir: string): { mainJs: string; workerJs
 }
 
 let installed = false;
+/** Pool workers created while the backend starts: they keep the event loop alive until it has started. */
+const starting = new Set<NodeWorker>();
+let released = false;
 
 /** Installs the global Worker stand-in (once per process). */
 export function installPthreadWorker(scripts: { mainJs: string; workerJs: string }): void {
@@ -52,17 +55,28 @@ export function installPthreadWorker(scripts: { mainJs: string; workerJs: string
     constructor(url: string | URL) {
       if (typeof url === 'string' && url.startsWith('blob:')) super(BOOT, { eval: true, workerData: scripts });
       else super(url);
-      this.unref();
+      if (released) this.unref();
+      else starting.add(this);
     }
 
     /** The glue refs a worker while its pthread runs; XNNPACK's pool threads run for the life of the process, so
-     * that would keep a finished CLI run (or test) from exiting. Their work is always awaited by the main thread. */
+     * that would keep a finished CLI run (or test) from exiting. The main thread always waits for their work. */
     override ref(): void {
-      // Deliberately a no-op.
+      // Deliberately a no-op (see releasePthreadWorkers for when they stop holding the process).
     }
   }
   // The Emscripten glue assigns Node's Worker to the global when it loads; the setter keeps this one.
   Object.defineProperty(globalThis, 'Worker', { configurable: true, get: () => PthreadWorker, set: () => undefined });
+}
+
+/**
+ * Once the backend has started: the pool's workers stop holding the process open (while it starts they must, or a
+ * process with nothing else pending could exit while waiting for them to load).
+ */
+export function releasePthreadWorkers(): void {
+  released = true;
+  for (const w of starting) w.unref();
+  starting.clear();
 }
 
 /** Runs `start` with os.cpus() reporting 2 × threads entries (the C side takes half the logical cores). */
