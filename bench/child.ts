@@ -18,6 +18,8 @@ import { runScan } from '../src/engine/scan';
 import type { BackendChoice } from '../src/engine/options';
 
 const rssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+/** The thread count wasm ran with (null on other backends). */
+const threadsOf = (backend: string) => (backend === 'wasm' ? getThreadsCount() : null);
 
 async function epochs(model: string, backend: BackendChoice, n: number, threads: number) {
   const info = await selectBackend(backend, threads);
@@ -35,7 +37,7 @@ async function epochs(model: string, backend: BackendChoice, n: number, threads:
   await recover(program, data, { lr: 0.2, momentum: 0.9, alpha: 0.2, batchSize: 128, epochs: n }, { rng });
   const t2 = performance.now();
   program.dispose();
-  return { backend: info.name, threads: info.name === 'wasm' ? getThreadsCount() : null, unlearn_s: (t1 - t0) / 1000, recover_s: (t2 - t1) / 1000, total_s: (t2 - t0) / 1000, peak_rss_mb: rssMb(), tensors: tf.memory().numTensors };
+  return { backend: info.name, threads: threadsOf(info.name), unlearn_s: (t1 - t0) / 1000, recover_s: (t2 - t1) / 1000, total_s: (t2 - t0) / 1000, peak_rss_mb: rssMb(), tensors: tf.memory().numTensors };
 }
 
 async function demo(backend: BackendChoice, threads: number) {
@@ -49,7 +51,7 @@ async function demo(backend: BackendChoice, threads: number) {
     options: { backend, threads },
     writePruned: false,
   });
-  return { backend: result.backend.name, threads: result.backend.name === 'wasm' ? getThreadsCount() : null, total_s: (performance.now() - t0) / 1000, peak_rss_mb: rssMb(), verdict: result.verdict, detectedLabel: result.detectedLabel, before: result.before, after: result.after, mode: result.mode };
+  return { backend: result.backend.name, threads: threadsOf(result.backend.name), total_s: (performance.now() - t0) / 1000, peak_rss_mb: rssMb(), verdict: result.verdict, detectedLabel: result.detectedLabel, before: result.before, after: result.after, mode: result.mode };
 }
 
 (async () => {

@@ -53,6 +53,15 @@ async function initWasm(threads: number): Promise<boolean> {
   }
 }
 
+/** Starts wasm with `threads`; null once it runs, else why not. */
+async function startWasm(threads: number): Promise<string | null> {
+  try {
+    return (await initWasm(threads)) ? null : 'the WebAssembly backend failed to initialise';
+  } catch (e) {
+    return `the WebAssembly backend failed to initialise (${(e as Error).message})`;
+  }
+}
+
 /** Initialises wasm; a reason string when it cannot run. */
 async function tryWasm(requestedThreads: number): Promise<string | null> {
   const dir = findWasmDir();
@@ -71,22 +80,12 @@ async function tryWasm(requestedThreads: number): Promise<string | null> {
     }
     wasmPathSet = true;
   }
-  try {
-    if (await initWasm(threads)) return null;
-    if (!threaded) return 'the WebAssembly backend failed to initialise';
-  } catch (e) {
-    if (!threaded) return `the WebAssembly backend failed to initialise (${(e as Error).message})`;
-    threadsFallback = `threads failed to start (${(e as Error).message})`;
-  }
+  const why = await startWasm(threads);
+  if (!why || !threaded) return why;
   // The threaded build did not start: the single-threaded one needs neither workers nor shared memory.
-  threadsFallback ??= 'threads failed to start';
+  threadsFallback = `threads failed to start: ${why}`;
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  try {
-    if (await initWasm(1)) return null;
-    return 'the WebAssembly backend failed to initialise';
-  } catch (e) {
-    return `the WebAssembly backend failed to initialise (${(e as Error).message})`;
-  }
+  return startWasm(1);
 }
 
 /** "WebAssembly SIMD, 2 threads" (and why not more, when threads were asked for but not used). */

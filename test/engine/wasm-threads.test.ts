@@ -6,7 +6,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { findThreadedScripts, THREADED_MAIN } from '../../src/engine/wasm-threads';
@@ -48,6 +48,10 @@ test('thread count: 0 means one per core (at most 8); the threaded scripts are f
   assert.ok(dir);
   assert.ok(findThreadedScripts(dir!), 'threaded main and worker scripts next to the wasm binaries or in wasm-out/');
   const empty = mkdtempSync(path.join(tmpdir(), 'rnp-threads-'));
-  writeFileSync(path.join(empty, THREADED_MAIN), '');
-  assert.equal(findThreadedScripts(empty), null, 'a folder with only the main script is not enough');
+  try {
+    writeFileSync(path.join(empty, THREADED_MAIN), '');
+    assert.equal(findThreadedScripts(empty), null, 'a folder with only the main script is not enough');
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
 });
