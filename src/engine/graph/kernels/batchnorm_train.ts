@@ -2,11 +2,13 @@
  * Training-mode batch normalisation over NHWC (statistics over N, H, W) with the closed-form backward pass.
  * Normalisation uses the biased batch variance, as PyTorch does; the caller gets the batch mean and biased
  * variance back to update running statistics. Written for few passes over the activation: channel sums are
- * GEMMs (channel_sum.ts), forward is 4 elementwise passes, backward 5.
+ * average pools (channel_sum.ts), forward is 4 elementwise passes, backward 5; on wasm, the engine's SIMD kernels
+ * (wasm/simd-kernels.ts) make the forward 3 passes (sums, centring with squares, scale and shift) and the backward 2.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { channelSum } from './channel_sum';
 import { customOp } from './custom_op';
+import { simdCenterAndSquares, simdChannelAffine, simdChannelSums } from './wasm/simd-kernels';
 
 export interface BatchNormTrainResult {
   y: tf.Tensor4D;
@@ -20,27 +22,29 @@ export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tens
   let variance: tf.Tensor1D | undefined;
   const count = x.size / x.shape[3];
   const y = customOp<tf.Tensor4D>([x, gamma, beta], ([xi, g, b], save) => {
-    const m = tf.div(channelSum(xi), count);
-    const centered = tf.sub(xi, m);
-    const v = tf.div(channelSum(tf.square(centered)), count);
-    const invStd = tf.rsqrt(tf.add(v, eps));
-    const scale = tf.mul(g, invStd);
+    const m = tf.div(channelSum(xi), count) as tf.Tensor1D;
+    const simd = simdCenterAndSquares(xi, m);
+    const centered = simd ? simd.centered : tf.sub(xi, m);
+    const v = tf.div(simd ? simd.sumSq : channelSum(tf.square(centered)), count);
+    const invStd = tf.rsqrt(tf.add(v, eps)) as tf.Tensor1D;
+    const scale = tf.mul(g, invStd) as tf.Tensor1D;
     mean = tf.keep(m) as tf.Tensor1D;
     variance = tf.keep(v) as tf.Tensor1D;
     save([centered, invStd, scale]);
     return {
-      value: tf.add(tf.mul(centered, scale), b) as tf.Tensor4D,
+      value: (simdChannelAffine(centered as tf.Tensor4D, scale, b as tf.Tensor1D) ?? tf.add(tf.mul(centered, scale), b)) as tf.Tensor4D,
       gradFunc: (dy, saved) => {
         const [xc, inv, sc] = saved;
         // The per-channel sums are shared by all three gradients; only they outlive this tidy.
-        const [dBeta, s] = tf.tidy(() => [channelSum(dy), channelSum(tf.mul(dy, xc))]); // s = sum(dy * (x - mean))
+        const simdSums = simdChannelSums(dy, xc);
+        const [dBeta, s] = simdSums ? (simdSums as [tf.Tensor1D, tf.Tensor1D]) : tf.tidy(() => [channelSum(dy), channelSum(tf.mul(dy, xc))]); // s = sum(dy * (x - mean))
         const dGamma = tf.mul(s, inv);
         // dx = scale * (dy - dBeta/M - (x - mean) * invStd² * s/M); a thunk: not needed when x is the network input.
         const dx = () =>
           tf.tidy(() => {
             const k2 = tf.neg(tf.mul(sc, tf.mul(tf.square(inv), tf.div(s, count))));
             const k3 = tf.neg(tf.mul(sc, tf.div(dBeta, count)));
-            return tf.add(tf.mul(dy, sc), tf.add(tf.mul(xc, k2), k3));
+            return simdChannelAffine(dy, sc as tf.Tensor1D, k3 as tf.Tensor1D, xc, k2 as tf.Tensor1D) ?? tf.add(tf.mul(dy, sc), tf.add(tf.mul(xc, k2), k3));
           });
         return [dx, dGamma, dBeta];
       },

@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { channelSum } from './channel_sum';
 import { customOp, wantsGradient } from './custom_op';
 import { transposedConv } from './dilate';
+import { simdSwapEnds, simdSwapOuter } from './wasm/simd-kernels';
 
 /** [top, bottom, left, right] */
 export type Pads4 = [number, number, number, number];
@@ -76,15 +77,15 @@ export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw
     const co = dy.shape[3];
     const [n, h, w] = x.shape;
     // [Ci, H, W, N]: input channels become the batch (a 3-D transpose, H and W merged: faster on wasm)
-    const xT = tf.reshape(tf.transpose(tf.reshape(x, [n, h * w, ci]), [2, 1, 0]), [ci, h, w, n]);
+    const xT = tf.reshape(simdSwapEnds(x, n, h * w, ci) ?? tf.transpose(tf.reshape(x, [n, h * w, ci]), [2, 1, 0]), [ci, h, w, n]);
     // [Ho, Wo, N, Co]: a filter over N "channels" (as a 3-D transpose with H and W merged: wasm's transpose is
     // faster with fewer axes)
     const [, ho, wo] = dy.shape;
-    const dyT = tf.reshape(tf.transpose(tf.reshape(dy, [n, ho * wo, co]), [1, 0, 2]), [ho, wo, n, co]);
+    const dyT = tf.reshape(simdSwapOuter(dy, n, ho * wo) ?? tf.transpose(tf.reshape(dy, [n, ho * wo, co]), [1, 0, 2]), [ho, wo, n, co]);
     const dil: [number, number] = [strides[0], strides[1]];
     const out = tf.conv2d(xT as tf.Tensor4D, dyT as tf.Tensor4D, [1, 1], explicitPad(pads), 'NHWC', dil); // [Ci, >=kh, >=kw, Co]
     const cropped = out.shape[1] === kh && out.shape[2] === kw ? out : tf.slice(out, [0, 0, 0, 0], [ci, kh, kw, co]);
-    return tf.transpose(cropped, [1, 2, 0, 3]) as tf.Tensor4D;
+    return tf.reshape(simdSwapOuter(cropped, ci, kh * kw) ?? tf.transpose(cropped, [1, 2, 0, 3]), [kh, kw, ci, co]) as tf.Tensor4D;
   });
 }
 

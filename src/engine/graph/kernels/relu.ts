@@ -5,11 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { customOp } from './custom_op';
+import { simdRelu, simdReluGrad } from './wasm/simd-kernels';
 
 export function reluKeepingOutput<T extends tf.Tensor>(x: T): T {
   return customOp<T>([x], ([xi], save) => {
-    const y = tf.relu(xi) as T;
+    const y = simdRelu(xi as T) ?? (tf.relu(xi) as T);
     save([y]);
-    return { value: y, gradFunc: (dy, [ys]) => [() => tf.tidy(() => tf.mul(dy, tf.step(ys)))] };
+    return { value: y, gradFunc: (dy, [ys]) => [() => simdReluGrad(dy, ys) ?? tf.tidy(() => tf.mul(dy, tf.step(ys)))] };
   });
 }

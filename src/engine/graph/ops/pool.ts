@@ -54,13 +54,7 @@ export function compileMaxPool(node: IrNode, ctx: CompileContext): NodeFn {
     let x = nhwc(inputs[0]!);
     const { total } = g.pads(x.shape[1], x.shape[2]);
     const [kh, kw] = g.kernel;
-    if (tiled && total.every((p) => p === 0)) {
-      const [n, h, w, c] = x.shape;
-      const hc = h - (h % kh);
-      const wc = w - (w % kw);
-      const whole = hc === h && wc === w ? x : tf.slice(x, [0, 0, 0, 0], [n, hc, wc, c]);
-      return [tensorValue(maxPoolTiled(whole, kh, kw), true)];
-    }
+    if (tiled && total.every((p) => p === 0)) return [tensorValue(maxPoolTiled(x, kh, kw), true)];
     if (total.some((p) => p !== 0)) x = tf.pad(x, padSpec(total), -Infinity);
     return [tensorValue(tf.maxPool(x, g.kernel, g.strides, 'valid'), true)];
   };

@@ -1,0 +1,245 @@
+;; The engine's own WebAssembly SIMD kernels, run on tfjs-backend-wasm's memory (imported: tensors are read and
+;; written in place, by byte address). Each replaces a chain of tfjs elementwise kernels that each make a full pass
+;; over an activation (tfjs runs those on one thread, outside XNNPACK) with one pass. NHWC tensors are seen as
+;; rows × C with C a multiple of 4 (the caller checks); every pointer is a byte address; sums over rows accumulate
+;; in blocks of 256 rows (a scratch row) before they are added to the total, so float32 rounding stays at the level
+;; of a pairwise sum. Built to the .wasm bytes in kernels-wasm.ts by scripts/build-kernels.mjs.
+(module
+  (import "env" "memory" (memory 1 65536 shared))
+
+  ;; dst[0..bytes) += src[0..bytes), 16 bytes at a time.
+  (func $addInto (param $dst i32) (param $src i32) (param $bytes i32)
+    (local $j i32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $j) (local.get $bytes)))
+      (v128.store (i32.add (local.get $dst) (local.get $j))
+        (f32x4.add (v128.load (i32.add (local.get $dst) (local.get $j))) (v128.load (i32.add (local.get $src) (local.get $j)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $l))))
+
+  (func (export "zero") (param $p i32) (param $bytes i32)
+    (memory.fill (local.get $p) (i32.const 0) (local.get $bytes)))
+
+  ;; sumA[c] = Σ_r a[r,c]; when $b is not 0 also sumAB[c] = Σ_r a[r,c]·b[r,c]. partA/partAB: scratch rows.
+  (func (export "channelSums") (param $a i32) (param $b i32) (param $rows i32) (param $c i32)
+      (param $partA i32) (param $partAB i32) (param $sumA i32) (param $sumAB i32)
+    (local $row i32) (local $r i32) (local $end i32) (local $j i32) (local $off i32) (local $av v128)
+    (local.set $row (i32.shl (local.get $c) (i32.const 2)))
+    (memory.fill (local.get $sumA) (i32.const 0) (local.get $row))
+    (if (local.get $b) (then (memory.fill (local.get $sumAB) (i32.const 0) (local.get $row))))
+    (block $done (loop $blocks
+      (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $end (i32.add (local.get $r) (i32.const 256)))
+      (if (i32.gt_u (local.get $end) (local.get $rows)) (then (local.set $end (local.get $rows))))
+      (memory.fill (local.get $partA) (i32.const 0) (local.get $row))
+      (if (local.get $b) (then (memory.fill (local.get $partAB) (i32.const 0) (local.get $row))))
+      (block $bd (loop $rl
+        (br_if $bd (i32.ge_u (local.get $r) (local.get $end)))
+        (local.set $off (i32.mul (local.get $r) (local.get $row)))
+        (local.set $j (i32.const 0))
+        (if (local.get $b)
+          (then
+            (block $cd (loop $cl
+              (br_if $cd (i32.ge_u (local.get $j) (local.get $row)))
+              (local.set $av (v128.load (i32.add (local.get $a) (i32.add (local.get $off) (local.get $j)))))
+              (v128.store (i32.add (local.get $partA) (local.get $j))
+                (f32x4.add (v128.load (i32.add (local.get $partA) (local.get $j))) (local.get $av)))
+              (v128.store (i32.add (local.get $partAB) (local.get $j))
+                (f32x4.add (v128.load (i32.add (local.get $partAB) (local.get $j)))
+                  (f32x4.mul (local.get $av) (v128.load (i32.add (local.get $b) (i32.add (local.get $off) (local.get $j)))))))
+              (local.set $j (i32.add (local.get $j) (i32.const 16)))
+              (br $cl))))
+          (else
+            (block $cd2 (loop $cl2
+              (br_if $cd2 (i32.ge_u (local.get $j) (local.get $row)))
+              (v128.store (i32.add (local.get $partA) (local.get $j))
+                (f32x4.add (v128.load (i32.add (local.get $partA) (local.get $j)))
+                  (v128.load (i32.add (local.get $a) (i32.add (local.get $off) (local.get $j))))))
+              (local.set $j (i32.add (local.get $j) (i32.const 16)))
+              (br $cl2)))))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rl)))
+      (call $addInto (local.get $sumA) (local.get $partA) (local.get $row))
+      (if (local.get $b) (then (call $addInto (local.get $sumAB) (local.get $partAB) (local.get $row))))
+      (br $blocks))))
+
+  ;; xc[r,c] = x[r,c] − mean[c] and sumSq[c] = Σ_r xc[r,c]² (part: scratch row).
+  (func (export "centerAndSquares") (param $x i32) (param $mean i32) (param $rows i32) (param $c i32)
+      (param $xc i32) (param $part i32) (param $sumSq i32)
+    (local $row i32) (local $r i32) (local $end i32) (local $j i32) (local $off i32) (local $v v128)
+    (local.set $row (i32.shl (local.get $c) (i32.const 2)))
+    (memory.fill (local.get $sumSq) (i32.const 0) (local.get $row))
+    (block $done (loop $blocks
+      (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $end (i32.add (local.get $r) (i32.const 256)))
+      (if (i32.gt_u (local.get $end) (local.get $rows)) (then (local.set $end (local.get $rows))))
+      (memory.fill (local.get $part) (i32.const 0) (local.get $row))
+      (block $bd (loop $rl
+        (br_if $bd (i32.ge_u (local.get $r) (local.get $end)))
+        (local.set $off (i32.mul (local.get $r) (local.get $row)))
+        (local.set $j (i32.const 0))
+        (block $cd (loop $cl
+          (br_if $cd (i32.ge_u (local.get $j) (local.get $row)))
+          (local.set $v (f32x4.sub (v128.load (i32.add (local.get $x) (i32.add (local.get $off) (local.get $j))))
+                                   (v128.load (i32.add (local.get $mean) (local.get $j)))))
+          (v128.store (i32.add (local.get $xc) (i32.add (local.get $off) (local.get $j))) (local.get $v))
+          (v128.store (i32.add (local.get $part) (local.get $j))
+            (f32x4.add (v128.load (i32.add (local.get $part) (local.get $j))) (f32x4.mul (local.get $v) (local.get $v))))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $cl)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rl)))
+      (call $addInto (local.get $sumSq) (local.get $part) (local.get $row))
+      (br $blocks))))
+
+  ;; out[r,c] = a[r,c]·ka[c] + k[c], and + b[r,c]·kb[c] when $b is not 0.
+  (func (export "channelAffine") (param $a i32) (param $ka i32) (param $b i32) (param $kb i32) (param $k i32)
+      (param $rows i32) (param $c i32) (param $out i32)
+    (local $row i32) (local $r i32) (local $j i32) (local $off i32) (local $v v128)
+    (local.set $row (i32.shl (local.get $c) (i32.const 2)))
+    (block $done (loop $rl
+      (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $off (i32.mul (local.get $r) (local.get $row)))
+      (local.set $j (i32.const 0))
+      (block $cd (loop $cl
+        (br_if $cd (i32.ge_u (local.get $j) (local.get $row)))
+        (local.set $v (f32x4.add
+          (f32x4.mul (v128.load (i32.add (local.get $a) (i32.add (local.get $off) (local.get $j)))) (v128.load (i32.add (local.get $ka) (local.get $j))))
+          (v128.load (i32.add (local.get $k) (local.get $j)))))
+        (if (local.get $b) (then
+          (local.set $v (f32x4.add (local.get $v)
+            (f32x4.mul (v128.load (i32.add (local.get $b) (i32.add (local.get $off) (local.get $j)))) (v128.load (i32.add (local.get $kb) (local.get $j))))))))
+        (v128.store (i32.add (local.get $out) (i32.add (local.get $off) (local.get $j))) (local.get $v))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $cl)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rl))))
+
+  ;; out = max(x, 0); bytes a multiple of 16.
+  (func (export "relu") (param $x i32) (param $bytes i32) (param $out i32)
+    (local $j i32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $j) (local.get $bytes)))
+      (v128.store (i32.add (local.get $out) (local.get $j))
+        (f32x4.max (v128.load (i32.add (local.get $x) (local.get $j))) (f32x4.splat (f32.const 0))))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $l))))
+
+  ;; out = dy where y > 0, else 0 (ReLU's gradient from its output); bytes a multiple of 16.
+  (func (export "reluGrad") (param $dy i32) (param $y i32) (param $bytes i32) (param $out i32)
+    (local $j i32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $j) (local.get $bytes)))
+      (v128.store (i32.add (local.get $out) (local.get $j))
+        (v128.and (v128.load (i32.add (local.get $dy) (local.get $j)))
+                  (f32x4.gt (v128.load (i32.add (local.get $y) (local.get $j))) (f32x4.splat (f32.const 0)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $l))))
+
+  ;; Max pooling's gradient for kh×kw windows with stride = window, no padding (floor: rows and columns past the last
+  ;; whole window get nothing; the caller zeroes out first when there are any). x [N,H,W,C] the pooled input, y
+  ;; [N,H/kh,W/kw,C] its output, dy as y. Only the first position (row-major) equal to its window's maximum gets the
+  ;; gradient, as in PyTorch.
+  (func (export "maxPoolGrad") (param $x i32) (param $y i32) (param $dy i32) (param $n i32) (param $h i32) (param $w i32)
+      (param $c i32) (param $kh i32) (param $kw i32) (param $out i32)
+    (local $row i32) (local $ho i32) (local $wo i32) (local $b i32) (local $oh i32) (local $ow i32) (local $i i32)
+    (local $k i32) (local $j i32) (local $yoff i32) (local $xoff i32) (local $yv v128) (local $dyv v128)
+    (local $taken v128) (local $eq v128)
+    (local.set $row (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $ho (i32.div_u (local.get $h) (local.get $kh)))
+    (local.set $wo (i32.div_u (local.get $w) (local.get $kw)))
+    (block $nd (loop $nl
+      (br_if $nd (i32.ge_u (local.get $b) (local.get $n)))
+      (local.set $oh (i32.const 0))
+      (block $hd (loop $hl
+        (br_if $hd (i32.ge_u (local.get $oh) (local.get $ho)))
+        (local.set $ow (i32.const 0))
+        (block $wd (loop $wl
+          (br_if $wd (i32.ge_u (local.get $ow) (local.get $wo)))
+          ;; byte offset of y[b, oh, ow, 0]
+          (local.set $yoff (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $ho)) (local.get $oh)) (local.get $wo)) (local.get $ow)) (local.get $row)))
+          (local.set $j (i32.const 0))
+          (block $cd (loop $cl
+            (br_if $cd (i32.ge_u (local.get $j) (local.get $row)))
+            (local.set $yv (v128.load (i32.add (local.get $y) (i32.add (local.get $yoff) (local.get $j)))))
+            (local.set $dyv (v128.load (i32.add (local.get $dy) (i32.add (local.get $yoff) (local.get $j)))))
+            (local.set $taken (v128.const i32x4 0 0 0 0))
+            (local.set $i (i32.const 0))
+            (block $id (loop $il
+              (br_if $id (i32.ge_u (local.get $i) (local.get $kh)))
+              (local.set $k (i32.const 0))
+              (block $kd (loop $kl
+                (br_if $kd (i32.ge_u (local.get $k) (local.get $kw)))
+                ;; byte offset of x[b, oh*kh+i, ow*kw+k, j/4]
+                (local.set $xoff (i32.add (local.get $j) (i32.mul (local.get $row)
+                  (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $h)) (i32.add (i32.mul (local.get $oh) (local.get $kh)) (local.get $i))) (local.get $w))
+                           (i32.add (i32.mul (local.get $ow) (local.get $kw)) (local.get $k))))))
+                (local.set $eq (v128.andnot (f32x4.eq (v128.load (i32.add (local.get $x) (local.get $xoff))) (local.get $yv)) (local.get $taken)))
+                (v128.store (i32.add (local.get $out) (local.get $xoff)) (v128.and (local.get $dyv) (local.get $eq)))
+                (local.set $taken (v128.or (local.get $taken) (local.get $eq)))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $kl)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $il)))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $cl)))
+          (local.set $ow (i32.add (local.get $ow) (i32.const 1)))
+          (br $wl)))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $hl)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $nl))))
+  ;; [A, B, R bytes] → [B, A, R bytes]: whole rows move (memory.copy), e.g. [N, H·W, C] → [H·W, N, C].
+  (func (export "swapOuter") (param $src i32) (param $a i32) (param $b i32) (param $row i32) (param $dst i32)
+    (local $i i32) (local $p i32)
+    (block $id (loop $il
+      (br_if $id (i32.ge_u (local.get $i) (local.get $a)))
+      (local.set $p (i32.const 0))
+      (block $pd (loop $pl
+        (br_if $pd (i32.ge_u (local.get $p) (local.get $b)))
+        (memory.copy
+          (i32.add (local.get $dst) (i32.mul (i32.add (i32.mul (local.get $p) (local.get $a)) (local.get $i)) (local.get $row)))
+          (i32.add (local.get $src) (i32.mul (i32.add (i32.mul (local.get $i) (local.get $b)) (local.get $p)) (local.get $row)))
+          (local.get $row))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $pl)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $il))))
+
+  ;; float32 [A, B, C] → [C, B, A] (element (i, p, j) to (j, p, i)), A and C multiples of 4: 4×4 blocks transposed in
+  ;; registers, e.g. [N, H·W, C] → [C, H·W, N].
+  (func (export "swapEnds") (param $src i32) (param $a i32) (param $b i32) (param $c i32) (param $dst i32)
+    (local $i i32) (local $p i32) (local $j i32) (local $s i32) (local $d i32) (local $srow i32) (local $drow i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $srow (i32.mul (i32.mul (local.get $b) (local.get $c)) (i32.const 4))) ;; bytes from (i, p, j) to (i+1, p, j)
+    (local.set $drow (i32.mul (i32.mul (local.get $b) (local.get $a)) (i32.const 4))) ;; bytes from (j, p, i) to (j+1, p, i)
+    (block $id (loop $il
+      (br_if $id (i32.ge_u (local.get $i) (local.get $a)))
+      (local.set $p (i32.const 0))
+      (block $pd (loop $pl
+        (br_if $pd (i32.ge_u (local.get $p) (local.get $b)))
+        (local.set $j (i32.const 0))
+        (block $jd (loop $jl
+          (br_if $jd (i32.ge_u (local.get $j) (local.get $c)))
+          (local.set $s (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $i) (local.get $b)) (local.get $p)) (local.get $c)) (local.get $j)) (i32.const 2))))
+          (local.set $r0 (v128.load (local.get $s)))
+          (local.set $r1 (v128.load (i32.add (local.get $s) (local.get $srow))))
+          (local.set $r2 (v128.load (i32.add (local.get $s) (i32.shl (local.get $srow) (i32.const 1)))))
+          (local.set $r3 (v128.load (i32.add (local.get $s) (i32.mul (local.get $srow) (i32.const 3)))))
+          (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+          (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+          (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+          (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+          (local.set $d (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (local.get $j) (local.get $b)) (local.get $p)) (local.get $a)) (local.get $i)) (i32.const 2))))
+          (v128.store (local.get $d) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+          (v128.store (i32.add (local.get $d) (local.get $drow)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+          (v128.store (i32.add (local.get $d) (i32.shl (local.get $drow) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+          (v128.store (i32.add (local.get $d) (i32.mul (local.get $drow) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $jl)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $pl)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $il))))
+)

@@ -1,0 +1,165 @@
+/**
+ * The engine's WebAssembly SIMD kernels (kernels.wat) on tfjs-backend-wasm: instantiated on the backend's own
+ * memory, so they read and write tensors in place, and wrapped as tensor functions. Each returns null where it
+ * cannot run (another backend, a channel count that is not a multiple of 4, a non-float tensor, or switched off),
+ * and the caller then uses its composite tfjs ops, which compute the same values.
+ * Why: tfjs runs elementwise kernels on one thread, one pass per op, and a training step of a small CNN was mostly
+ * such passes (BatchNorm's forward is 6 of them, its backward 7, a max-pool gradient 9); these do each chain in one.
+ * The two transposes are the filter gradient's (conv2d.ts): tfjs's wasm Transpose is a scalar loop.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { KERNELS_PLAIN_MEMORY, KERNELS_SHARED_MEMORY } from './kernels-wasm';
+
+interface Exports {
+  zero(p: number, bytes: number): void;
+  channelSums(a: number, b: number, rows: number, c: number, partA: number, partAB: number, sumA: number, sumAB: number): void;
+  centerAndSquares(x: number, mean: number, rows: number, c: number, xc: number, part: number, sumSq: number): void;
+  channelAffine(a: number, ka: number, b: number, kb: number, k: number, rows: number, c: number, out: number): void;
+  relu(x: number, bytes: number, out: number): void;
+  reluGrad(dy: number, y: number, bytes: number, out: number): void;
+  maxPoolGrad(x: number, y: number, dy: number, n: number, h: number, w: number, c: number, kh: number, kw: number, out: number): void;
+  swapOuter(src: number, a: number, b: number, rowBytes: number, dst: number): void;
+  swapEnds(src: number, a: number, b: number, c: number, dst: number): void;
+}
+
+/** What these kernels need of tfjs-backend-wasm's BackendWasm (not part of its typed API). */
+interface WasmBackend {
+  wasm: { _malloc(bytes: number): number; _free(p: number): void; wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
+  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+let enabled = process.env.RNP_SIMD_KERNELS !== '0';
+let instance: { backend: WasmBackend; k: Exports } | null = null;
+
+/** Switches the kernels on or off (tests and benchmarks compare both paths). */
+export function setSimdKernels(on: boolean): void {
+  enabled = on;
+}
+
+function kernels(): { backend: WasmBackend; k: Exports } | null {
+  if (!enabled || tf.getBackend() !== 'wasm') return null;
+  const backend = tf.backend() as unknown as WasmBackend;
+  if (instance?.backend === backend) return instance;
+  const memory = backend.wasm.wasmMemory ?? backend.wasm.asm?.memory;
+  if (!memory) return null;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const bytes = Buffer.from(shared ? KERNELS_SHARED_MEMORY : KERNELS_PLAIN_MEMORY, 'base64');
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+  instance = { backend, k: inst.exports as unknown as Exports };
+  return instance;
+}
+
+function ptr(backend: WasmBackend, t: tf.TensorInfo): number {
+  const d = backend.dataIdMap.get(t.dataId);
+  if (!d) throw new Error('tensor not on the wasm backend');
+  return d.memoryOffset;
+}
+
+function output(backend: WasmBackend, shape: number[]): { t: tf.Tensor; p: number } {
+  const info = backend.makeOutput(shape, 'float32');
+  return { t: tf.engine().makeTensorFromTensorInfo(info), p: ptr(backend, info) };
+}
+
+/** Scratch bytes for the duration of `fn`. */
+function withScratch<T>(backend: WasmBackend, bytes: number, fn: (p: number) => T): T {
+  const p = backend.wasm._malloc(bytes) >>> 0;
+  try {
+    return fn(p);
+  } finally {
+    backend.wasm._free(p);
+  }
+}
+
+const channelsOf = (t: tf.Tensor) => t.shape[t.rank - 1];
+const usable = (...ts: tf.Tensor[]) => ts.every((t) => t.dtype === 'float32') && channelsOf(ts[0]) % 4 === 0 && ts[0].size > 0;
+
+/** Per-channel Σa, and Σa·b when b (same shape) is given, over every axis but the last. */
+export function simdChannelSums(a: tf.Tensor, b?: tf.Tensor): [tf.Tensor1D, tf.Tensor1D | null] | null {
+  const ks = usable(a, ...(b ? [b] : [])) ? kernels() : null;
+  if (!ks) return null;
+  const { backend, k } = ks;
+  const c = channelsOf(a);
+  const sumA = output(backend, [c]);
+  const sumAB = b ? output(backend, [c]) : null;
+  withScratch(backend, 8 * c, (scratch) =>
+    k.channelSums(ptr(backend, a), b ? ptr(backend, b) : 0, a.size / c, c, scratch, scratch + 4 * c, sumA.p, sumAB ? sumAB.p : 0),
+  );
+  return [sumA.t as tf.Tensor1D, (sumAB?.t as tf.Tensor1D) ?? null];
+}
+
+/** x − mean (per channel) and the per-channel Σ(x − mean)². */
+export function simdCenterAndSquares<T extends tf.Tensor>(x: T, mean: tf.Tensor1D): { centered: T; sumSq: tf.Tensor1D } | null {
+  const ks = usable(x, mean) ? kernels() : null;
+  if (!ks) return null;
+  const { backend, k } = ks;
+  const c = channelsOf(x);
+  const xc = output(backend, x.shape);
+  const sumSq = output(backend, [c]);
+  withScratch(backend, 4 * c, (scratch) => k.centerAndSquares(ptr(backend, x), ptr(backend, mean), x.size / c, c, xc.p, scratch, sumSq.p));
+  return { centered: xc.t as T, sumSq: sumSq.t as tf.Tensor1D };
+}
+
+/** a·ka + shift (+ b·kb), with per-channel [C] ka, shift and kb. */
+export function simdChannelAffine<T extends tf.Tensor>(a: T, ka: tf.Tensor1D, shift: tf.Tensor1D, b?: tf.Tensor, kb?: tf.Tensor1D): T | null {
+  const ks = usable(a, ka, shift, ...(b && kb ? [b, kb] : [])) ? kernels() : null;
+  if (!ks) return null;
+  const { backend, k } = ks;
+  const c = channelsOf(a);
+  const out = output(backend, a.shape);
+  k.channelAffine(ptr(backend, a), ptr(backend, ka), b ? ptr(backend, b) : 0, kb ? ptr(backend, kb) : 0, ptr(backend, shift), a.size / c, c, out.p);
+  return out.t as T;
+}
+
+/** max(x, 0). */
+export function simdRelu<T extends tf.Tensor>(x: T): T | null {
+  const ks = x.dtype === 'float32' && x.size % 4 === 0 && x.size > 0 ? kernels() : null;
+  if (!ks) return null;
+  const { backend, k } = ks;
+  const out = output(backend, x.shape);
+  k.relu(ptr(backend, x), 4 * x.size, out.p);
+  return out.t as T;
+}
+
+/** dy where y > 0, else 0. */
+export function simdReluGrad<T extends tf.Tensor>(dy: T, y: tf.Tensor): T | null {
+  const ks = dy.dtype === 'float32' && y.dtype === 'float32' && dy.size % 4 === 0 && dy.size > 0 ? kernels() : null;
+  if (!ks) return null;
+  const { backend, k } = ks;
+  const out = output(backend, dy.shape);
+  k.reluGrad(ptr(backend, dy), ptr(backend, y), 4 * dy.size, out.p);
+  return out.t as T;
+}
+
+/** The gradient of a kh×kw max pool with stride = window and no padding, x uncropped (see kernels.wat). */
+export function simdMaxPoolGrad(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number): tf.Tensor4D | null {
+  const ks = usable(x, y, dy) ? kernels() : null;
+  if (!ks) return null;
+  const { backend, k } = ks;
+  const [n, h, w, c] = x.shape;
+  const out = output(backend, x.shape);
+  if (h % kh !== 0 || w % kw !== 0) k.zero(out.p, 4 * x.size);
+  k.maxPoolGrad(ptr(backend, x), ptr(backend, y), ptr(backend, dy), n, h, w, c, kh, kw, out.p);
+  return out.t as tf.Tensor4D;
+}
+
+/** float32 t seen as [a, b, r] → [b, a, r] (r = t.size / (a·b)), or null. */
+export function simdSwapOuter(t: tf.Tensor, a: number, b: number): tf.Tensor3D | null {
+  const r = t.size / (a * b);
+  const ks = t.dtype === 'float32' && Number.isInteger(r) && t.size > 0 ? kernels() : null;
+  if (!ks) return null;
+  const { backend, k } = ks;
+  const out = output(backend, [b, a, r]);
+  k.swapOuter(ptr(backend, t), a, b, 4 * r, out.p);
+  return out.t as tf.Tensor3D;
+}
+
+/** float32 t seen as [a, b, c] → [c, b, a], or null (also when a or c is not a multiple of 4). */
+export function simdSwapEnds(t: tf.Tensor, a: number, b: number, c: number): tf.Tensor3D | null {
+  const ks = t.dtype === 'float32' && a * b * c === t.size && a % 4 === 0 && c % 4 === 0 && t.size > 0 ? kernels() : null;
+  if (!ks) return null;
+  const { backend, k } = ks;
+  const out = output(backend, [c, b, a]);
+  k.swapEnds(ptr(backend, t), a, b, c, out.p);
+  return out.t as tf.Tensor3D;
+}

