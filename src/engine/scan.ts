@@ -260,7 +260,7 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
       program.assign(withReplaced(graph.initializers, weights));
       const chosen = r.history.find((e) => e.epoch === r.chosenEpoch)!;
       notes.push(
-        `Repair: ${REPAIR_DEFAULTS.epochs} epochs of fine-tuning with half of each batch stamped with label ${label.detectedLabel}'s recovered triggers ` +
+        `Repair: ${r.history.length - 1} epochs of fine-tuning with half of each batch stamped with label ${label.detectedLabel}'s recovered triggers ` +
           `(the original model's answers on the unstamped samples as targets); kept epoch ${r.chosenEpoch}, the closest to the original on the hold-out among those the triggers fail on: ` +
           `held-out accuracy ${(chosen.holdoutAcc * 100).toFixed(1)}%, recovered-trigger success ${(chosen.holdoutTriggerSuccess * 100).toFixed(1)}%.`,
       );

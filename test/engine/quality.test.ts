@@ -1,9 +1,10 @@
 // Defense quality with the default (adaptive) settings on every committed trained fixture, so a change that loses
 // what the bench measured fails here (issue #7's regression guard). Bounds carry a margin over the measured values
 // (bench/quality.md): ACC and ASR come from 1000 test samples each, and the repair's hold-out is 100 samples.
-// Measured (2026-11-25): badnets 90.1→86.8 / 99.8→4.1, blend 90.8→88.6 / 99.8→4.9, sig 92.3→88.2 / 99.7→3.5,
-// checkerboard inconclusive (untouched), clean reported clean (untouched); (2026-11-26) vgg_small_badnets, the 6-conv VGG
-// with 448 BN channels, 93.8→88.7 / 99.9→5.6 (label 0, 158 pruned + repair; ~4 min of this test's time).
+// Measured (2026-11-26, repair with adapted triggers until the kept epoch stops changing): badnets 90.1→88.8 / 99.8→2.6,
+// blend 90.8→89.1 / 99.8→2.7, sig 92.3→89.9 / 99.7→1.3, checkerboard inconclusive (untouched), clean reported clean
+// (untouched), vgg_small_badnets (the 6-conv VGG with 448 BN channels) 93.8→91.4 / 99.9→5.0 (label 0, 134 pruned +
+// 37 repair epochs; the longest test here).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -15,8 +16,8 @@ import { ortAccuracy } from '../ort-accuracy';
 
 const TRAINED = path.resolve(__dirname, '../../fixtures/trained');
 /** Largest ASR after, and largest clean-accuracy drop, a fixture found backdoored may end with. */
-const MAX_ASR_AFTER = 0.1;
-const MAX_ACC_DROP = 0.08;
+const MAX_ASR_AFTER = 0.08;
+const MAX_ACC_DROP = 0.05;
 
 for (const name of readdirSync(TRAINED).sort()) {
   test(`default scan of ${name}: right label or inconclusive, backdoor removed at a bounded cost, clean left alone`, { timeout: 900_000 }, async () => {
