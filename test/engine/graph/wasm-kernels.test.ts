@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import { selectBackend } from '../../../src/engine/backend';
 import { batchNormTrain } from '../../../src/engine/graph/kernels/batchnorm_train';
 import { channelSum } from '../../../src/engine/graph/kernels/channel_sum';
-import { conv2dFilterGrad } from '../../../src/engine/graph/kernels/conv2d';
+import { conv2dFilterGrad, rotatedSwapped } from '../../../src/engine/graph/kernels/conv2d';
 import { maxPoolTiled } from '../../../src/engine/graph/kernels/maxpool';
 import { reluKeepingOutput } from '../../../src/engine/graph/kernels/relu';
 import { setSimdKernels, simdChannelSums, simdMaxPoolGrad, simdSwapEnds, simdSwapOuter } from '../../../src/engine/graph/kernels/wasm/simd-kernels';
@@ -112,6 +112,19 @@ describe('wasm SIMD kernels equal the composite ops they replace', () => {
     assert.equal(maxAbsDiff(ends, refEnds), 0);
     assert.equal(simdSwapEnds(t, 8, 12, 5), null, 'C = 5 is not a multiple of 4: the caller falls back');
     tf.dispose([t, outer, ends, refOuter, refEnds]);
+  });
+
+  it('the rotated, in/out-swapped filter of the input gradient', async () => {
+    await selectBackend('wasm');
+    const w = tf.tensor4d(randomArray(3 * 3 * 8 * 12, prng(17)), [3, 3, 8, 12]);
+    const [on, off] = bothWays(() => [rotatedSwapped(w)]);
+    assert.deepEqual(on[0].shape, [3, 3, 12, 8]);
+    assert.equal(maxAbsDiff(on[0], off[0]), 0);
+    // Spot check against the definition: out[i, j, o, c] = w[2 − i, 2 − j, c, o].
+    const wv = w.arraySync() as number[][][][];
+    const ov = on[0].arraySync() as number[][][][];
+    assert.equal(ov[0][1][5][3], wv[2][1][3][5]);
+    tf.dispose([w, ...on, ...off]);
   });
 
   it('a conv filter gradient (its transposes) equals the composite one', async () => {

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { channelSum } from './channel_sum';
 import { customOp, wantsGradient } from './custom_op';
 import { transposedConv } from './dilate';
-import { simdSwapEnds, simdSwapOuter } from './wasm/simd-kernels';
+import { simdRotatedSwapped, simdSwapEnds, simdSwapOuter } from './wasm/simd-kernels';
 
 /** [top, bottom, left, right] */
 export type Pads4 = [number, number, number, number];
@@ -25,6 +25,8 @@ export function explicitPad(p: Pads4): [[number, number], [number, number], [num
 
 /** The filter rotated 180° with input/output channels swapped: [kh, kw, ci, co] -> [kh, kw, co, ci]. */
 export function rotatedSwapped(w: tf.Tensor4D): tf.Tensor4D {
+  const simd = simdRotatedSwapped(w);
+  if (simd) return simd;
   return tf.tidy(() => {
     const [kh, kw, ci, co] = w.shape;
     const rotated = tf.reverse(tf.reshape(w, [kh * kw, ci, co]), 0); // the taps in reverse order

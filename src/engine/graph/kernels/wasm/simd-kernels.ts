@@ -163,3 +163,17 @@ export function simdSwapEnds(t: tf.Tensor, a: number, b: number, c: number): tf.
   k.swapEnds(ptr(backend, t), a, b, c, out.p);
   return out.t as tf.Tensor3D;
 }
+
+/** A [kh, kw, ci, co] filter rotated 180° with in/out channels swapped, [kh, kw, co, ci] (ci, co multiples of 4), or null. */
+export function simdRotatedSwapped(w: tf.Tensor4D): tf.Tensor4D | null {
+  const [kh, kw, ci, co] = w.shape;
+  const ks = w.dtype === 'float32' && ci % 4 === 0 && co % 4 === 0 && w.size > 0 ? kernels() : null;
+  if (!ks) return null;
+  const { backend, k } = ks;
+  const taps = kh * kw;
+  const out = output(backend, [kh, kw, co, ci]);
+  const src = ptr(backend, w);
+  // Tap t's [ci, co] block, transposed, becomes tap (taps − 1 − t)'s [co, ci] block.
+  for (let t = 0; t < taps; t++) k.swapEnds(src + 4 * t * ci * co, ci, 1, co, out.p + 4 * (taps - 1 - t) * ci * co);
+  return out.t as tf.Tensor4D;
+}
