@@ -37,6 +37,10 @@ for (const backend of ['wasm', 'cpu'] as const) {
     const data = await loadDataset(path.join(ROOT, 'demo/defense.npz'), { expectShape: program.inputShape, numClasses: 10 });
     const b = makeBatch(data, permutation(data.count, mulberry32(98)).subarray(0, 128));
     const vars = [...program.weights.values()];
+    // wasm sums BatchNorm's statistics in float64 as PyTorch does (measured: conv1's gradient within 3e-6 of PyTorch's;
+    // with float32 sums 2e-3 to 8e-3, because a blank background that BatchNorm puts at ~0 flips every ReLU there
+    // with the last bit of the batch mean); cpu sums in float32.
+    const tolerance = backend === 'wasm' ? 1e-4 : 5e-3;
     const { value, grads } = tf.variableGrads(() => tf.neg(crossEntropy(program.forward(b.x, { training: true }), b.y)), vars);
     assert.ok(Math.abs(value.dataSync()[0] - torch.loss) < 1e-5, `loss ${value.dataSync()[0]} vs ${torch.loss}`);
     for (const [name, v] of program.weights) {
@@ -50,7 +54,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
         norm += ref[i] ** 2;
       }
       // Relative L2 error; biases feeding a BatchNorm have a true gradient of ~0 (only rounding), so use an absolute floor.
-      assert.ok(Math.sqrt(diff) <= 5e-3 * Math.sqrt(norm) + 1e-3, `${name}: |diff| ${Math.sqrt(diff)} vs |grad| ${Math.sqrt(norm)}`);
+      assert.ok(Math.sqrt(diff) <= tolerance * Math.sqrt(norm) + 1e-3, `${name}: |diff| ${Math.sqrt(diff)} vs |grad| ${Math.sqrt(norm)}`);
     }
     program.dispose();
   });

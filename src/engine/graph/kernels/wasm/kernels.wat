@@ -1,96 +1,83 @@
 ;; The engine's own WebAssembly SIMD kernels, run on tfjs-backend-wasm's memory (imported: tensors are read and
 ;; written in place, by byte address). Each replaces a chain of tfjs elementwise kernels that each make a full pass
 ;; over an activation (tfjs runs those on one thread, outside XNNPACK) with one pass. NHWC tensors are seen as
-;; rows × C with C a multiple of 4 (the caller checks); every pointer is a byte address; sums over rows accumulate
-;; in blocks of 256 rows (a scratch row) before they are added to the total, so float32 rounding stays at the level
-;; of a pairwise sum. Built to the .wasm bytes in kernels-wasm.ts by scripts/build-kernels.mjs.
+;; rows × C with C a multiple of 4 (the caller checks); every pointer is a byte address. Sums over rows accumulate
+;; in float64 (scratch accumulators) and are rounded once, as PyTorch's CPU BatchNorm does: a background that sits at
+;; zero after BatchNorm makes every ReLU gradient there hang on the last bit of the batch mean. Built to the .wasm bytes in kernels-wasm.ts by scripts/build-kernels.mjs.
 (module
   (import "env" "memory" (memory 1 65536 shared))
-
-  ;; dst[0..bytes) += src[0..bytes), 16 bytes at a time.
-  (func $addInto (param $dst i32) (param $src i32) (param $bytes i32)
-    (local $j i32)
-    (block $done (loop $l
-      (br_if $done (i32.ge_u (local.get $j) (local.get $bytes)))
-      (v128.store (i32.add (local.get $dst) (local.get $j))
-        (f32x4.add (v128.load (i32.add (local.get $dst) (local.get $j))) (v128.load (i32.add (local.get $src) (local.get $j)))))
-      (local.set $j (i32.add (local.get $j) (i32.const 16)))
-      (br $l))))
 
   (func (export "zero") (param $p i32) (param $bytes i32)
     (memory.fill (local.get $p) (i32.const 0) (local.get $bytes)))
 
-  ;; sumA[c] = Σ_r a[r,c]; when $b is not 0 also sumAB[c] = Σ_r a[r,c]·b[r,c]. partA/partAB: scratch rows.
-  (func (export "channelSums") (param $a i32) (param $b i32) (param $rows i32) (param $c i32)
-      (param $partA i32) (param $partAB i32) (param $sumA i32) (param $sumAB i32)
-    (local $row i32) (local $r i32) (local $end i32) (local $j i32) (local $off i32) (local $av v128)
-    (local.set $row (i32.shl (local.get $c) (i32.const 2)))
-    (memory.fill (local.get $sumA) (i32.const 0) (local.get $row))
-    (if (local.get $b) (then (memory.fill (local.get $sumAB) (i32.const 0) (local.get $row))))
-    (block $done (loop $blocks
-      (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
-      (local.set $end (i32.add (local.get $r) (i32.const 256)))
-      (if (i32.gt_u (local.get $end) (local.get $rows)) (then (local.set $end (local.get $rows))))
-      (memory.fill (local.get $partA) (i32.const 0) (local.get $row))
-      (if (local.get $b) (then (memory.fill (local.get $partAB) (i32.const 0) (local.get $row))))
-      (block $bd (loop $rl
-        (br_if $bd (i32.ge_u (local.get $r) (local.get $end)))
-        (local.set $off (i32.mul (local.get $r) (local.get $row)))
-        (local.set $j (i32.const 0))
-        (if (local.get $b)
-          (then
-            (block $cd (loop $cl
-              (br_if $cd (i32.ge_u (local.get $j) (local.get $row)))
-              (local.set $av (v128.load (i32.add (local.get $a) (i32.add (local.get $off) (local.get $j)))))
-              (v128.store (i32.add (local.get $partA) (local.get $j))
-                (f32x4.add (v128.load (i32.add (local.get $partA) (local.get $j))) (local.get $av)))
-              (v128.store (i32.add (local.get $partAB) (local.get $j))
-                (f32x4.add (v128.load (i32.add (local.get $partAB) (local.get $j)))
-                  (f32x4.mul (local.get $av) (v128.load (i32.add (local.get $b) (i32.add (local.get $off) (local.get $j)))))))
-              (local.set $j (i32.add (local.get $j) (i32.const 16)))
-              (br $cl))))
-          (else
-            (block $cd2 (loop $cl2
-              (br_if $cd2 (i32.ge_u (local.get $j) (local.get $row)))
-              (v128.store (i32.add (local.get $partA) (local.get $j))
-                (f32x4.add (v128.load (i32.add (local.get $partA) (local.get $j)))
-                  (v128.load (i32.add (local.get $a) (i32.add (local.get $off) (local.get $j))))))
-              (local.set $j (i32.add (local.get $j) (i32.const 16)))
-              (br $cl2)))))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br $rl)))
-      (call $addInto (local.get $sumA) (local.get $partA) (local.get $row))
-      (if (local.get $b) (then (call $addInto (local.get $sumAB) (local.get $partAB) (local.get $row))))
-      (br $blocks))))
+  ;; acc[j..j+4) (float64) += v (four float32 lanes, widened).
+  (func $accumulate (param $acc i32) (param $v v128)
+    (v128.store (local.get $acc)
+      (f64x2.add (v128.load (local.get $acc)) (f64x2.promote_low_f32x4 (local.get $v))))
+    (v128.store offset=16 (local.get $acc)
+      (f64x2.add (v128.load offset=16 (local.get $acc))
+        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v) (local.get $v))))))
 
-  ;; xc[r,c] = x[r,c] − mean[c] and sumSq[c] = Σ_r xc[r,c]² (part: scratch row).
-  (func (export "centerAndSquares") (param $x i32) (param $mean i32) (param $rows i32) (param $c i32)
-      (param $xc i32) (param $part i32) (param $sumSq i32)
-    (local $row i32) (local $r i32) (local $end i32) (local $j i32) (local $off i32) (local $v v128)
+  ;; out[0..c) (float32) = acc[0..c) (float64), rounded.
+  (func $roundInto (param $out i32) (param $acc i32) (param $c i32)
+    (local $j i32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $j) (local.get $c)))
+      (v128.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2)))
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+          (f32x4.demote_f64x2_zero (v128.load (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 3)))))
+          (f32x4.demote_f64x2_zero (v128.load offset=16 (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 3)))))))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $l))))
+
+  ;; sumA[c] = Σ_r a[r,c]; when $b is not 0 also sumAB[c] = Σ_r a[r,c]·b[r,c] (products in float32, as the composite
+  ;; ops form them). accA/accAB: scratch for C float64 accumulators each.
+  (func (export "channelSums") (param $a i32) (param $b i32) (param $rows i32) (param $c i32)
+      (param $accA i32) (param $accAB i32) (param $sumA i32) (param $sumAB i32)
+    (local $row i32) (local $r i32) (local $j i32) (local $off i32) (local $av v128)
     (local.set $row (i32.shl (local.get $c) (i32.const 2)))
-    (memory.fill (local.get $sumSq) (i32.const 0) (local.get $row))
-    (block $done (loop $blocks
+    (memory.fill (local.get $accA) (i32.const 0) (i32.shl (local.get $c) (i32.const 3)))
+    (if (local.get $b) (then (memory.fill (local.get $accAB) (i32.const 0) (i32.shl (local.get $c) (i32.const 3)))))
+    (block $done (loop $rl
       (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
-      (local.set $end (i32.add (local.get $r) (i32.const 256)))
-      (if (i32.gt_u (local.get $end) (local.get $rows)) (then (local.set $end (local.get $rows))))
-      (memory.fill (local.get $part) (i32.const 0) (local.get $row))
-      (block $bd (loop $rl
-        (br_if $bd (i32.ge_u (local.get $r) (local.get $end)))
-        (local.set $off (i32.mul (local.get $r) (local.get $row)))
-        (local.set $j (i32.const 0))
-        (block $cd (loop $cl
-          (br_if $cd (i32.ge_u (local.get $j) (local.get $row)))
-          (local.set $v (f32x4.sub (v128.load (i32.add (local.get $x) (i32.add (local.get $off) (local.get $j))))
-                                   (v128.load (i32.add (local.get $mean) (local.get $j)))))
-          (v128.store (i32.add (local.get $xc) (i32.add (local.get $off) (local.get $j))) (local.get $v))
-          (v128.store (i32.add (local.get $part) (local.get $j))
-            (f32x4.add (v128.load (i32.add (local.get $part) (local.get $j))) (f32x4.mul (local.get $v) (local.get $v))))
-          (local.set $j (i32.add (local.get $j) (i32.const 16)))
-          (br $cl)))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br $rl)))
-      (call $addInto (local.get $sumSq) (local.get $part) (local.get $row))
-      (br $blocks))))
+      (local.set $off (i32.mul (local.get $r) (local.get $row)))
+      (local.set $j (i32.const 0))
+      (block $cd (loop $cl
+        (br_if $cd (i32.ge_u (local.get $j) (local.get $row)))
+        (local.set $av (v128.load (i32.add (local.get $a) (i32.add (local.get $off) (local.get $j)))))
+        ;; float64 accumulators: 8 bytes per channel, so byte offset j·2
+        (call $accumulate (i32.add (local.get $accA) (i32.shl (local.get $j) (i32.const 1))) (local.get $av))
+        (if (local.get $b) (then
+          (call $accumulate (i32.add (local.get $accAB) (i32.shl (local.get $j) (i32.const 1)))
+            (f32x4.mul (local.get $av) (v128.load (i32.add (local.get $b) (i32.add (local.get $off) (local.get $j))))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $cl)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rl)))
+    (call $roundInto (local.get $sumA) (local.get $accA) (local.get $c))
+    (if (local.get $b) (then (call $roundInto (local.get $sumAB) (local.get $accAB) (local.get $c)))))
+
+  ;; xc[r,c] = x[r,c] − mean[c] and sumSq[c] = Σ_r xc[r,c]² (acc: scratch for C float64 accumulators).
+  (func (export "centerAndSquares") (param $x i32) (param $mean i32) (param $rows i32) (param $c i32)
+      (param $xc i32) (param $acc i32) (param $sumSq i32)
+    (local $row i32) (local $r i32) (local $j i32) (local $off i32) (local $v v128)
+    (local.set $row (i32.shl (local.get $c) (i32.const 2)))
+    (memory.fill (local.get $acc) (i32.const 0) (i32.shl (local.get $c) (i32.const 3)))
+    (block $done (loop $rl
+      (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $off (i32.mul (local.get $r) (local.get $row)))
+      (local.set $j (i32.const 0))
+      (block $cd (loop $cl
+        (br_if $cd (i32.ge_u (local.get $j) (local.get $row)))
+        (local.set $v (f32x4.sub (v128.load (i32.add (local.get $x) (i32.add (local.get $off) (local.get $j))))
+                                 (v128.load (i32.add (local.get $mean) (local.get $j)))))
+        (v128.store (i32.add (local.get $xc) (i32.add (local.get $off) (local.get $j))) (local.get $v))
+        (call $accumulate (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 1))) (f32x4.mul (local.get $v) (local.get $v)))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $cl)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rl)))
+    (call $roundInto (local.get $sumSq) (local.get $acc) (local.get $c)))
 
   ;; out[r,c] = a[r,c]·ka[c] + k[c], and + b[r,c]·kb[c] when $b is not 0.
   (func (export "channelAffine") (param $a i32) (param $ka i32) (param $b i32) (param $kb i32) (param $k i32)

@@ -12,8 +12,8 @@ import { KERNELS_PLAIN_MEMORY, KERNELS_SHARED_MEMORY } from './kernels-wasm';
 
 interface Exports {
   zero(p: number, bytes: number): void;
-  channelSums(a: number, b: number, rows: number, c: number, partA: number, partAB: number, sumA: number, sumAB: number): void;
-  centerAndSquares(x: number, mean: number, rows: number, c: number, xc: number, part: number, sumSq: number): void;
+  channelSums(a: number, b: number, rows: number, c: number, accA: number, accAB: number, sumA: number, sumAB: number): void;
+  centerAndSquares(x: number, mean: number, rows: number, c: number, xc: number, acc: number, sumSq: number): void;
   channelAffine(a: number, ka: number, b: number, kb: number, k: number, rows: number, c: number, out: number): void;
   relu(x: number, bytes: number, out: number): void;
   reluGrad(dy: number, y: number, bytes: number, out: number): void;
@@ -82,8 +82,8 @@ export function simdChannelSums(a: tf.Tensor, b?: tf.Tensor): [tf.Tensor1D, tf.T
   const c = channelsOf(a);
   const sumA = output(backend, [c]);
   const sumAB = b ? output(backend, [c]) : null;
-  withScratch(backend, 8 * c, (scratch) =>
-    k.channelSums(ptr(backend, a), b ? ptr(backend, b) : 0, a.size / c, c, scratch, scratch + 4 * c, sumA.p, sumAB ? sumAB.p : 0),
+  withScratch(backend, 16 * c, (scratch) =>
+    k.channelSums(ptr(backend, a), b ? ptr(backend, b) : 0, a.size / c, c, scratch, scratch + 8 * c, sumA.p, sumAB ? sumAB.p : 0),
   );
   return [sumA.t as tf.Tensor1D, (sumAB?.t as tf.Tensor1D) ?? null];
 }
@@ -96,7 +96,7 @@ export function simdCenterAndSquares<T extends tf.Tensor>(x: T, mean: tf.Tensor1
   const c = channelsOf(x);
   const xc = output(backend, x.shape);
   const sumSq = output(backend, [c]);
-  withScratch(backend, 4 * c, (scratch) => k.centerAndSquares(ptr(backend, x), ptr(backend, mean), x.size / c, c, xc.p, scratch, sumSq.p));
+  withScratch(backend, 8 * c, (scratch) => k.centerAndSquares(ptr(backend, x), ptr(backend, mean), x.size / c, c, xc.p, scratch, sumSq.p));
   return { centered: xc.t as T, sumSq: sumSq.t as tf.Tensor1D };
 }
 
