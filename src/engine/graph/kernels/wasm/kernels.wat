@@ -10,14 +10,6 @@
   (func (export "zero") (param $p i32) (param $bytes i32)
     (memory.fill (local.get $p) (i32.const 0) (local.get $bytes)))
 
-  ;; acc[j..j+4) (float64) += v (four float32 lanes, widened).
-  (func $accumulate (param $acc i32) (param $v v128)
-    (v128.store (local.get $acc)
-      (f64x2.add (v128.load (local.get $acc)) (f64x2.promote_low_f32x4 (local.get $v))))
-    (v128.store offset=16 (local.get $acc)
-      (f64x2.add (v128.load offset=16 (local.get $acc))
-        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v) (local.get $v))))))
-
   ;; out[0..c) (float32) = acc[0..c) (float64), rounded.
   (func $roundInto (param $out i32) (param $acc i32) (param $c i32)
     (local $j i32)
@@ -34,7 +26,7 @@
   ;; ops form them). accA/accAB: scratch for C float64 accumulators each.
   (func (export "channelSums") (param $a i32) (param $b i32) (param $rows i32) (param $c i32)
       (param $accA i32) (param $accAB i32) (param $sumA i32) (param $sumAB i32)
-    (local $row i32) (local $r i32) (local $j i32) (local $off i32) (local $av v128)
+    (local $row i32) (local $r i32) (local $j i32) (local $off i32) (local $av v128) (local $accp i32) (local $w v128)
     (local.set $row (i32.shl (local.get $c) (i32.const 2)))
     (memory.fill (local.get $accA) (i32.const 0) (i32.shl (local.get $c) (i32.const 3)))
     (if (local.get $b) (then (memory.fill (local.get $accAB) (i32.const 0) (i32.shl (local.get $c) (i32.const 3)))))
@@ -46,10 +38,17 @@
         (br_if $cd (i32.ge_u (local.get $j) (local.get $row)))
         (local.set $av (v128.load (i32.add (local.get $a) (i32.add (local.get $off) (local.get $j)))))
         ;; float64 accumulators: 8 bytes per channel, so byte offset j·2
-        (call $accumulate (i32.add (local.get $accA) (i32.shl (local.get $j) (i32.const 1))) (local.get $av))
+        (local.set $accp (i32.add (local.get $accA) (i32.shl (local.get $j) (i32.const 1))))
+        (local.set $w (local.get $av))
+        (v128.store (local.get $accp) (f64x2.add (v128.load (local.get $accp)) (f64x2.promote_low_f32x4 (local.get $w))))
+        (v128.store offset=16 (local.get $accp) (f64x2.add (v128.load offset=16 (local.get $accp))
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $w) (local.get $w)))))
         (if (local.get $b) (then
-          (call $accumulate (i32.add (local.get $accAB) (i32.shl (local.get $j) (i32.const 1)))
-            (f32x4.mul (local.get $av) (v128.load (i32.add (local.get $b) (i32.add (local.get $off) (local.get $j))))))))
+          (local.set $accp (i32.add (local.get $accAB) (i32.shl (local.get $j) (i32.const 1))))
+        (local.set $w (f32x4.mul (local.get $av) (v128.load (i32.add (local.get $b) (i32.add (local.get $off) (local.get $j))))))
+        (v128.store (local.get $accp) (f64x2.add (v128.load (local.get $accp)) (f64x2.promote_low_f32x4 (local.get $w))))
+        (v128.store offset=16 (local.get $accp) (f64x2.add (v128.load offset=16 (local.get $accp))
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $w) (local.get $w)))))))
         (local.set $j (i32.add (local.get $j) (i32.const 16)))
         (br $cl)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
@@ -60,7 +59,7 @@
   ;; xc[r,c] = x[r,c] − mean[c] and sumSq[c] = Σ_r xc[r,c]² (acc: scratch for C float64 accumulators).
   (func (export "centerAndSquares") (param $x i32) (param $mean i32) (param $rows i32) (param $c i32)
       (param $xc i32) (param $acc i32) (param $sumSq i32)
-    (local $row i32) (local $r i32) (local $j i32) (local $off i32) (local $v v128)
+    (local $row i32) (local $r i32) (local $j i32) (local $off i32) (local $v v128) (local $accp i32) (local $w v128)
     (local.set $row (i32.shl (local.get $c) (i32.const 2)))
     (memory.fill (local.get $acc) (i32.const 0) (i32.shl (local.get $c) (i32.const 3)))
     (block $done (loop $rl
@@ -72,7 +71,11 @@
         (local.set $v (f32x4.sub (v128.load (i32.add (local.get $x) (i32.add (local.get $off) (local.get $j))))
                                  (v128.load (i32.add (local.get $mean) (local.get $j)))))
         (v128.store (i32.add (local.get $xc) (i32.add (local.get $off) (local.get $j))) (local.get $v))
-        (call $accumulate (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 1))) (f32x4.mul (local.get $v) (local.get $v)))
+        (local.set $accp (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 1))))
+        (local.set $w (f32x4.mul (local.get $v) (local.get $v)))
+        (v128.store (local.get $accp) (f64x2.add (v128.load (local.get $accp)) (f64x2.promote_low_f32x4 (local.get $w))))
+        (v128.store offset=16 (local.get $accp) (f64x2.add (v128.load offset=16 (local.get $accp))
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $w) (local.get $w)))))
         (local.set $j (i32.add (local.get $j) (i32.const 16)))
         (br $cl)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
