@@ -12,7 +12,7 @@ import type { Program } from '../graph/program';
 import { disposeBatch, makeBatch } from '../rnp/batches';
 import { crossEntropy } from '../rnp/loss';
 import { checkpoint } from '../rnp/pass-context';
-import { mulberry32 } from '../rnp/random';
+import { drawFrom, mulberry32 } from '../rnp/random';
 import { Adam } from './adam';
 import { type PixelSpace, stamp, toModelInput, toPixels } from './pixel-space';
 
@@ -127,8 +127,7 @@ export async function reverseEngineerTrigger(
       let l1Sum = 0;
       for (let s = 0; s < cfg.stepsPerEpoch; s++) {
         await checkpoint(signal);
-        const idx = new Int32Array(cfg.batchSize);
-        for (let k = 0; k < idx.length; k++) idx[k] = pool[Math.floor(rng() * pool.length)];
+        const idx = drawFrom(pool, cfg.batchSize, rng);
         const b = makeBatch(data, idx);
         const xPix = toPixels(b.x, space);
         let pred: tf.Tensor | undefined;

@@ -13,6 +13,7 @@ import { indicesNotOf } from '../evidence/neural-cleanse';
 import { type PixelSpace, stamp, toModelInput, toPixels } from '../evidence/pixel-space';
 import { disposeBatch, makeBatch } from './batches';
 import { crossEntropy } from './loss';
+import { drawFrom } from './random';
 
 /** A trigger as the repair stamps it: NHWC mask [1,H,W,1] and pattern [1,H,W,C] in pixels. */
 export interface StampTensors {
@@ -37,8 +38,7 @@ export function adaptPattern(program: Program, data: Dataset, t: StampTensors, m
   const hi = tf.tensor1d(t.space.hi);
   try {
     for (let s = 0; s < steps; s++) {
-      const idx = new Int32Array(Math.min(ADAPT_BATCH, pool.length));
-      for (let k = 0; k < idx.length; k++) idx[k] = pool[Math.floor(rng() * pool.length)];
+      const idx = drawFrom(pool, Math.min(ADAPT_BATCH, pool.length), rng);
       const b = makeBatch(data, idx);
       const next = tf.tidy(() => {
         const target = tf.fill([idx.length], t.label, 'int32') as tf.Tensor1D;

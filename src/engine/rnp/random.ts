@@ -28,3 +28,10 @@ export function permutation(n: number, rng: Rng): Int32Array {
   }
   return p;
 }
+
+/** `n` draws from `pool`, with replacement (mini-batches for searches that run more steps than the pool has batches). */
+export function drawFrom(pool: Int32Array, n: number, rng: Rng): Int32Array {
+  const out = new Int32Array(n);
+  for (let k = 0; k < n; k++) out[k] = pool[Math.floor(rng() * pool.length)];
+  return out;
+}
