@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { InputError } from '../errors';
 import type { IrGraph, IrTensor } from '../onnx/ir';
 import { CompileContext, type NodeFn, type RunState } from './context';
+import { bnOutputsFusedWithRelu } from './fusion';
 import { OP_COMPILERS } from './ops/registry';
 import { constantFromNode } from './ops/shape';
 import type { ForwardOptions, Program } from './program';
@@ -35,6 +36,7 @@ export function compileProgram(graph: IrGraph, file: string = graph.name): Progr
   if (graph.outputs.length === 0) throw new InputError('MODEL_INVALID', file, 'the graph has no outputs');
 
   ctx.bnFolded = !graph.nodes.some((n) => n.opType === 'BatchNormalization');
+  ctx.bnReluFused = bnOutputsFusedWithRelu(graph);
   const steps: Step[] = [];
   try {
     for (const node of graph.nodes) {

@@ -36,6 +36,8 @@ export class CompileContext {
   readonly owned: tf.Tensor[] = [];
   /** Whether BN masks are in use (false: Conv outputs carry the masks). */
   bnFolded = false;
+  /** BatchNormalization outputs that run fused with the Relu reading them (fusion.ts). */
+  bnReluFused: ReadonlySet<string> = new Set();
 
   /** Distinguishes this program's variable names from every other program's in the process. */
   readonly id = ++programCount;

@@ -11,12 +11,12 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { selectBackend } from '../../../src/engine/backend';
-import { batchNormTrain } from '../../../src/engine/graph/kernels/batchnorm_train';
+import { batchNormReluTrain, batchNormTrain } from '../../../src/engine/graph/kernels/batchnorm_train';
 import { channelSum } from '../../../src/engine/graph/kernels/channel_sum';
 import { conv2dFilterGrad, rotatedSwapped } from '../../../src/engine/graph/kernels/conv2d';
 import { maxPoolTiled } from '../../../src/engine/graph/kernels/maxpool';
 import { reluKeepingOutput } from '../../../src/engine/graph/kernels/relu';
-import { setSimdKernels, simdChannelSums, simdMaxPoolGrad, simdSwapEnds, simdSwapOuter } from '../../../src/engine/graph/kernels/wasm/simd-kernels';
+import { setSimdKernels, simdBnReluUsable, simdChannelSums, simdMaxPoolGrad, simdSwapEnds, simdSwapOuter } from '../../../src/engine/graph/kernels/wasm/simd-kernels';
 import { prng, randomArray } from './gradcheck';
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
@@ -87,6 +87,44 @@ describe('wasm SIMD kernels equal the composite ops they replace', () => {
     });
     on.forEach((t, i) => assert.ok(maxAbsDiff(t, off[i]) < 2e-4, `output ${i}: ${maxAbsDiff(t, off[i])}`));
     tf.dispose([x, g, b, dy, ...on, ...off]);
+  });
+
+  it('BatchNorm + ReLU fused: the same values and gradients as BatchNorm then ReLU', async () => {
+    await selectBackend('wasm');
+    const rand = prng(7);
+    const [n, h, w, c] = [6, 7, 5, 8];
+    // An offset input and a shift around zero: about half the outputs are clipped, so both sides of the mask count.
+    const x = tf.tensor4d(randomArray(n * h * w * c, rand).map((v) => 3 * v + 1), [n, h, w, c]);
+    const g = tf.tensor1d(randomArray(c, rand));
+    const b = tf.tensor1d(randomArray(c, rand));
+    const dy = tf.tensor4d(randomArray(n * h * w * c, rand), [n, h, w, c]);
+    assert.ok(simdBnReluUsable(x), 'the fused kernels run');
+    const run = (fused: boolean) => () => {
+      const op = (xx: tf.Tensor4D, gg: tf.Tensor1D, bb: tf.Tensor1D) => {
+        if (fused) return batchNormReluTrain(xx, gg, bb, 1e-5);
+        const r = batchNormTrain(xx, gg, bb, 1e-5);
+        return { ...r, y: reluKeepingOutput(r.y) };
+      };
+      const f = (...[xx, gg, bb]: tf.Tensor[]) => {
+        const r = op(xx as tf.Tensor4D, gg as tf.Tensor1D, bb as tf.Tensor1D);
+        r.mean.dispose();
+        r.variance.dispose();
+        return tf.sum(tf.mul(r.y, dy)) as tf.Scalar;
+      };
+      const { value, grads } = tf.valueAndGrads(f)([x, g, b]);
+      const r = op(x, g, b);
+      return [r.y, r.mean, r.variance, value, ...grads];
+    };
+    // With the kernels, the fused op does the unfused chain's float32 operations in the same order: equal bits.
+    const fused = tf.tidy(run(true));
+    const apart = tf.tidy(run(false));
+    fused.forEach((t, i) => assert.equal(maxAbsDiff(t, apart[i]), 0, `output ${i}`));
+    const y = fused[0].dataSync();
+    assert.ok(y.some((v) => v === 0) && y.some((v) => v > 0), 'both sides of the ReLU exercised');
+    // Without them (any other backend's path), the composite ops: equal within float32 rounding.
+    const [again, off] = bothWays(run(true));
+    fused.forEach((t, i) => assert.ok(maxAbsDiff(t, off[i]) < 2e-4, `output ${i} against the composite ops: ${maxAbsDiff(t, off[i])}`));
+    tf.dispose([x, g, b, dy, ...fused, ...apart, ...again, ...off]);
   });
 
   it('ReLU and its gradient from its output', async () => {

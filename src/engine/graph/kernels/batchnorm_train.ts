@@ -4,11 +4,18 @@
  * variance back to update running statistics. Written for few passes over the activation: channel sums are
  * average pools (channel_sum.ts), forward is 4 elementwise passes, backward 5; on wasm, the engine's SIMD kernels
  * (wasm/simd-kernels.ts) make the forward 3 passes (sums, centring with squares, scale and shift) and the backward 2.
+ * BatchNorm followed by a ReLU (batchNormReluTrain) runs as one op there: the forward reads the input three times and
+ * writes once, the backward recomputes the centred input and the ReLU's mask from the saved input instead of
+ * keeping and re-reading both (measured on vgg_small: 9 activation-sized passes per BN+ReLU per step instead of 15).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { channelSum } from './channel_sum';
 import { customOp } from './custom_op';
-import { simdCenterAndSquares, simdChannelAffine, simdChannelSums } from './wasm/simd-kernels';
+import { reluKeepingOutput } from './relu';
+import {
+  simdBnRelu, simdBnReluGradInput, simdBnReluGradSums, simdBnReluUsable, simdCenterAndSquares, simdChannelAffine, simdChannelSums,
+  simdSquaresAbout,
+} from './wasm/simd-kernels';
 
 export interface BatchNormTrainResult {
   y: tf.Tensor4D;
@@ -45,6 +52,45 @@ export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tens
             const k2 = tf.neg(tf.mul(sc, tf.mul(tf.square(inv), tf.div(s, count))));
             const k3 = tf.neg(tf.mul(sc, tf.div(dBeta, count)));
             return simdChannelAffine(dy, sc as tf.Tensor1D, k3 as tf.Tensor1D, xc, k2 as tf.Tensor1D) ?? tf.add(tf.mul(dy, sc), tf.add(tf.mul(xc, k2), k3));
+          });
+        return [dx, dGamma, dBeta];
+      },
+    };
+  });
+  return { y, mean: mean!, variance: variance! };
+}
+
+/**
+ * relu(batchNormTrain(x, ...)), with the same values and gradients: fused on wasm (see the header), the two ops
+ * elsewhere.
+ */
+export function batchNormReluTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): BatchNormTrainResult {
+  if (!simdBnReluUsable(x)) {
+    const r = batchNormTrain(x, gamma, beta, eps);
+    return { ...r, y: reluKeepingOutput(r.y) };
+  }
+  let mean: tf.Tensor1D | undefined;
+  let variance: tf.Tensor1D | undefined;
+  const count = x.size / x.shape[3];
+  const y = customOp<tf.Tensor4D>([x, gamma, beta], ([xi, g, b], save) => {
+    const m = tf.div(channelSum(xi), count) as tf.Tensor1D;
+    const v = tf.div(simdSquaresAbout(xi, m)!, count);
+    const invStd = tf.rsqrt(tf.add(v, eps)) as tf.Tensor1D;
+    const scale = tf.mul(g, invStd) as tf.Tensor1D;
+    mean = tf.keep(m) as tf.Tensor1D;
+    variance = tf.keep(v) as tf.Tensor1D;
+    save([xi, m, invStd, scale, b]);
+    return {
+      value: simdBnRelu(xi as tf.Tensor4D, m, scale, b as tf.Tensor1D)!,
+      gradFunc: (dy, saved) => {
+        const [xs, ms, inv, sc, shift] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+        const [dBeta, s] = simdBnReluGradSums(dy, xs, ms, sc, shift)!; // Σdz, Σdz·(x − mean), dz = dy where y > 0
+        const dGamma = tf.mul(s, inv);
+        const dx = () =>
+          tf.tidy(() => {
+            const k2 = tf.neg(tf.mul(sc, tf.mul(tf.square(inv), tf.div(s, count)))) as tf.Tensor1D;
+            const k3 = tf.neg(tf.mul(sc, tf.div(dBeta, count))) as tf.Tensor1D;
+            return simdBnReluGradInput(dy, xs, ms, sc, shift, k3, k2)!;
           });
         return [dx, dGamma, dBeta];
       },

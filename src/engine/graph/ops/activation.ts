@@ -45,6 +45,8 @@ function unaryFor(node: IrNode, ctx: CompileContext): Unary | undefined {
 export const UNARY_OPS = ['Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Elu', 'Softplus', 'HardSigmoid', 'HardSwish', 'Neg', 'Abs', 'Sqrt', 'Exp', 'Log', 'Reciprocal', 'Erf'];
 
 export function compileUnary(node: IrNode, ctx: CompileContext): NodeFn {
+  // The BatchNormalization before this Relu already applied it (fusion.ts).
+  if (node.opType === 'Relu' && ctx.bnReluFused.has(node.inputs[0])) return (inputs) => [inputs[0]!];
   const f = unaryFor(node, ctx)!;
   return (inputs) => {
     const v = inputs[0]!;

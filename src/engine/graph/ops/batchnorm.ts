@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { attrFloat, type CompileContext, type NodeFn } from '../context';
 import type { IrNode } from '../../onnx/ir';
 import { AS_IS } from '../layouts';
-import { batchNormTrain } from '../kernels/batchnorm_train';
+import { batchNormReluTrain, batchNormTrain } from '../kernels/batchnorm_train';
+import { reluKeepingOutput } from '../kernels/relu';
 import { nhwc, tensorValue, type Value } from '../values';
 
 
@@ -23,6 +24,8 @@ export function compileBatchNorm(node: IrNode, ctx: CompileContext): NodeFn {
   const runMean = ctx.weight(node, mName, AS_IS, 'stats') as tf.Variable<tf.Rank.R1>;
   const runVar = ctx.weight(node, vName, AS_IS, 'stats') as tf.Variable<tf.Rank.R1>;
   const channels = gamma.shape[0];
+  // The Relu that reads this output runs here (see fusion.ts) and passes its input through.
+  const withRelu = ctx.bnReluFused.has(node.outputs[0]);
   const site = ctx.maskSites.length;
   ctx.maskSites.push({ name: node.name, kind: 'batchnorm', channels, params: [sName] });
 
@@ -36,7 +39,7 @@ export function compileBatchNorm(node: IrNode, ctx: CompileContext): NodeFn {
     const g = run.masks ? tf.mul(gamma, run.masks[site]) : gamma;
     let y: tf.Tensor4D;
     if (run.opts.training) {
-      const r = batchNormTrain(x, g as tf.Tensor1D, beta, eps);
+      const r = (withRelu ? batchNormReluTrain : batchNormTrain)(x, g as tf.Tensor1D, beta, eps);
       y = r.y;
       if (run.opts.updateStats) {
         const count = x.size / channels;
@@ -52,6 +55,7 @@ export function compileBatchNorm(node: IrNode, ctx: CompileContext): NodeFn {
       const scale = tf.mul(g, tf.rsqrt(tf.add(runVar, eps)));
       const shift = tf.sub(beta, tf.mul(runMean, scale));
       y = tf.add(tf.mul(x, scale), shift);
+      if (withRelu) y = reluKeepingOutput(y);
     }
     return [rank2 ? tensorValue(tf.reshape(y, [y.shape[0], channels])) : tensorValue(y, true)];
 

@@ -56,7 +56,8 @@
     (call $roundInto (local.get $sumA) (local.get $accA) (local.get $c))
     (if (local.get $b) (then (call $roundInto (local.get $sumAB) (local.get $accAB) (local.get $c)))))
 
-  ;; xc[r,c] = x[r,c] − mean[c] and sumSq[c] = Σ_r xc[r,c]² (acc: scratch for C float64 accumulators).
+  ;; xc[r,c] = x[r,c] − mean[c] (not stored when $xc is 0) and sumSq[c] = Σ_r xc[r,c]² (acc: scratch for C float64
+  ;; accumulators).
   (func (export "centerAndSquares") (param $x i32) (param $mean i32) (param $rows i32) (param $c i32)
       (param $xc i32) (param $acc i32) (param $sumSq i32)
     (local $row i32) (local $r i32) (local $j i32) (local $off i32) (local $v v128) (local $accp i32) (local $w v128)
@@ -70,7 +71,7 @@
         (br_if $cd (i32.ge_u (local.get $j) (local.get $row)))
         (local.set $v (f32x4.sub (v128.load (i32.add (local.get $x) (i32.add (local.get $off) (local.get $j))))
                                  (v128.load (i32.add (local.get $mean) (local.get $j)))))
-        (v128.store (i32.add (local.get $xc) (i32.add (local.get $off) (local.get $j))) (local.get $v))
+        (if (local.get $xc) (then (v128.store (i32.add (local.get $xc) (i32.add (local.get $off) (local.get $j))) (local.get $v))))
         (local.set $accp (i32.add (local.get $acc) (i32.shl (local.get $j) (i32.const 1))))
         (local.set $w (f32x4.mul (local.get $v) (local.get $v)))
         (v128.store (local.get $accp) (f64x2.add (v128.load (local.get $accp)) (f64x2.promote_low_f32x4 (local.get $w))))
@@ -100,6 +101,96 @@
           (local.set $v (f32x4.add (local.get $v)
             (f32x4.mul (v128.load (i32.add (local.get $b) (i32.add (local.get $off) (local.get $j)))) (v128.load (i32.add (local.get $kb) (local.get $j))))))))
         (v128.store (i32.add (local.get $out) (i32.add (local.get $off) (local.get $j))) (local.get $v))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $cl)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rl))))
+
+;; BatchNorm (training) followed by a ReLU, in three passes instead of seven (see batchnorm_train.ts). The
+  ;; backward recomputes xc = x − mean and z = xc·scale + shift from the saved input, in the same float32 operations
+  ;; as the forward, so the ReLU's mask (z > 0) is exactly the forward's.
+
+  ;; out[r,c] = max((x[r,c] − mean[c])·scale[c] + shift[c], 0).
+  (func (export "bnRelu") (param $x i32) (param $mean i32) (param $scale i32) (param $shift i32) (param $rows i32)
+      (param $c i32) (param $out i32)
+    (local $row i32) (local $r i32) (local $j i32) (local $off i32)
+    (local.set $row (i32.shl (local.get $c) (i32.const 2)))
+    (block $done (loop $rl
+      (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $off (i32.mul (local.get $r) (local.get $row)))
+      (local.set $j (i32.const 0))
+      (block $cd (loop $cl
+        (br_if $cd (i32.ge_u (local.get $j) (local.get $row)))
+        (v128.store (i32.add (local.get $out) (i32.add (local.get $off) (local.get $j)))
+          (f32x4.max
+            (f32x4.add
+              (f32x4.mul
+                (f32x4.sub (v128.load (i32.add (local.get $x) (i32.add (local.get $off) (local.get $j)))) (v128.load (i32.add (local.get $mean) (local.get $j))))
+                (v128.load (i32.add (local.get $scale) (local.get $j))))
+              (v128.load (i32.add (local.get $shift) (local.get $j))))
+            (f32x4.splat (f32.const 0))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $cl)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rl))))
+
+  ;; With dz = dy where z > 0 (else 0): sumDz[c] = Σ_r dz[r,c] and sumDzXc[c] = Σ_r dz[r,c]·xc[r,c] (products in
+  ;; float32). accA/accB: scratch for C float64 accumulators each.
+  (func (export "bnReluGradSums") (param $dy i32) (param $x i32) (param $mean i32) (param $scale i32) (param $shift i32)
+      (param $rows i32) (param $c i32) (param $accA i32) (param $accB i32) (param $sumDz i32) (param $sumDzXc i32)
+    (local $row i32) (local $r i32) (local $j i32) (local $off i32) (local $xc v128) (local $dz v128) (local $w v128) (local $accp i32)
+    (local.set $row (i32.shl (local.get $c) (i32.const 2)))
+    (memory.fill (local.get $accA) (i32.const 0) (i32.shl (local.get $c) (i32.const 3)))
+    (memory.fill (local.get $accB) (i32.const 0) (i32.shl (local.get $c) (i32.const 3)))
+    (block $done (loop $rl
+      (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $off (i32.mul (local.get $r) (local.get $row)))
+      (local.set $j (i32.const 0))
+      (block $cd (loop $cl
+        (br_if $cd (i32.ge_u (local.get $j) (local.get $row)))
+        (local.set $xc (f32x4.sub (v128.load (i32.add (local.get $x) (i32.add (local.get $off) (local.get $j)))) (v128.load (i32.add (local.get $mean) (local.get $j)))))
+        (local.set $dz (v128.and (v128.load (i32.add (local.get $dy) (i32.add (local.get $off) (local.get $j))))
+          (f32x4.gt
+            (f32x4.add (f32x4.mul (local.get $xc) (v128.load (i32.add (local.get $scale) (local.get $j)))) (v128.load (i32.add (local.get $shift) (local.get $j))))
+            (f32x4.splat (f32.const 0)))))
+        (local.set $accp (i32.add (local.get $accA) (i32.shl (local.get $j) (i32.const 1))))
+        (v128.store (local.get $accp) (f64x2.add (v128.load (local.get $accp)) (f64x2.promote_low_f32x4 (local.get $dz))))
+        (v128.store offset=16 (local.get $accp) (f64x2.add (v128.load offset=16 (local.get $accp))
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $dz) (local.get $dz)))))
+        (local.set $w (f32x4.mul (local.get $dz) (local.get $xc)))
+        (local.set $accp (i32.add (local.get $accB) (i32.shl (local.get $j) (i32.const 1))))
+        (v128.store (local.get $accp) (f64x2.add (v128.load (local.get $accp)) (f64x2.promote_low_f32x4 (local.get $w))))
+        (v128.store offset=16 (local.get $accp) (f64x2.add (v128.load offset=16 (local.get $accp))
+          (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $w) (local.get $w)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $cl)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rl)))
+    (call $roundInto (local.get $sumDz) (local.get $accA) (local.get $c))
+    (call $roundInto (local.get $sumDzXc) (local.get $accB) (local.get $c)))
+
+  ;; out[r,c] = (dz[r,c]·scale[c] + k[c]) + xc[r,c]·kxc[c], dz and xc as in bnReluGradSums (the operations and their
+  ;; order of channelAffine(dz, scale, k, xc, kxc)).
+  (func (export "bnReluGradInput") (param $dy i32) (param $x i32) (param $mean i32) (param $scale i32) (param $shift i32)
+      (param $k i32) (param $kxc i32) (param $rows i32) (param $c i32) (param $out i32)
+    (local $row i32) (local $r i32) (local $j i32) (local $off i32) (local $xc v128) (local $dz v128) (local $sc v128)
+    (local.set $row (i32.shl (local.get $c) (i32.const 2)))
+    (block $done (loop $rl
+      (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $off (i32.mul (local.get $r) (local.get $row)))
+      (local.set $j (i32.const 0))
+      (block $cd (loop $cl
+        (br_if $cd (i32.ge_u (local.get $j) (local.get $row)))
+        (local.set $sc (v128.load (i32.add (local.get $scale) (local.get $j))))
+        (local.set $xc (f32x4.sub (v128.load (i32.add (local.get $x) (i32.add (local.get $off) (local.get $j)))) (v128.load (i32.add (local.get $mean) (local.get $j)))))
+        (local.set $dz (v128.and (v128.load (i32.add (local.get $dy) (i32.add (local.get $off) (local.get $j))))
+          (f32x4.gt
+            (f32x4.add (f32x4.mul (local.get $xc) (local.get $sc)) (v128.load (i32.add (local.get $shift) (local.get $j))))
+            (f32x4.splat (f32.const 0)))))
+        (v128.store (i32.add (local.get $out) (i32.add (local.get $off) (local.get $j)))
+          (f32x4.add
+            (f32x4.add (f32x4.mul (local.get $dz) (local.get $sc)) (v128.load (i32.add (local.get $k) (local.get $j))))
+            (f32x4.mul (local.get $xc) (v128.load (i32.add (local.get $kxc) (local.get $j))))))
         (local.set $j (i32.add (local.get $j) (i32.const 16)))
         (br $cl)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))

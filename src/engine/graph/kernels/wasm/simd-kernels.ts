@@ -15,6 +15,9 @@ interface Exports {
   channelSums(a: number, b: number, rows: number, c: number, accA: number, accAB: number, sumA: number, sumAB: number): void;
   centerAndSquares(x: number, mean: number, rows: number, c: number, xc: number, acc: number, sumSq: number): void;
   channelAffine(a: number, ka: number, b: number, kb: number, k: number, rows: number, c: number, out: number): void;
+  bnRelu(x: number, mean: number, scale: number, shift: number, rows: number, c: number, out: number): void;
+  bnReluGradSums(dy: number, x: number, mean: number, scale: number, shift: number, rows: number, c: number, accA: number, accB: number, sumDz: number, sumDzXc: number): void;
+  bnReluGradInput(dy: number, x: number, mean: number, scale: number, shift: number, k: number, kxc: number, rows: number, c: number, out: number): void;
   relu(x: number, bytes: number, out: number): void;
   reluGrad(dy: number, y: number, bytes: number, out: number): void;
   maxPoolGrad(x: number, y: number, dy: number, n: number, h: number, w: number, c: number, kh: number, kw: number, out: number): void;
@@ -98,6 +101,61 @@ export function simdCenterAndSquares<T extends tf.Tensor>(x: T, mean: tf.Tensor1
   const sumSq = output(backend, [c]);
   withScratch(backend, 8 * c, (scratch) => k.centerAndSquares(ptr(backend, x), ptr(backend, mean), x.size / c, c, xc.p, scratch, sumSq.p));
   return { centered: xc.t as T, sumSq: sumSq.t as tf.Tensor1D };
+}
+
+/** The per-channel Σ(x − mean)² alone (x − mean is not kept). */
+export function simdSquaresAbout(x: tf.Tensor, mean: tf.Tensor1D): tf.Tensor1D | null {
+  const ks = usable(x, mean) ? kernels() : null;
+  if (!ks) return null;
+  const { backend, k } = ks;
+  const c = channelsOf(x);
+  const sumSq = output(backend, [c]);
+  withScratch(backend, 8 * c, (scratch) => k.centerAndSquares(ptr(backend, x), ptr(backend, mean), x.size / c, c, 0, scratch, sumSq.p));
+  return sumSq.t as tf.Tensor1D;
+}
+
+/** Whether the fused BatchNorm + ReLU kernels below run for x (the caller then uses all three). */
+export function simdBnReluUsable(x: tf.Tensor): boolean {
+  return usable(x) && kernels() !== null;
+}
+
+/** max((x − mean)·scale + shift, 0), per-channel [C] mean, scale and shift. */
+export function simdBnRelu<T extends tf.Tensor>(x: T, mean: tf.Tensor1D, scale: tf.Tensor1D, shift: tf.Tensor1D): T | null {
+  const ks = usable(x, mean, scale, shift) ? kernels() : null;
+  if (!ks) return null;
+  const { backend, k } = ks;
+  const c = channelsOf(x);
+  const out = output(backend, x.shape);
+  k.bnRelu(ptr(backend, x), ptr(backend, mean), ptr(backend, scale), ptr(backend, shift), x.size / c, c, out.p);
+  return out.t as T;
+}
+
+/**
+ * For y = simdBnRelu(x, mean, scale, shift) and its gradient dy, with dz = dy where y > 0: the per-channel Σdz and
+ * Σdz·(x − mean).
+ */
+export function simdBnReluGradSums(dy: tf.Tensor, x: tf.Tensor, mean: tf.Tensor1D, scale: tf.Tensor1D, shift: tf.Tensor1D): [tf.Tensor1D, tf.Tensor1D] | null {
+  const ks = usable(dy, x, mean, scale, shift) ? kernels() : null;
+  if (!ks) return null;
+  const { backend, k } = ks;
+  const c = channelsOf(x);
+  const sumDz = output(backend, [c]);
+  const sumDzXc = output(backend, [c]);
+  withScratch(backend, 16 * c, (scratch) =>
+    k.bnReluGradSums(ptr(backend, dy), ptr(backend, x), ptr(backend, mean), ptr(backend, scale), ptr(backend, shift), x.size / c, c, scratch, scratch + 8 * c, sumDz.p, sumDzXc.p),
+  );
+  return [sumDz.t as tf.Tensor1D, sumDzXc.t as tf.Tensor1D];
+}
+
+/** (dz·scale + k) + (x − mean)·kxc, dz as in simdBnReluGradSums. */
+export function simdBnReluGradInput<T extends tf.Tensor>(dy: T, x: tf.Tensor, mean: tf.Tensor1D, scale: tf.Tensor1D, shift: tf.Tensor1D, k3: tf.Tensor1D, kxc: tf.Tensor1D): T | null {
+  const ks = usable(dy, x, mean, scale, shift, k3, kxc) ? kernels() : null;
+  if (!ks) return null;
+  const { backend, k } = ks;
+  const c = channelsOf(x);
+  const out = output(backend, x.shape);
+  k.bnReluGradInput(ptr(backend, dy), ptr(backend, x), ptr(backend, mean), ptr(backend, scale), ptr(backend, shift), ptr(backend, k3), ptr(backend, kxc), x.size / c, c, out.p);
+  return out.t as T;
 }
 
 /** a·ka + shift (+ b·kb), with per-channel [C] ka, shift and kb. */
