@@ -57,6 +57,13 @@ function triggerBody(t: TriggerResult): HTMLElement {
     'div',
     {},
     el('p', { class: 'hint' }, `Label ${t.label}: the smallest mask and pattern that send other inputs to it, found by Neural Cleanse's optimisation.`),
+    t.unlearnedSearch
+      ? el(
+          'p',
+          { class: 'hint', id: 'trigger-unlearned-search' },
+          `Searched on the unlearned model, then finished on the original model from there. The unlearned model's search alone: mask L1 ${t.unlearnedSearch.maskL1.toFixed(1)}, attack success on the original model ${percent(t.unlearnedSearch.asrOnOriginal)}.`,
+        )
+      : null,
     el(
       'div',
       { class: 'trigger-compare' },
@@ -68,7 +75,7 @@ function triggerBody(t: TriggerResult): HTMLElement {
           'p',
           { class: 'hint', id: 'trigger-comparison' },
           o.maskL1 > 0
-            ? `The unlearned model's mask is ${(t.maskL1 / o.maskL1).toFixed(2)}× the L1 of the original model's (smaller = a cleaner trigger); attack success on the original model ${percent(t.asrOnOriginal)} vs ${percent(o.asrOnOriginal)}.`
+            ? `The mask found with the unlearned model is ${(t.maskL1 / o.maskL1).toFixed(2)}× the L1 of the original model's own (smaller = a cleaner trigger); attack success on the original model ${percent(t.asrOnOriginal)} vs ${percent(o.asrOnOriginal)}.`
             : `Attack success on the original model ${percent(t.asrOnOriginal)} vs ${percent(o.asrOnOriginal)}.`,
         )
       : null,

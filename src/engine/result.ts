@@ -52,6 +52,10 @@ export interface LabelScore {
   anomalyIndex: number | null;
 }
 
+/**
+ * The detected label's trigger, recovered with the unlearned model: Neural Cleanse's search on the unlearned model,
+ * then the same search on the original model started from that mask and pattern.
+ */
 export interface TriggerResult {
   label: number;
   maskL1: number;
@@ -61,7 +65,12 @@ export interface TriggerResult {
   maskPng: string;
   patternPng: string;
   stampedPng: string;
-  /** The same optimisation run on the original model, for comparison (the paper's claim: unlearned is cleaner). */
+  /**
+   * The search on the unlearned model alone, before it was finished on the original model (the trigger above starts
+   * from its mask and pattern).
+   */
+  unlearnedSearch?: { maskL1: number; asrOnOriginal: number };
+  /** The same optimisation run on the original model from a blank start, for comparison (the paper's claim: the unlearned model's is cleaner). */
   fromOriginal?: { maskL1: number; asrOnOriginal: number; maskPng: string; patternPng: string };
 }
 

@@ -66,6 +66,8 @@ test('trigger: the unlearned and the original model side by side with mask L1 an
   assert.equal(await page.locator('#trigger-unlearned .trigger-asr').textContent(), '97.0%');
   assert.equal(await page.locator('#trigger-original .trigger-asr').textContent(), '91.2%');
   assert.match((await page.locator('#trigger-comparison').textContent()) ?? '', /0\.40×/);
+  // the unlearned model's own search, before it was finished on the original
+  assert.match((await page.locator('#trigger-unlearned-search').textContent()) ?? '', /mask L1 9\.8, attack success on the original model 72\.0%/);
   // three pictures from the unlearned model (mask, pattern, stamped), two from the original (mask, pattern): all decoded
   assert.equal(await page.locator('#trigger-unlearned img').count(), 3);
   const widths = await page.locator('#trigger-original img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));

@@ -93,15 +93,24 @@ export async function reverseEngineerTrigger(
   label: number,
   cfg: NcConfig,
   signal?: AbortSignal,
+  /** Start from this mask and pattern (pixel values) instead of a uniform mask and a mid-range pattern. */
+  init?: { mask: Float32Array; pattern: Float32Array },
 ): Promise<NcResult> {
   const [c, h, w] = data.shape;
   const pool = indicesNotOf(data, label);
   if (pool.length === 0) throw new Error(`no defense samples outside label ${label} to search a trigger on`);
   const rng = mulberry32(cfg.seed * 1009 + label);
   // tanh parametrisation: m = (tanh(a)+1)/2 ∈ (0,1); p = lo + (hi−lo)·(tanh(b)+1)/2, starting mid-range.
-  const a0 = Math.atanh(2 * Math.min(0.99, Math.max(0.01, cfg.maskInit)) - 1);
-  const maskParam = tf.tidy(() => tf.variable(tf.fill([1, h, w, 1], a0), true));
-  const patternParam = tf.tidy(() => tf.variable(tf.zeros([1, h, w, c]), true));
+  const atanhOf = (v: number) => Math.atanh(2 * Math.min(0.99, Math.max(0.01, v)) - 1);
+  const maskParam = tf.tidy(() =>
+    tf.variable(init ? tf.tensor4d(init.mask.map(atanhOf), [1, h, w, 1]) : tf.fill([1, h, w, 1], atanhOf(cfg.maskInit)), true),
+  );
+  const patternParam = tf.tidy(() =>
+    tf.variable(
+      init ? tf.tensor4d(init.pattern.map((v, k) => atanhOf((v - space.lo[k % c]) / (space.hi[k % c] - space.lo[k % c]))), [1, h, w, c]) : tf.zeros([1, h, w, c]),
+      true,
+    ),
+  );
   const lo = tf.tensor1d(space.lo);
   const span = tf.tensor1d(Array.from(space.hi, (v, i) => v - space.lo[i]));
   const maskOf = () => tf.div(tf.add(tf.tanh(maskParam), 1), 2);

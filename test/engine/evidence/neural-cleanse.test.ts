@@ -2,7 +2,7 @@
 // signal: the unlearned model points at the target where the original does not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NC_DEFAULTS, triggerSuccess } from '../../../src/engine/evidence/neural-cleanse';
+import { NC_DEFAULTS, reverseEngineerTrigger, triggerSuccess } from '../../../src/engine/evidence/neural-cleanse';
 import { sweepLabels, TRIGGER_DEFAULTS } from '../../../src/engine/evidence/trigger-evidence';
 import { flaggedLabels } from '../../../src/engine/evidence/mad';
 import { pixelSpaceOf } from '../../../src/engine/evidence/pixel-space';
@@ -55,6 +55,32 @@ test('swapping the original model for the unlearned one: only the unlearned mode
     );
     const after = share();
     assert.ok(after >= 0.5, `unlearned model gives the target ${after}`);
+  } finally {
+    fx.program.dispose();
+  }
+});
+
+test('a search started from a given mask and pattern begins there (the finish on the original model)', async () => {
+  const fx = await loadFixture('mnist_cnn_badnets');
+  try {
+    const target = fx.meta.target as number;
+    const space = pixelSpaceOf(fx.defense);
+    const [c, h, w] = fx.defense.shape;
+    // The real trigger: the bottom-right 3×3 at full brightness, nothing elsewhere.
+    const mask = new Float32Array(h * w);
+    const pattern = new Float32Array(h * w * c).fill(space.lo[0]);
+    for (let y = h - 3; y < h; y++) for (let x = w - 3; x < w; x++) {
+      mask[y * w + x] = 1;
+      pattern[(y * w + x) * c] = space.hi[0];
+    }
+    assert.ok(triggerSuccess(fx.program, fx.defense, space, target, mask, pattern) >= 0.9, 'the real trigger fires');
+    // One epoch with a vanishing step: the mask stays where it started (a blank start would give 0.5 everywhere).
+    const r = await reverseEngineerTrigger(fx.program, fx.defense, space, target, { ...NC_DEFAULTS, epochs: 1, lr: 1e-6, attackSuccess: 0 }, undefined, { mask, pattern });
+    // The start's L1, with each pixel clamped into [0.01, 0.99] for the tanh parametrisation: 9·0.99 + 775·0.01.
+    const startL1 = 9 * 0.99 + (h * w - 9) * 0.01;
+    assert.ok(Math.abs(r.maskL1 - startL1) < 0.2, `mask L1 ${r.maskL1} vs the start's ${startL1}`);
+    assert.ok(r.mask[0] < 0.02 && r.mask[h * w - 1] > 0.98, `corners ${r.mask[0]} / ${r.mask[h * w - 1]}`);
+    assert.ok(triggerSuccess(fx.program, fx.defense, space, target, r.mask, r.pattern) >= 0.9, 'and still fires');
   } finally {
     fx.program.dispose();
   }

@@ -31,12 +31,14 @@ test('runScan with trigger recovery names the BadNets target and recovers a trig
     assert.ok(r.labelScores.every((s) => s.triggerNorm !== null && s.anomalyIndex !== null));
     const t = r.trigger!;
     assert.equal(t.label, 0);
-    // The unlearned model's trigger transfers, but not as reliably as the original's own (measured 0.76–0.97 over
-    // runs of this scan); far above the ~10% a random stamp gets.
-    assert.ok(t.asrOnOriginal >= 0.5, `unlearned-model trigger on the original: ${t.asrOnOriginal}`);
+    // The trigger found with the unlearned model (searched there, finished on the original) fires the original model
+    // (measured 0.976); the unlearned model's search alone transfers only partly (measured 0.72), far above the ~10%
+    // a random stamp gets.
+    assert.ok(t.asrOnOriginal >= 0.9, `trigger found with the unlearned model, on the original: ${t.asrOnOriginal}`);
+    assert.ok(t.unlearnedSearch && t.unlearnedSearch.asrOnOriginal >= 0.5, `the unlearned search alone: ${t.unlearnedSearch?.asrOnOriginal}`);
     assert.ok(t.fromOriginal && t.fromOriginal.asrOnOriginal >= 0.9);
-    // A 3×3 patch: both masks are small next to the 784-pixel image.
-    assert.ok(t.maskL1 < 40 && t.fromOriginal!.maskL1 < 40, `mask L1 ${t.maskL1} / ${t.fromOriginal!.maskL1}`);
+    // A 3×3 patch: every mask is small next to the 784-pixel image.
+    assert.ok(t.maskL1 < 40 && t.unlearnedSearch.maskL1 < 40 && t.fromOriginal!.maskL1 < 40, `mask L1 ${t.maskL1} / ${t.unlearnedSearch.maskL1} / ${t.fromOriginal!.maskL1}`);
     for (const url of [t.maskPng, t.patternPng, t.stampedPng, t.fromOriginal!.maskPng, t.fromOriginal!.patternPng]) {
       const png = decodePng(url);
       assert.deepEqual([png.width, png.height], [28, 28]);
