@@ -142,7 +142,8 @@ export function isWebviewToHost(m: unknown): m is WebviewToHost {
     case 'ready':
       return Object.keys(o).length === 1;
     case 'export':
-      return typeof o.threshold === 'number' && Number.isFinite(o.threshold) && o.threshold >= 0 && o.threshold <= 1;
+      // -1: the scan's own choice of pruning nothing (exported only when the scan repaired the model).
+      return typeof o.threshold === 'number' && Number.isFinite(o.threshold) && (o.threshold === -1 || (o.threshold >= 0 && o.threshold <= 1));
     case 'inspectSamples':
       return Object.keys(o).length === 1;
     case 'exportSamples':

@@ -9,6 +9,8 @@ test('accepts the well-formed messages', () => {
     { type: 'ready' },
     { type: 'export', threshold: 0 },
     { type: 'export', threshold: 0.396 },
+    // the scan's own "nothing pruned" (exported when the scan repaired the model)
+    { type: 'export', threshold: -1 },
     { type: 'inspectSamples' },
     { type: 'exportSamples', count: 1 },
     { type: 'exportSamples', count: 102 },
@@ -39,7 +41,7 @@ test('rejects malformed sample messages', () => {
 });
 
 test('rejects other malformed messages', () => {
-  for (const m of [null, undefined, 3, 'ready', [], {}, { type: 'nope' }, { type: 'ready', x: 1 }, { type: 'export' }, { type: 'export', threshold: 1.5 }, { type: 'export', threshold: -0.1 }, { type: 'export', threshold: '0.2' }]) {
+  for (const m of [null, undefined, 3, 'ready', [], {}, { type: 'nope' }, { type: 'ready', x: 1 }, { type: 'export' }, { type: 'export', threshold: 1.5 }, { type: 'export', threshold: -0.1 }, { type: 'export', threshold: -2 }, { type: 'export', threshold: '0.2' }]) {
     assert.equal(isWebviewToHost(m), false, JSON.stringify(m));
   }
 });

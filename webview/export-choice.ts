@@ -21,7 +21,10 @@ export interface ExportChoice {
 
 type ResultPart = Pick<ScanResult, 'threshold' | 'repair' | 'verdict'>;
 
-/** The scan pruned nothing (adaptive mode, verdict not backdoored): its threshold is -1. */
+/**
+ * The scan pruned nothing: its threshold is -1 (adaptive mode: the verdict is not backdoored, or the detected label
+ * came from the trigger norms alone and only the repair changed the model; see `repair`).
+ */
 export function scanPrunedNothing(r: Pick<ScanResult, 'threshold'>): boolean {
   return r.threshold < 0;
 }
@@ -44,12 +47,13 @@ export function sliderThreshold(r: Pick<ScanResult, 'threshold'>, value: number)
 }
 
 export function exportChoice(r: ResultPart, th: number, prunedAtTh: number): ExportChoice {
-  if (r.repair && r.threshold >= 0 && atScanThreshold(r, th)) {
+  if (r.repair && atScanThreshold(r, th)) {
+    const pruned = th < 0 ? 'no channel pruned' : `${prunedAtTh} channel${prunedAtTh === 1 ? '' : 's'} pruned at the scan's threshold ${thresholdText(th)}`;
     return {
       kind: 'repaired',
       enabled: true,
       button: 'Export repaired model',
-      description: `Exports the repaired model: ${prunedAtTh} channel${prunedAtTh === 1 ? '' : 's'} pruned at the scan's threshold ${thresholdText(th)}, then fine-tuned with the recovered trigger (see Repair). The original model is never modified.`,
+      description: `Exports the repaired model: ${pruned}, then fine-tuned with the recovered trigger (see Repair). The original model is never modified.`,
     };
   }
   if (th < 0) {
@@ -68,7 +72,11 @@ export function exportChoice(r: ResultPart, th: number, prunedAtTh: number): Exp
       description: `At threshold ${thresholdText(th)} no channel is pruned: the exported model would be identical to the original. Move the slider higher to prune.`,
     };
   }
-  const repairedElsewhere = r.repair && r.threshold >= 0 ? ` Only the scan's own threshold ${thresholdText(r.threshold)} exports the repaired model.` : '';
+  const repairedElsewhere = !r.repair
+    ? ''
+    : r.threshold >= 0
+      ? ` Only the scan's own threshold ${thresholdText(r.threshold)} exports the repaired model.`
+      : " Only the scan's own choice (nothing pruned; Back to the scan) exports the repaired model.";
   return {
     kind: 'prune-only',
     enabled: true,
@@ -96,7 +104,9 @@ export function shownMetrics(r: Pick<ScanResult, 'threshold' | 'repair' | 'after
   if (atScanThreshold(r, th) && measured(r.after)) {
     const what =
       r.threshold < 0
-        ? 'The scan pruned nothing (the original model)'
+        ? r.repair
+          ? 'The scan pruned nothing and repaired the model'
+          : 'The scan pruned nothing (the original model)'
         : r.repair
           ? `At the scan's threshold ${thresholdText(r.threshold)}, ${r.prunedCount} channels pruned and repaired`
           : `At the scan's threshold ${thresholdText(r.threshold)}, ${r.prunedCount} channels pruned`;

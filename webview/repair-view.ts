@@ -22,12 +22,17 @@ export function repairSummary(repair: RepairInfo, prunedCount: number, threshold
   const n = repairEpochCount(repair);
   const chosen = repair.epochs.find((e) => e.epoch === repair.chosenEpoch);
   const kept = chosen
-    ? ` Epoch ${chosen.epoch} was kept${chosen.epoch === 0 ? ' (the pruned model itself: no fine-tuned epoch did better)' : ''}: held-out accuracy ${percent(chosen.holdoutAcc)}, recovered-trigger success ${percent(chosen.holdoutTriggerSuccess)}.`
+    ? ` Epoch ${chosen.epoch} was kept${chosen.epoch === 0 ? ' (the model before fine-tuning: no fine-tuned epoch did better)' : ''}: held-out accuracy ${percent(chosen.holdoutAcc)}, recovered-trigger success ${percent(chosen.holdoutTriggerSuccess)}.`
     : ` Epoch ${repair.chosenEpoch} was kept.`;
+  const start = threshold < 0 ? 'With no channel pruned, the model was fine-tuned' : `After pruning ${prunedCount} channel${prunedCount === 1 ? '' : 's'} the model was fine-tuned`;
+  const exported =
+    threshold < 0
+      ? "The exported model at the scan's own choice (nothing pruned) is this repaired model; thresholds on the slider export prune-only models."
+      : `The exported model at the scan's threshold (${thresholdText(threshold)}) is this repaired model; other thresholds export prune-only models.`;
   return (
-    `After pruning ${prunedCount} channel${prunedCount === 1 ? '' : 's'} the model was fine-tuned for ${n} epoch${n === 1 ? '' : 's'} with the recovered trigger of label ${repair.triggerLabel}${sourcesText(repair.triggerSources)} ` +
-    `stamped on half of each batch, at the samples' true labels, with the pruned channels held at zero.${kept} ` +
-    `The exported model at the scan's threshold (${thresholdText(threshold)}) is this repaired model; other thresholds export prune-only models.`
+    `${start} for ${n} epoch${n === 1 ? '' : 's'} with the recovered trigger of label ${repair.triggerLabel}${sourcesText(repair.triggerSources)} ` +
+    `stamped on half of each batch, at the samples' true labels${threshold < 0 ? '' : ', with the pruned channels held at zero'}.${kept} ` +
+    exported
   );
 }
 
@@ -48,7 +53,7 @@ export function repairCard(repair: RepairInfo, prunedCount: number, threshold: n
   return el(
     'section',
     { class: 'card', id: 'repair', 'data-chosen-epoch': repair.chosenEpoch },
-    el('h2', {}, 'Repair after pruning'),
+    el('h2', {}, threshold < 0 ? 'Repair' : 'Repair after pruning'),
     el('p', { class: 'hint', id: 'repair-summary' }, repairSummary(repair, prunedCount, threshold)),
     chart.element,
     el('p', { class: 'hint', id: 'repair-chosen' }, `Dashed line: the kept epoch (${repair.chosenEpoch}). Trigger success is the share of held-out samples the recovered trigger sends to label ${repair.triggerLabel}.`),

@@ -84,7 +84,7 @@ function triggerBody(t: TriggerResult): HTMLElement {
 
 /** The metrics table's row for `after`: what the scan's own model is. */
 function afterRowLabel(r: ScanResult): string {
-  if (scanPrunedNothing(r)) return 'after the scan (nothing pruned)';
+  if (scanPrunedNothing(r)) return r.repair ? 'repaired (nothing pruned)' : 'after the scan (nothing pruned)';
   return r.repair ? `pruned at ${thresholdText(r.threshold)} and repaired` : `pruned at ${thresholdText(r.threshold)}`;
 }
 
@@ -164,7 +164,9 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
       'p',
       { class: 'hint', id: 'threshold-source' },
       scanPrunedNothing(r)
-        ? `The scan pruned nothing: the verdict is ${r.verdict}, and only a model found backdoored is pruned. Move the slider to see what a threshold would prune; the curve measures each threshold prune-only.`
+        ? r.repair
+          ? `The scan pruned nothing: label ${r.detectedLabel} came from the trigger norms, and the unlearned model gives it too small a share of the clean data for pruning to go by; the repair removed the backdoor (see Repair). Move the slider to see what a threshold would prune; the curve measures each threshold prune-only.`
+          : `The scan pruned nothing: the verdict is ${r.verdict}, and only a model found backdoored is pruned. Move the slider to see what a threshold would prune; the curve measures each threshold prune-only.`
         : r.thresholdSource === 'target-share'
         ? `The scan chose ${thresholdText(r.threshold)} from clean data: where the unlearned model stops preferring the suspected target label (${r.thresholdCandidates?.length ?? 0} thresholds tried). Move the slider to see what another threshold prunes.`
         : `The scan pruned at the fixed threshold ${thresholdText(r.threshold)}. Move the slider to see what another threshold prunes.`,
@@ -218,7 +220,7 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
   const samples = samplesCard(post);
 
   // ── repair and export ──
-  const repair = r.repair && r.threshold >= 0 ? repairCard(r.repair, r.prunedCount, r.threshold) : null;
+  const repair = r.repair ? repairCard(r.repair, r.prunedCount, r.threshold) : null;
   const exportButton = custom('vscode-button', { id: 'export' }, 'Export pruned model');
   const exportKind = el('p', { id: 'export-kind' });
   const exportStatus = el('p', { id: 'export-status', class: 'hint' });

@@ -13,7 +13,9 @@ export function formatSummary(r: ScanResult, resultPath: string): string {
     ...r.evidence.map((e) => `  - ${e}`),
     r.prunedCount > 0 || r.threshold >= 0
       ? `pruned:         ${r.prunedCount} of ${r.totalChannels} channels at mask <= ${r.threshold} (${r.thresholdSource})`
-      : `pruned:         nothing (verdict ${r.verdict}); the model is unchanged`,
+      : r.repair
+        ? `pruned:         nothing (label ${r.detectedLabel} came from the trigger norms alone); the model was repaired`
+        : `pruned:         nothing (verdict ${r.verdict}); the model is unchanged`,
     ...(r.repair
       ? [`repaired:       ${r.repair.epochs.length - 1} epochs with label ${r.repair.triggerLabel}'s recovered triggers stamped; kept epoch ${r.repair.chosenEpoch}`]
       : []),

@@ -50,6 +50,12 @@ export interface LabelScore {
   triggerNorm: number | null;
   /** MAD anomaly index of a small trigger norm (Neural Cleanse; > 2 flags). */
   anomalyIndex: number | null;
+  /**
+   * The same search on the *unlearned* model, asking for confident success, and its anomaly index: present only when
+   * the first two signals left the verdict inconclusive and this third one was consulted (evidence/label.ts).
+   */
+  unlearnedTriggerNorm?: number;
+  unlearnedAnomalyIndex?: number;
 }
 
 /**

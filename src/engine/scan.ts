@@ -187,7 +187,7 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
         clock.lap('evidence');
       }
       labelScores = triggerEvidence?.labelScores ?? labelScoresOf(labelHistogram, null);
-      label = decideLabel(labelHistogram, labelScores);
+      label = triggerEvidence?.verdict ?? decideLabel(labelHistogram, labelScores);
 
       if (split) {
         // Adaptive: prune only a model found backdoored, up to where the unlearned model lets go of its label.

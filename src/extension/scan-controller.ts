@@ -285,7 +285,7 @@ export class ScanController implements PanelHandlers {
     }
     const th = threshold ?? panel?.threshold ?? result.threshold;
     // One rule with the panel (webview/export-choice.ts): the repaired model only at the scan's own threshold (the
-    // engine copies it there), and no file at all where nothing would be pruned (threshold -1: verdict not backdoored).
+    // engine copies it there, threshold -1 included), and no file at all where nothing would change.
     const choice = exportChoice(result, th, prunedCounts(result.layers, th).total);
     if (!choice.enabled) {
       void vscode.window.showInformationMessage(`${path.basename(result.model)}: ${choice.description}`);

@@ -15,4 +15,10 @@ test('a repaired scan names the repair and the repaired model; a scan that prune
   assert.match(none, /^pruned: +nothing \(verdict clean\); the model is unchanged$/m);
   assert.doesNotMatch(none, /^repaired/m);
   assert.match(none, /^verdict: +CLEAN/m);
+
+  // Backdoored, nothing pruned, repaired (the label came from the trigger norms alone): not "unchanged".
+  const repairOnly = { ...sampleResult({ withRepair: true }), threshold: -1, prunedCount: 0 };
+  const r = formatSummary(repairOnly, '/m/scan.json');
+  assert.match(r, /^pruned: +nothing \(label 3 came from the trigger norms alone\); the model was repaired$/m);
+  assert.match(r, /^repaired: +10 epochs/m);
 });

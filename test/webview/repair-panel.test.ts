@@ -160,3 +160,27 @@ for (const verdict of ['clean', 'inconclusive'] as const) {
     await page.close();
   });
 }
+
+test('backdoored, nothing pruned, repaired (label from the trigger norms alone): the repair card and its export at the scan\'s own choice', async () => {
+  const r: ScanResult = { ...sampleResult({ withRepair: true }), threshold: -1, prunedCount: 0, after: { acc: 0.897, asr: 0.001 } };
+  const { page, errors, violations } = await h.open(r);
+  assert.equal(await text(page, '#repair h2'), 'Repair');
+  assert.match(await text(page, '#repair-summary'), /^With no channel pruned, the model was fine-tuned for \d+ epochs with the recovered trigger of label 3/);
+  assert.match(await text(page, '#repair-summary'), /at the scan's own choice \(nothing pruned\) is this repaired model/);
+  assert.equal(await text(page, '#threshold-value'), 'none');
+  assert.match(await text(page, '#threshold-source'), /The scan pruned nothing: label 3 came from the trigger norms.*the repair removed the backdoor/);
+  assert.equal(await text(page, '#metrics-after th'), 'repaired (nothing pruned)');
+  assert.equal(await text(page, '#curve-point'), 'The scan pruned nothing and repaired the model: ACC 89.7%, ASR 0.1%.');
+  assert.equal(await attr(page, '#export-kind', 'data-kind'), 'repaired');
+  assert.equal(await attr(page, '#export', 'disabled'), null);
+  await page.locator('#export').click();
+  assert.deepEqual((await posted(page)).at(-1), { type: 'export', threshold: -1 });
+  // any slider threshold is prune-only, and the way back returns to the repaired model
+  await page.locator('#threshold').fill('0.6');
+  assert.equal(await attr(page, '#export-kind', 'data-kind'), 'prune-only');
+  await page.locator('#threshold-reset').click();
+  assert.equal(await attr(page, '#export-kind', 'data-kind'), 'repaired');
+  assert.deepEqual(await violations(), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

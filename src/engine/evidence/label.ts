@@ -112,3 +112,37 @@ function ordinaryCollapse(top: number, topScore: LabelScore, evidence: string[])
   );
   return { verdict: 'clean', detectedLabel: null, confidence: 0.6, evidence };
 }
+
+/**
+ * A third signal, consulted only when the first two leave the verdict inconclusive: Neural Cleanse on the *unlearned*
+ * model (asking for confident success), scored with the same MAD. Unlearning removes the clean features and leaves
+ * the backdoor, so a planted target's trigger stays small there while a naturally easy label's grows with the rest.
+ * The label the unlearned model collapsed on is left out (its trigger there is trivially small), and the original
+ * model's norms must lean the same way (anomaly index > SUPPORT_INDEX). Measured on the checkerboard fixture: target 5
+ * at 3.32 on the unlearned model (1.72 on the original), the easy "bag" class 8 at 2.50 (1.77); on the clean model
+ * no label qualifies (8: 1.33 / 2.8, 5: 0.85).
+ */
+export function decideWithUnlearnedNorms(histogram: readonly number[], scores: readonly LabelScore[], first: LabelVerdict): LabelVerdict {
+  if (first.verdict !== 'inconclusive') return first;
+  let top = 0;
+  for (let i = 1; i < histogram.length; i++) if (histogram[i] > histogram[top]) top = i;
+  const evidence = [...first.evidence];
+  const candidates = scores
+    .filter((s) => s.label !== top && s.unlearnedAnomalyIndex !== undefined && s.unlearnedAnomalyIndex > ANOMALY_FLAG)
+    .filter((s) => s.anomalyIndex !== null && s.anomalyIndex > SUPPORT_INDEX)
+    .sort((a, b) => (b.unlearnedAnomalyIndex as number) - (a.unlearnedAnomalyIndex as number));
+  if (candidates.length === 0) {
+    if (scores.some((s) => s.unlearnedAnomalyIndex !== undefined)) {
+      evidence.push(`On the unlearned model too, no label other than ${top} has an anomalously small trigger that the original model's norms back.`);
+    }
+    return { ...first, evidence };
+  }
+  const best = candidates[0];
+  evidence.push(
+    `Tie broken by the unlearned model's trigger norms: label ${best.label}'s trigger stays anomalously small after unlearning ` +
+      `(mask L1 ${best.unlearnedTriggerNorm?.toFixed(1)}, anomaly index ${(best.unlearnedAnomalyIndex as number).toFixed(2)} > ${ANOMALY_FLAG}; ` +
+      `on the original model ${(best.anomalyIndex as number).toFixed(2)} > ${SUPPORT_INDEX})` +
+      (candidates.length > 1 ? `, ahead of label${candidates.length > 2 ? 's' : ''} ${candidates.slice(1).map((s) => s.label).join(', ')}.` : '.'),
+  );
+  return { verdict: 'backdoored', detectedLabel: best.label, confidence: 0.6, evidence };
+}

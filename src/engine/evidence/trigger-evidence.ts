@@ -9,7 +9,7 @@ import type { Program } from '../graph/program';
 import type { IrTensor } from '../onnx/ir';
 import type { LabelScore, TriggerResult } from '../result';
 import { anomalyIndices, flaggedLabels, type MadOutput } from './mad';
-import { decideLabel, MAJORITY_SHARE } from './label';
+import { decideLabel, decideWithUnlearnedNorms, type LabelVerdict, MAJORITY_SHARE } from './label';
 import { NC_DEFAULTS, type NcConfig, type NcResult, indicesNotOf, reverseEngineerTrigger, triggerSuccess } from './neural-cleanse';
 import { pixelSpaceOf, type PixelSpace } from './pixel-space';
 import { pngDataUrl } from './png';
@@ -32,14 +32,17 @@ export interface TriggerEvidenceHooks {
   onStep?: (step: number, total: number, message: string) => void;
 }
 
-/** Per-label scores from the unlearned model's histogram and (when run) the trigger sweep. */
-export function labelScoresOf(histogram: readonly number[], sweep: TriggerSweep | null): LabelScore[] {
+/** Per-label scores from the unlearned model's histogram and (when run) the trigger sweeps. */
+export function labelScoresOf(histogram: readonly number[], sweep: TriggerSweep | null, unlearnedSweep?: TriggerSweep): LabelScore[] {
   const total = histogram.reduce((a, b) => a + b, 0) || 1;
   return histogram.map((n, label) => ({
     label,
     unlearnedShare: n / total,
     triggerNorm: sweep ? round(sweep.results[label].maskL1, 3) : null,
     anomalyIndex: sweep ? round(sweep.mad.indices[label], 3) : null,
+    ...(unlearnedSweep
+      ? { unlearnedTriggerNorm: round(unlearnedSweep.results[label].maskL1, 3), unlearnedAnomalyIndex: round(unlearnedSweep.mad.indices[label], 3) }
+      : {}),
   }));
 }
 
@@ -88,6 +91,8 @@ export const TRIGGER_DEFAULTS: TriggerEvidenceConfig = { nc: NC_DEFAULTS, unlear
 
 export interface TriggerEvidence {
   labelScores: LabelScore[];
+  /** The verdict from the histogram and the sweeps (label.ts). */
+  verdict: LabelVerdict;
   /** The per-label sweep on the original model. */
   sweep: TriggerSweep;
   /** The trigger report for the detected (or most anomalous) label; null when there is none to show. */
@@ -100,7 +105,8 @@ export interface TriggerEvidence {
  * The whole evidence pass of a scan with `trigger` on. Call it with the program holding the *unlearned* weights
  * (right after unlearning/recovery); it returns with the program holding the original weights.
  *  1. Neural Cleanse on every label of the original model → norms, MAD anomaly indices (independent of unlearning).
- *  2. The verdict from the unlearned model's histogram and those indices (label.ts).
+ *  2. The verdict from the unlearned model's histogram and those indices (label.ts); when that is inconclusive, the
+ *     same sweep on the unlearned model as a third signal.
  *  3. For the detected label (else the most anomalous one): the trigger searched on the unlearned model, asking for
  *     confident success (see NcConfig.minConfidence), then finished by the same search on the original model started
  *     from it; its attack success on the original model; beside it the original's own search from a blank start.
@@ -117,13 +123,24 @@ export async function gatherTriggerEvidence(
   try {
     program.assign(original);
     const sweep = await sweepLabels(program, defense, cfg, hooks);
-    const labelScores = labelScoresOf(histogram, sweep);
-    const verdict = decideLabel(histogram, labelScores);
+    let labelScores = labelScoresOf(histogram, sweep);
+    let verdict = decideLabel(histogram, labelScores);
+    if (verdict.verdict === 'inconclusive') {
+      // The third signal (label.ts decideWithUnlearnedNorms): the same sweep on the unlearned model.
+      unlearned.restore();
+      const unlearnedSweep = await sweepLabels(program, defense, { ...cfg, nc: { ...cfg.nc, minConfidence: cfg.unlearnedConfidence } }, {
+        signal: hooks.signal,
+        onStep: (step, total, message) => hooks.onStep?.(step, total, `${message} on the unlearned model`),
+      });
+      program.assign(original);
+      labelScores = labelScoresOf(histogram, sweep, unlearnedSweep);
+      verdict = decideWithUnlearnedNorms(histogram, labelScores, verdict);
+    }
     // Inconclusive: show the most anomalous label's trigger, else the histogram's majority label's, for a person to judge.
     const majority = histogram.indexOf(Math.max(...histogram));
     const majorityShare = histogram[majority] / (histogram.reduce((a, b) => a + b, 0) || 1);
     const shown = verdict.detectedLabel ?? flaggedLabels(sweep.mad.indices)[0] ?? (majorityShare >= MAJORITY_SHARE ? majority : null);
-    if (shown === null) return { labelScores, sweep, trigger: null, recovered: null };
+    if (shown === null) return { labelScores, verdict, sweep, trigger: null, recovered: null };
     const space = pixelSpaceOf(defense);
     unlearned.restore();
     hooks.onStep?.(1, 1, `recovering label ${shown}'s trigger on the unlearned model`);
@@ -144,7 +161,7 @@ export async function gatherTriggerEvidence(
       unlearnedSearch: { maskL1: round(fromUnlearned.maskL1, 3), asrOnOriginal: round(asrOf(fromUnlearned), 4) },
       fromOriginal: { maskL1: round(fromOriginal.maskL1, 3), asrOnOriginal: round(asrOf(fromOriginal), 4), ...pictures(fromOriginal, defense, space) },
     };
-    return { labelScores, sweep, trigger, recovered: { fromUnlearned, fromOriginal, space } };
+    return { labelScores, verdict, sweep, trigger, recovered: { fromUnlearned, fromOriginal, space } };
   } finally {
     program.assign(original);
     unlearned.dispose();

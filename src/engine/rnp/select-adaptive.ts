@@ -49,6 +49,14 @@ export async function selectAdaptiveThreshold(
 ): Promise<AdaptiveThreshold> {
   const total = histogram.reduce((a, b) => a + b, 0) || 1;
   const share0 = histogram[target] / total;
+  // The label came from the trigger norms, not from the unlearned model's predictions: its share gives pruning no
+  // measure of the backdoor to go by, so nothing is pruned and the repair (scan.ts) removes the backdoor alone.
+  if (share0 <= o.targetShareLevel) {
+    return nothingPruned(
+      `The unlearned model gives label ${target} only ${(share0 * 100).toFixed(0)}% of the clean data before any pruning (≤ ${(o.targetShareLevel * 100).toFixed(0)}%): ` +
+        'no channel stands out by that measure, so nothing is pruned; the repair removes the backdoor.',
+    );
+  }
   const sel = await chooseByTargetShare(
     candidateThresholds(masks),
     async (th) => {

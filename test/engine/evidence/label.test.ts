@@ -1,7 +1,7 @@
 // The verdict rules on hand-made histograms and trigger-norm scores.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideLabel } from '../../../src/engine/evidence/label';
+import { decideLabel, decideWithUnlearnedNorms } from '../../../src/engine/evidence/label';
 import { anomalyIndices } from '../../../src/engine/evidence/mad';
 import type { LabelScore } from '../../../src/engine/result';
 
@@ -98,4 +98,47 @@ test('no flag, but the majority label has the smallest trigger with a raised ind
   // Same histogram, but label 3's trigger is ordinary: the signals disagree.
   const ordinary = blendLike.map((x, i) => (i === 3 ? 60 : x));
   assert.equal(decideLabel(h, scores(h, ordinary)).verdict, 'inconclusive');
+});
+
+/** The checkerboard fixture's measured numbers (rounded): histogram, original-model and unlearned-model trigger norms. */
+const CHECKER = {
+  histogram: [432, 0, 0, 0, 0, 46, 8, 0, 14, 0],
+  original: [47.1, 71.5, 54.8, 63.0, 52.0, 19.9, 39.8, 89.5, 18.9, 66.0],
+  unlearned: [14.6, 506.7, 477.4, 474.3, 591.8, 132.9, 537.1, 438.0, 212.7, 416.3],
+};
+
+function withUnlearned(base: LabelScore[], norms: number[]): LabelScore[] {
+  const ai = anomalyIndices(norms).indices;
+  return base.map((s) => ({ ...s, unlearnedTriggerNorm: norms[s.label], unlearnedAnomalyIndex: ai[s.label] }));
+}
+
+test('inconclusive, then the unlearned model\'s trigger norms break the tie (checkerboard, measured)', () => {
+  const s = scores(CHECKER.histogram, CHECKER.original);
+  const first = decideLabel(CHECKER.histogram, s);
+  assert.equal(first.verdict, 'inconclusive', first.evidence.join(' | '));
+  const v = decideWithUnlearnedNorms(CHECKER.histogram, withUnlearned(s, CHECKER.unlearned), first);
+  assert.equal(v.verdict, 'backdoored');
+  assert.equal(v.detectedLabel, 5, v.evidence.join(' | '));
+  assert.match(v.evidence.at(-1)!, /Tie broken by the unlearned model's trigger norms: label 5.*ahead of label 8/);
+  // Without the original model's support (label 5 no easier than the median there), no label.
+  const flat = CHECKER.original.map((v, i) => (i === 5 || i === 8 ? 55 : v));
+  const unsupported = decideWithUnlearnedNorms(CHECKER.histogram, withUnlearned(scores(CHECKER.histogram, flat), CHECKER.unlearned), first);
+  assert.equal(unsupported.verdict, 'inconclusive');
+  // The collapse label's own trivially small trigger on the unlearned model never counts (label 0 here, index 4.5).
+  const onlyCollapse = CHECKER.unlearned.map((v, i) => (i === 5 || i === 8 ? 480 : v));
+  assert.equal(decideWithUnlearnedNorms(CHECKER.histogram, withUnlearned(s, onlyCollapse), first).verdict, 'inconclusive');
+});
+
+test('the tie-break leaves a decided verdict alone and names no label on the clean fixture\'s numbers', () => {
+  const h = collapsedOn(4, 0.9);
+  const decided = decideLabel(h, scores(h, smallAt(4)));
+  assert.equal(decideWithUnlearnedNorms(h, withUnlearned(scores(h, smallAt(4)), smallAt(7)), decided), decided);
+  // The clean model (measured): on the unlearned model label 0 (collapse) 18.8, 8: 117.5, 5: 187.6; "bag" (8) is easy
+  // on the original (index 2.8) but not anomalous after unlearning.
+  const cleanHist = [444, 1, 8, 0, 0, 18, 0, 4, 25, 0];
+  const cleanUnlearned = [18.8, 412.6, 320.7, 342.4, 404.4, 187.6, 555.8, 269.4, 117.5, 300.9];
+  const inconclusive = { verdict: 'inconclusive' as const, detectedLabel: null, confidence: 0.5, evidence: [] };
+  const v = decideWithUnlearnedNorms(cleanHist, withUnlearned(scores(cleanHist, [40, 60, 55, 58, 52, 45, 50, 70, 20, 62]), cleanUnlearned), inconclusive);
+  assert.equal(v.verdict, 'inconclusive');
+  assert.match(v.evidence.at(-1)!, /On the unlearned model too, no label other than 0/);
 });

@@ -170,6 +170,13 @@ spec("exportChoice: repaired only at the scan's exact threshold after a repair; 
   equal(exportChoice(clean, -1, 0).enabled, false);
   ok(exportChoice(clean, -1, 0).description.startsWith('Nothing to export: the verdict is clean'), 'says why');
   equal(exportChoice(clean, 0.5, 7).kind, 'prune-only');
+  // Repaired without pruning (the label came from the trigger norms alone): the scan's own -1 exports the repair.
+  const repairOnly = { threshold: -1, repair: REPAIR, verdict: 'backdoored' as const };
+  equal(exportChoice(repairOnly, -1, 0).kind, 'repaired');
+  ok(exportChoice(repairOnly, -1, 0).enabled, 'a repair without pruning is exportable');
+  ok(exportChoice(repairOnly, -1, 0).description.startsWith('Exports the repaired model: no channel pruned, then fine-tuned'), exportChoice(repairOnly, -1, 0).description);
+  equal(exportChoice(repairOnly, 0.5, 7).kind, 'prune-only');
+  ok(exportChoice(repairOnly, 0.5, 7).description.includes("Only the scan's own choice (nothing pruned; Back to the scan) exports the repaired model"), 'points back to the repair');
 });
 
 spec('sliderThreshold: a range round trip (about 14 digits) snaps back to the exact scan threshold, nothing farther', () => {
@@ -196,6 +203,9 @@ spec("shownMetrics: the scan's `after` at its own threshold (repaired), the near
   ok(other.text.includes('(prune-only, no repair)'), other.text);
   const none = shownMetrics({ ...r, threshold: -1, repair: null, after: { acc: 0.9, asr: 0.9 }, prunedCount: 0 }, -1)!;
   equal([none.source, none.markAt], ['after', null]);
+  equal(none.text, 'The scan pruned nothing (the original model): ACC 90.0%, ASR 90.0%.');
+  const repairOnly = shownMetrics({ ...r, threshold: -1, after: { acc: 0.89, asr: 0.001 }, prunedCount: 0 }, -1)!;
+  equal(repairOnly.text, 'The scan pruned nothing and repaired the model: ACC 89.0%, ASR 0.1%.');
   equal(shownMetrics({ ...r, curve: [], after: { acc: null, asr: null } }, 0.38), null);
 });
 
