@@ -2,7 +2,10 @@
  * `npm run bench:quality`: defense quality on every trained fixture (fixtures/trained/*, and fixtures/build/trained/*
  * when generated), faithful paper mode vs the adaptive default vs the PyTorch peer (../shared/peer/rnp_torch.py,
  * paper defaults). Columns: ACC before/after, ASR before/after, pruned/total, detected label vs truth, verdict.
- * Writes bench/quality.md and prints it. Options: --only NAME[,NAME]  --no-peer (reuse each fixture's peer.json)
+ * A second table, the adaptive scan's evidence (issue #5): verdict and label vs truth, the trigger found with the
+ * unlearned model (searched there, finished on the original), the unlearned search alone, the original model's own
+ * trigger (mask L1 / attack success on the original model each), and the poisoned-sample ranking's AUROC on the
+ * fixture's 10 %-poisoned poison_mixed.npz. Writes bench/quality.md and prints it. Options: --only NAME[,NAME]  --no-peer (reuse each fixture's peer.json)
  * --trigger / --no-trigger (force the trigger evidence on or off in both modes).
  */
 import { execFileSync } from 'node:child_process';
@@ -11,6 +14,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runScan } from '../src/engine/scan';
+import { runSamples } from '../src/engine/samples';
+import { auroc } from '../src/engine/evidence/auroc';
+import { readNpz } from '../src/engine/data/npz';
 import type { ScanMode } from '../src/engine/options';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -24,6 +30,10 @@ const dirs = [path.join(ROOT, 'fixtures/trained'), path.join(ROOT, 'fixtures/bui
   .flatMap((d) => readdirSync(d).map((n) => path.join(d, n)))
   .filter((d) => existsSync(path.join(d, 'model.onnx')) && existsSync(path.join(d, 'meta.json')))
   .filter((d) => !values.only || values.only.split(',').includes(path.basename(d)));
+
+interface EvidenceRow { fixture: string; truth: string; verdict: string; label: string; trigger: string; unlearned: string; original: string; auroc: string }
+const evidence: EvidenceRow[] = [];
+const l1Asr = (t: { maskL1: number; asrOnOriginal: number } | null | undefined) => (t ? `${t.maskL1.toFixed(1)} / ${t.asrOnOriginal.toFixed(3)}` : '–');
 
 const pct = (x: number | null) => (x === null ? '–' : (x * 100).toFixed(1));
 const rows: Row[] = [];
@@ -49,6 +59,23 @@ const rows: Row[] = [];
         pruned: `${r.prunedCount}/${r.totalChannels}`, label: r.detectedLabel === null ? (r.verdict === 'clean' ? 'clean' : 'inconclusive') : String(r.detectedLabel),
         truth, verdict: r.verdict, seconds: r.seconds.total,
       });
+      if (mode === 'adaptive') {
+        const mixed = path.join(dir, 'poison_mixed.npz');
+        let a = '–';
+        if (existsSync(mixed)) {
+          const out = await runSamples({ model: path.join(dir, 'model.onnx'), data: path.join(dir, 'defense.npz'), outDir: '', options: { mode: 'adaptive' }, writePruned: false }, mixed);
+          const isPoison = (await readNpz(mixed, {}, { only: ['is_poison'] })).arrays.get('is_poison')?.data as Uint8Array | undefined;
+          if (isPoison && isPoison.some((v) => v === 1)) {
+            const scores = new Float64Array(isPoison.length);
+            for (const x of out.samples) scores[x.index] = x.score;
+            a = auroc(scores, isPoison).toFixed(3);
+          }
+        }
+        evidence.push({
+          fixture: name, truth, verdict: r.verdict, label: r.detectedLabel === null ? '–' : String(r.detectedLabel),
+          trigger: r.trigger ? `${r.trigger.label}: ${l1Asr(r.trigger)}` : '–', unlearned: l1Asr(r.trigger?.unlearnedSearch), original: l1Asr(r.trigger?.fromOriginal), auroc: a,
+        });
+      }
       console.error(`${name} ${mode}: ACC ${pct(r.before.acc)}→${pct(r.after.acc)} ASR ${pct(r.before.asr)}→${pct(r.after.asr)} pruned ${r.prunedCount}/${r.totalChannels} label ${r.detectedLabel} (${truth}) ${r.verdict} ${r.seconds.total}s`);
     }
     let peer: Record<string, any> | null = null;
@@ -69,6 +96,16 @@ const rows: Row[] = [];
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | ---: |',
     ...rows.map((r) => `| ${r.fixture} | ${r.side} | ${pct(r.accB)} | ${pct(r.accA)} | ${pct(r.asrB)} | ${pct(r.asrA)} | ${r.pruned} | ${r.label} | ${r.truth} | ${r.verdict} | ${r.seconds.toFixed(1)} |`),
   ];
+  if (evidence.length > 0) {
+    lines.push(
+      '',
+      'Evidence of the adaptive scans (trigger columns: mask L1 / attack success on the original model, over the defense data; AUROC: the poisoned-sample ranking on poison_mixed.npz, 10 % poisoned):',
+      '',
+      '| fixture | truth | verdict | label | trigger found with the unlearned model | unlearned search alone | original model\'s own | AUROC |',
+      '| --- | --- | --- | --- | --- | --- | --- | ---: |',
+      ...evidence.map((e) => `| ${e.fixture} | ${e.truth} | ${e.verdict} | ${e.label} | ${e.trigger} | ${e.unlearned} | ${e.original} | ${e.auroc} |`),
+    );
+  }
   const md = lines.join('\n') + '\n';
   writeFileSync(path.join(ROOT, 'bench/quality.md'), md);
   console.log(md);

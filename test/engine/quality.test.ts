@@ -2,7 +2,8 @@
 // what the bench measured fails here (issue #7's regression guard). Bounds carry a margin over the measured values
 // (bench/quality.md): ACC and ASR come from 1000 test samples each, and the repair's hold-out is 100 samples.
 // Measured (2026-11-26, repair with adapted triggers until the kept epoch stops changing): badnets 90.1→88.7 / 99.8→2.8,
-// blend 90.8→89.3 / 99.8→2.6, sig 92.3→89.6 / 99.7→1.0, checkerboard inconclusive (untouched), clean reported clean
+// blend 90.8→89.3 / 99.8→2.6, sig 92.3→89.6 / 99.7→1.0, checkerboard 91.0→89.7 / 100→0.1 (label 5 from the unlearned
+// model's trigger norms, nothing pruned, repaired), clean reported clean
 // (untouched), vgg_small_badnets (the 6-conv VGG with 448 BN channels) 93.8→91.2 / 99.9→5.0 (label 0, 134 pruned +
 // repair; the longest test here).
 import { test } from 'node:test';
