@@ -54,7 +54,7 @@ export async function selectAdaptiveThreshold(
   if (share0 <= o.targetShareLevel) {
     return nothingPruned(
       `The unlearned model gives label ${target} only ${(share0 * 100).toFixed(0)}% of the clean data before any pruning (≤ ${(o.targetShareLevel * 100).toFixed(0)}%): ` +
-        'no channel stands out by that measure, so nothing is pruned; the repair removes the backdoor.',
+        `no channel stands out by that measure, so nothing is pruned; ${o.repair ? 'the repair removes the backdoor' : 'with the repair off, the model is left unchanged'}.`,
     );
   }
   const sel = await chooseByTargetShare(
