@@ -8,6 +8,7 @@ import type { DatasetInfo, ScanResult } from './engine/result';
 import type { SamplesOutput } from './engine/samples';
 import type { ScanOptions } from './engine/options';
 import type { ErrorCode } from './engine/errors';
+import { NOTHING_PRUNED } from './engine/rnp/select';
 
 // ───────────────────────── host → worker ─────────────────────────
 
@@ -142,8 +143,8 @@ export function isWebviewToHost(m: unknown): m is WebviewToHost {
     case 'ready':
       return Object.keys(o).length === 1;
     case 'export':
-      // -1: the scan's own choice of pruning nothing (exported only when the scan repaired the model).
-      return typeof o.threshold === 'number' && Number.isFinite(o.threshold) && (o.threshold === -1 || (o.threshold >= 0 && o.threshold <= 1));
+      // NOTHING_PRUNED: the scan's own choice of pruning nothing (exported only when the scan repaired the model).
+      return typeof o.threshold === 'number' && Number.isFinite(o.threshold) && (o.threshold === NOTHING_PRUNED || (o.threshold >= 0 && o.threshold <= 1));
     case 'inspectSamples':
       return Object.keys(o).length === 1;
     case 'exportSamples':

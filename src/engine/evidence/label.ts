@@ -35,12 +35,18 @@ export const SUPPORT_INDEX = 1;
  */
 export const BACKED_SHARE = 0.1;
 
+/** The label the unlearned model predicts most often (the first of equal counts). */
+export function majorityLabel(histogram: readonly number[]): number {
+  let top = 0;
+  for (let i = 1; i < histogram.length; i++) if (histogram[i] > histogram[top]) top = i;
+  return top;
+}
+
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 export function decideLabel(histogram: readonly number[], scores: readonly LabelScore[]): LabelVerdict {
   const total = histogram.reduce((a, b) => a + b, 0) || 1;
-  let top = 0;
-  for (let i = 1; i < histogram.length; i++) if (histogram[i] > histogram[top]) top = i;
+  const top = majorityLabel(histogram);
   const share = histogram[top] / total;
   const collapsed = share >= COLLAPSE_SHARE;
   const evidence = [`The unlearned model predicts label ${top} for ${pct(share)} of the clean defense data${collapsed ? ' (it collapsed to one class)' : ''}.`];
@@ -124,8 +130,7 @@ function ordinaryCollapse(top: number, topScore: LabelScore, evidence: string[])
  */
 export function decideWithUnlearnedNorms(histogram: readonly number[], scores: readonly LabelScore[], first: LabelVerdict): LabelVerdict {
   if (first.verdict !== 'inconclusive') return first;
-  let top = 0;
-  for (let i = 1; i < histogram.length; i++) if (histogram[i] > histogram[top]) top = i;
+  const top = majorityLabel(histogram);
   const evidence = [...first.evidence];
   const candidates = scores
     .filter((s) => s.label !== top && s.unlearnedAnomalyIndex !== undefined && s.unlearnedAnomalyIndex > ANOMALY_FLAG)

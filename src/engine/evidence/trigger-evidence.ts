@@ -9,7 +9,7 @@ import type { Program } from '../graph/program';
 import type { IrTensor } from '../onnx/ir';
 import type { LabelScore, TriggerResult } from '../result';
 import { anomalyIndices, flaggedLabels, type MadOutput } from './mad';
-import { decideLabel, decideWithUnlearnedNorms, type LabelVerdict, MAJORITY_SHARE } from './label';
+import { decideLabel, decideWithUnlearnedNorms, type LabelVerdict, MAJORITY_SHARE, majorityLabel } from './label';
 import { NC_DEFAULTS, type NcConfig, type NcResult, indicesNotOf, reverseEngineerTrigger, triggerSuccess } from './neural-cleanse';
 import { pixelSpaceOf, type PixelSpace } from './pixel-space';
 import { pngDataUrl } from './png';
@@ -142,7 +142,7 @@ export async function gatherTriggerEvidence(
       verdict = decideWithUnlearnedNorms(histogram, labelScores, verdict);
     }
     // Inconclusive: show the most anomalous label's trigger, else the histogram's majority label's, for a person to judge.
-    const majority = histogram.indexOf(Math.max(...histogram));
+    const majority = majorityLabel(histogram);
     const majorityShare = histogram[majority] / (histogram.reduce((a, b) => a + b, 0) || 1);
     const shown = verdict.detectedLabel ?? flaggedLabels(sweep.mad.indices)[0] ?? (majorityShare >= MAJORITY_SHARE ? majority : null);
     if (shown === null) return { labelScores, verdict, sweep, trigger: null, recovered: null };

@@ -91,27 +91,27 @@ export function simdChannelSums(a: tf.Tensor, b?: tf.Tensor): [tf.Tensor1D, tf.T
   return [sumA.t as tf.Tensor1D, (sumAB?.t as tf.Tensor1D) ?? null];
 }
 
-/** x − mean (per channel) and the per-channel Σ(x − mean)². */
-export function simdCenterAndSquares<T extends tf.Tensor>(x: T, mean: tf.Tensor1D): { centered: T; sumSq: tf.Tensor1D } | null {
+/** The per-channel Σ(x − mean)², and x − mean itself when `keepCentered`. */
+function centerAndSquares<T extends tf.Tensor>(x: T, mean: tf.Tensor1D, keepCentered: boolean): { centered: T | null; sumSq: tf.Tensor1D } | null {
   const ks = usable(x, mean) ? kernels() : null;
   if (!ks) return null;
   const { backend, k } = ks;
   const c = channelsOf(x);
-  const xc = output(backend, x.shape);
+  const xc = keepCentered ? output(backend, x.shape) : null;
   const sumSq = output(backend, [c]);
-  withScratch(backend, 8 * c, (scratch) => k.centerAndSquares(ptr(backend, x), ptr(backend, mean), x.size / c, c, xc.p, scratch, sumSq.p));
-  return { centered: xc.t as T, sumSq: sumSq.t as tf.Tensor1D };
+  withScratch(backend, 8 * c, (scratch) => k.centerAndSquares(ptr(backend, x), ptr(backend, mean), x.size / c, c, xc ? xc.p : 0, scratch, sumSq.p));
+  return { centered: xc ? (xc.t as T) : null, sumSq: sumSq.t as tf.Tensor1D };
+}
+
+/** x − mean (per channel) and the per-channel Σ(x − mean)². */
+export function simdCenterAndSquares<T extends tf.Tensor>(x: T, mean: tf.Tensor1D): { centered: T; sumSq: tf.Tensor1D } | null {
+  const r = centerAndSquares(x, mean, true);
+  return r && { centered: r.centered!, sumSq: r.sumSq };
 }
 
 /** The per-channel Σ(x − mean)² alone (x − mean is not kept). */
 export function simdSquaresAbout(x: tf.Tensor, mean: tf.Tensor1D): tf.Tensor1D | null {
-  const ks = usable(x, mean) ? kernels() : null;
-  if (!ks) return null;
-  const { backend, k } = ks;
-  const c = channelsOf(x);
-  const sumSq = output(backend, [c]);
-  withScratch(backend, 8 * c, (scratch) => k.centerAndSquares(ptr(backend, x), ptr(backend, mean), x.size / c, c, 0, scratch, sumSq.p));
-  return sumSq.t as tf.Tensor1D;
+  return centerAndSquares(x, mean, false)?.sumSq ?? null;
 }
 
 /** Whether the fused BatchNorm + ReLU kernels below run for x (the caller then uses all three). */
