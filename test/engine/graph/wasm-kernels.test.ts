@@ -10,13 +10,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../../../src/engine/backend';
 import { batchNormReluTrain, batchNormTrain } from '../../../src/engine/graph/kernels/batchnorm_train';
 import { channelSum } from '../../../src/engine/graph/kernels/channel_sum';
 import { conv2dFilterGrad, rotatedSwapped } from '../../../src/engine/graph/kernels/conv2d';
 import { maxPoolTiled } from '../../../src/engine/graph/kernels/maxpool';
 import { reluKeepingOutput } from '../../../src/engine/graph/kernels/relu';
-import { setSimdKernels, simdBnReluUsable, simdChannelSums, simdMaxPoolGrad, simdSwapEnds, simdSwapOuter } from '../../../src/engine/graph/kernels/wasm/simd-kernels';
+import { setKernelHelpers, setSimdKernels, simdBnReluUsable, simdChannelSums, simdConvFilterGrad, simdKernelThreads, simdMaxPoolGrad, simdSwapEnds, simdSwapOuter } from '../../../src/engine/graph/kernels/wasm/simd-kernels';
 import { prng, randomArray } from './gradcheck';
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
@@ -174,6 +175,65 @@ describe('wasm SIMD kernels equal the composite ops they replace', () => {
     const [on, off] = bothWays(() => [conv2dFilterGrad(x, dy, 3, 3, [2, 2], [1, 0, 1, 0])]);
     assert.ok(maxAbsDiff(on[0], off[0]) < 1e-4, `${maxAbsDiff(on[0], off[0])}`);
     tf.dispose([x, dy, ...on, ...off]);
+  });
+
+  // [n, h, w, ci, co, kh, kw, strides, pads [t, b, l, r]]: same and valid padding, strides 2 with odd sizes,
+  // asymmetric pads, pads wider than the kernel (rows whose every tap is padding), 1×1, fewer samples than threads.
+  const filterCases: [number, number, number, number, number, number, number, [number, number], [number, number, number, number]][] = [
+    [16, 28, 28, 8, 16, 3, 3, [1, 1], [1, 1, 1, 1]],
+    [9, 7, 7, 12, 8, 3, 3, [1, 1], [0, 0, 0, 0]],
+    [8, 9, 11, 4, 24, 3, 3, [2, 2], [1, 1, 1, 1]],
+    [5, 10, 9, 4, 8, 2, 3, [2, 1], [0, 1, 2, 0]],
+    [4, 6, 6, 8, 8, 3, 3, [1, 1], [4, 4, 3, 3]],
+    [3, 5, 5, 16, 32, 1, 1, [1, 1], [0, 0, 0, 0]],
+    [1, 12, 12, 4, 8, 5, 5, [1, 1], [2, 2, 2, 2]],
+  ];
+  for (const [n, h, w, ci, co, kh, kw, strides, pads] of filterCases) {
+    it(`conv filter gradient kernel: x [${n},${h},${w},${ci}], ${kh}×${kw} → ${co}, strides ${strides}, pads ${pads}`, async () => {
+      await selectBackend('wasm');
+      const rand = prng(n * 1000 + h * 10 + kh);
+      const ho = Math.floor((h + pads[0] + pads[1] - kh) / strides[0]) + 1;
+      const wo = Math.floor((w + pads[2] + pads[3] - kw) / strides[1]) + 1;
+      const x = tf.tensor4d(randomArray(n * h * w * ci, rand), [n, h, w, ci]);
+      const dy = tf.tensor4d(randomArray(n * ho * wo * co, rand), [n, ho, wo, co]);
+      // The reference: tfjs's own Conv2DBackpropFilter (the gradient of its conv2d) on the plain JS backend.
+      await selectBackend('cpu');
+      const refData = tf.tidy(() => {
+        const [xc, dyc] = [tf.tensor4d(x.dataSync(), x.shape), tf.tensor4d(dy.dataSync(), dy.shape)];
+        const pad = [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]] as never;
+        return tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xc, f as tf.Tensor4D, strides, pad), dyc)))(tf.zeros([kh, kw, ci, co])).dataSync();
+      });
+      await selectBackend('wasm');
+      const refValues = tf.tensor4d(refData, [kh, kw, ci, co]);
+      const scale = Math.max(1, ...Array.from(refValues.dataSync(), Math.abs));
+      for (const helpers of [false, true]) {
+        setKernelHelpers(helpers);
+        try {
+          const got = simdConvFilterGrad(x, dy, kh, kw, strides, pads);
+          assert.ok(got, 'the kernel ran');
+          assert.ok(maxAbsDiff(got, refValues) < 1e-5 * scale, `helpers ${helpers}: ${maxAbsDiff(got, refValues)}`);
+          got.dispose();
+        } finally {
+          setKernelHelpers(true);
+        }
+      }
+      // And through conv2dFilterGrad with the kernels off (XNNPACK's correlation form).
+      const [on, off] = bothWays(() => [conv2dFilterGrad(x, dy, kh, kw, strides, pads)]);
+      assert.ok(maxAbsDiff(on[0], off[0]) < 1e-5 * scale);
+      tf.dispose([x, dy, refValues, ...on, ...off]);
+    });
+  }
+
+  it('the filter gradient kernel splits samples over helper threads when the backend has several', async () => {
+    await selectBackend('wasm');
+    const x = tf.randomNormal([8, 6, 6, 4]) as tf.Tensor4D;
+    const dy = tf.randomNormal([8, 6, 6, 8]) as tf.Tensor4D;
+    simdConvFilterGrad(x, dy, 3, 3, [1, 1], [1, 1, 1, 1])!.dispose(); // the helpers start on first use
+    const threads = getThreadsCount();
+    // Helpers start in the background: wait until they answer (bounded), then they take part.
+    for (let i = 0; i < 100 && simdKernelThreads() < threads; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(simdKernelThreads(), threads);
+    tf.dispose([x, dy]);
   });
 
   for (const [h, w, kh, kw] of [[8, 8, 2, 2], [7, 9, 2, 2], [9, 9, 3, 3], [6, 7, 2, 3]]) {

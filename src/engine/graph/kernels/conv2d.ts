@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { channelSum } from './channel_sum';
 import { customOp, wantsGradient } from './custom_op';
 import { transposedConv } from './dilate';
-import { simdRotatedSwapped, simdSwapEnds, simdSwapOuter } from './wasm/simd-kernels';
+import { simdConvFilterGrad, simdRotatedSwapped, simdSwapEnds, simdSwapOuter } from './wasm/simd-kernels';
 
 /** [top, bottom, left, right] */
 export type Pads4 = [number, number, number, number];
@@ -74,6 +74,8 @@ function oneChannelFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: n
 /** dL/dw for y = conv(x, w, strides, pads) (see the header). */
 export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number, strides: [number, number], pads: Pads4): tf.Tensor4D {
   if (x.shape[3] === 1) return oneChannelFilterGrad(x, dy, kh, kw, strides, pads);
+  const simd = simdConvFilterGrad(x, dy, kh, kw, strides, pads);
+  if (simd) return simd;
   return tf.tidy(() => {
     const ci = x.shape[3];
     const co = dy.shape[3];

@@ -206,6 +206,16 @@
       (local.set $j (i32.add (local.get $j) (i32.const 16)))
       (br $l))))
 
+  ;; dst += src (float32), bytes a multiple of 16.
+  (func (export "addInto") (param $dst i32) (param $src i32) (param $bytes i32)
+    (local $j i32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $j) (local.get $bytes)))
+      (v128.store (i32.add (local.get $dst) (local.get $j))
+        (f32x4.add (v128.load (i32.add (local.get $dst) (local.get $j))) (v128.load (i32.add (local.get $src) (local.get $j)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $l))))
+
   ;; out = dy where y > 0, else 0 (ReLU's gradient from its output); bytes a multiple of 16.
   (func (export "reluGrad") (param $dy i32) (param $y i32) (param $bytes i32) (param $out i32)
     (local $j i32)
@@ -323,4 +333,159 @@
         (br $pl)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $il))))
+
+  ;; Filter gradient of a dense convolution (NHWC x [n, h, w, ci], output gradient dy [n, ho, wo, co], filter
+  ;; [kh, kw, ci, co], strides sh/sw, pads top pt / left pl, dilation 1): out[i, j, c, o] += Σ x[b, y·sh+i−pt,
+  ;; x·sw+j−pl, c] · dy[b, y, x, o], over samples [b0, b1) and for output-channel groups of 8 in [og0, og1); when $next
+  ;; is not 0 it is the address of an i32 sample counter (starting at b0) shared by threads that split the samples. A tile of
+  ;; 4 input × 8 output channels lives in 8 registers while a block of nb samples × band output rows streams past (the
+  ;; block's rows of x and dy stay in L1/L2: big images take a band of rows of one sample, small ones whole samples).
+  ;; Taps that fall in the padding are skipped by clipping each row's range, so nothing is padded or copied.
+  (func (export "convFilterGrad") (param $x i32) (param $dy i32) (param $b0 i32) (param $b1 i32) (param $h i32) (param $w i32)
+      (param $ci i32) (param $ho i32) (param $wo i32) (param $co i32) (param $kh i32) (param $kw i32) (param $sh i32)
+      (param $sw i32) (param $pt i32) (param $pl i32) (param $og0 i32) (param $og1 i32) (param $nb i32) (param $band i32)
+      (param $out i32) (param $next i32)
+    (local $bb i32) (local $be i32) (local $b i32) (local $y0 i32) (local $y1 i32) (local $i i32) (local $j i32)
+    (local $ylo i32) (local $yhi i32) (local $xlo i32) (local $xhi i32) (local $c i32) (local $og i32) (local $y i32)
+    (local $xp i32) (local $dp i32) (local $end i32) (local $o i32) (local $t i32) (local $len i32)
+    (local $xstep i32) (local $dstep i32) (local $xrow i32) (local $drow i32) (local $xsample i32) (local $dsample i32)
+    (local $xb i32) (local $db i32) (local $xr i32) (local $dr i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local $d0 v128) (local $d1 v128) (local $s v128)
+    (local.set $xstep (i32.shl (i32.mul (local.get $sw) (local.get $ci)) (i32.const 2)))   ;; next output column
+    (local.set $dstep (i32.shl (local.get $co) (i32.const 2)))
+    (local.set $xrow (i32.shl (i32.mul (i32.mul (local.get $sh) (local.get $w)) (local.get $ci)) (i32.const 2))) ;; next output row
+    (local.set $drow (i32.mul (local.get $wo) (local.get $dstep)))
+    (local.set $xsample (i32.shl (i32.mul (i32.mul (local.get $h) (local.get $w)) (local.get $ci)) (i32.const 2)))
+    (local.set $dsample (i32.mul (local.get $ho) (local.get $drow)))
+    (local.set $bb (local.get $b0))
+    (block $bd (loop $bl
+      ;; With a shared counter, blocks are taken in turn by every thread that runs this (dynamic balance).
+      (if (local.get $next) (then (local.set $bb (i32.atomic.rmw.add (local.get $next) (local.get $nb)))))
+      (br_if $bd (i32.ge_u (local.get $bb) (local.get $b1)))
+      (local.set $be (i32.add (local.get $bb) (local.get $nb)))
+      (if (i32.gt_u (local.get $be) (local.get $b1)) (then (local.set $be (local.get $b1))))
+      (local.set $y0 (i32.const 0))
+      (block $yd (loop $yl
+        (br_if $yd (i32.ge_u (local.get $y0) (local.get $ho)))
+        (local.set $y1 (i32.add (local.get $y0) (local.get $band)))
+        (if (i32.gt_u (local.get $y1) (local.get $ho)) (then (local.set $y1 (local.get $ho))))
+        (local.set $i (i32.const 0))
+        (block $id (loop $il
+          (br_if $id (i32.ge_u (local.get $i) (local.get $kh)))
+          ;; rows y of [y0, y1) with 0 <= y*sh + i - pt < h
+          (local.set $ylo (local.get $y0))
+          (block $lo (loop $lol
+            (br_if $lo (i32.ge_u (local.get $ylo) (local.get $y1)))
+            (br_if $lo (i32.ge_s (i32.sub (i32.add (i32.mul (local.get $ylo) (local.get $sh)) (local.get $i)) (local.get $pt)) (i32.const 0)))
+            (local.set $ylo (i32.add (local.get $ylo) (i32.const 1)))
+            (br $lol)))
+          (local.set $yhi (local.get $y1))
+          (block $hi (loop $hil
+            (br_if $hi (i32.le_u (local.get $yhi) (local.get $ylo)))
+            (br_if $hi (i32.lt_s (i32.sub (i32.add (i32.mul (i32.sub (local.get $yhi) (i32.const 1)) (local.get $sh)) (local.get $i)) (local.get $pt)) (local.get $h)))
+            (local.set $yhi (i32.sub (local.get $yhi) (i32.const 1)))
+            (br $hil)))
+          (local.set $j (i32.const 0))
+          (block $jd (loop $jl
+            (br_if $jd (i32.ge_u (local.get $j) (local.get $kw)))
+            ;; columns x of [0, wo) with 0 <= x*sw + j - pl < w
+            (local.set $xlo (i32.const 0))
+            (block $lo2 (loop $lol2
+              (br_if $lo2 (i32.ge_u (local.get $xlo) (local.get $wo)))
+              (br_if $lo2 (i32.ge_s (i32.sub (i32.add (i32.mul (local.get $xlo) (local.get $sw)) (local.get $j)) (local.get $pl)) (i32.const 0)))
+              (local.set $xlo (i32.add (local.get $xlo) (i32.const 1)))
+              (br $lol2)))
+            (local.set $xhi (local.get $wo))
+            (block $hi2 (loop $hil2
+              (br_if $hi2 (i32.le_u (local.get $xhi) (local.get $xlo)))
+              (br_if $hi2 (i32.lt_s (i32.sub (i32.add (i32.mul (i32.sub (local.get $xhi) (i32.const 1)) (local.get $sw)) (local.get $j)) (local.get $pl)) (local.get $w)))
+              (local.set $xhi (i32.sub (local.get $xhi) (i32.const 1)))
+              (br $hil2)))
+            (if (i32.and (i32.lt_u (local.get $ylo) (local.get $yhi)) (i32.lt_u (local.get $xlo) (local.get $xhi))) (then
+              (local.set $len (i32.mul (i32.sub (local.get $xhi) (local.get $xlo)) (local.get $dstep)))
+              (local.set $c (i32.const 0))
+              (block $cd (loop $cl
+                (br_if $cd (i32.ge_u (local.get $c) (local.get $ci)))
+                (local.set $og (local.get $og0))
+                (block $gd (loop $gl
+                  (br_if $gd (i32.ge_u (local.get $og) (local.get $og1)))
+                  ;; byte offset of out[i, j, c, 8·og]; rows c..c+3 are co floats apart
+                  (local.set $o (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $i) (local.get $kw)) (local.get $j)) (local.get $ci)) (local.get $c)) (local.get $co)) (i32.shl (local.get $og) (i32.const 3))) (i32.const 2))))
+                  (local.set $a0 (v128.load (local.get $o)))
+                  (local.set $a1 (v128.load offset=16 (local.get $o)))
+                  (local.set $t (i32.add (local.get $o) (local.get $dstep)))
+                  (local.set $a2 (v128.load (local.get $t)))
+                  (local.set $a3 (v128.load offset=16 (local.get $t)))
+                  (local.set $t (i32.add (local.get $t) (local.get $dstep)))
+                  (local.set $a4 (v128.load (local.get $t)))
+                  (local.set $a5 (v128.load offset=16 (local.get $t)))
+                  (local.set $t (i32.add (local.get $t) (local.get $dstep)))
+                  (local.set $a6 (v128.load (local.get $t)))
+                  (local.set $a7 (v128.load offset=16 (local.get $t)))
+                  ;; x[bb, ylo*sh+i-pt, xlo*sw+j-pl, c] and dy[bb, ylo, xlo, 8·og]
+                  (local.set $xb (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $bb) (local.get $h))
+                    (i32.sub (i32.add (i32.mul (local.get $ylo) (local.get $sh)) (local.get $i)) (local.get $pt))) (local.get $w))
+                    (i32.sub (i32.add (i32.mul (local.get $xlo) (local.get $sw)) (local.get $j)) (local.get $pl))) (local.get $ci)) (local.get $c)) (i32.const 2))))
+                  (local.set $db (i32.add (local.get $dy) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $bb) (local.get $ho)) (local.get $ylo)) (local.get $wo)) (local.get $xlo)) (local.get $co)) (i32.shl (local.get $og) (i32.const 3))) (i32.const 2))))
+                  (local.set $b (local.get $bb))
+                  (block $sd (loop $sl
+                    (br_if $sd (i32.ge_u (local.get $b) (local.get $be)))
+                    (local.set $xr (local.get $xb))
+                    (local.set $dr (local.get $db))
+                    (local.set $y (local.get $ylo))
+                    (block $rd (loop $rl
+                      (br_if $rd (i32.ge_u (local.get $y) (local.get $yhi)))
+                      (local.set $xp (local.get $xr))
+                      (local.set $dp (local.get $dr))
+                      (local.set $end (i32.add (local.get $dr) (local.get $len)))
+                      (loop $xl
+                        (local.set $d0 (v128.load (local.get $dp)))
+                        (local.set $d1 (v128.load offset=16 (local.get $dp)))
+                        (local.set $s (v128.load32_splat (local.get $xp)))
+                        (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $s) (local.get $d0))))
+                        (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $s) (local.get $d1))))
+                        (local.set $s (v128.load32_splat offset=4 (local.get $xp)))
+                        (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $s) (local.get $d0))))
+                        (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $s) (local.get $d1))))
+                        (local.set $s (v128.load32_splat offset=8 (local.get $xp)))
+                        (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (local.get $s) (local.get $d0))))
+                        (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (local.get $s) (local.get $d1))))
+                        (local.set $s (v128.load32_splat offset=12 (local.get $xp)))
+                        (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (local.get $s) (local.get $d0))))
+                        (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (local.get $s) (local.get $d1))))
+                        (local.set $xp (i32.add (local.get $xp) (local.get $xstep)))
+                        (local.set $dp (i32.add (local.get $dp) (local.get $dstep)))
+                        (br_if $xl (i32.lt_u (local.get $dp) (local.get $end))))
+                      (local.set $xr (i32.add (local.get $xr) (local.get $xrow)))
+                      (local.set $dr (i32.add (local.get $dr) (local.get $drow)))
+                      (local.set $y (i32.add (local.get $y) (i32.const 1)))
+                      (br $rl)))
+                    (local.set $xb (i32.add (local.get $xb) (local.get $xsample)))
+                    (local.set $db (i32.add (local.get $db) (local.get $dsample)))
+                    (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                    (br $sl)))
+                  (v128.store (local.get $o) (local.get $a0))
+                  (v128.store offset=16 (local.get $o) (local.get $a1))
+                  (local.set $t (i32.add (local.get $o) (local.get $dstep)))
+                  (v128.store (local.get $t) (local.get $a2))
+                  (v128.store offset=16 (local.get $t) (local.get $a3))
+                  (local.set $t (i32.add (local.get $t) (local.get $dstep)))
+                  (v128.store (local.get $t) (local.get $a4))
+                  (v128.store offset=16 (local.get $t) (local.get $a5))
+                  (local.set $t (i32.add (local.get $t) (local.get $dstep)))
+                  (v128.store (local.get $t) (local.get $a6))
+                  (v128.store offset=16 (local.get $t) (local.get $a7))
+                  (local.set $og (i32.add (local.get $og) (i32.const 1)))
+                  (br $gl)))
+                (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                (br $cl)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $jl)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $il)))
+        (local.set $y0 (local.get $y1))
+        (br $yl)))
+      (local.set $bb (local.get $be))
+      (br $bl))))
 )

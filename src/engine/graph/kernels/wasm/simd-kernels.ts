@@ -8,10 +8,13 @@
  * The two transposes are the filter gradient's (conv2d.ts): tfjs's wasm Transpose is a scalar loop.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { HelperThreads, type Part } from './helper-threads';
 import { KERNELS_PLAIN_MEMORY, KERNELS_SHARED_MEMORY } from './kernels-wasm';
 
 interface Exports {
   zero(p: number, bytes: number): void;
+  addInto(dst: number, src: number, bytes: number): void;
   channelSums(a: number, b: number, rows: number, c: number, accA: number, accAB: number, sumA: number, sumAB: number): void;
   centerAndSquares(x: number, mean: number, rows: number, c: number, xc: number, acc: number, sumSq: number): void;
   channelAffine(a: number, ka: number, b: number, kb: number, k: number, rows: number, c: number, out: number): void;
@@ -23,6 +26,8 @@ interface Exports {
   maxPoolGrad(x: number, y: number, dy: number, n: number, h: number, w: number, c: number, kh: number, kw: number, out: number): void;
   swapOuter(src: number, a: number, b: number, rowBytes: number, dst: number): void;
   swapEnds(src: number, a: number, b: number, c: number, dst: number): void;
+  convFilterGrad(x: number, dy: number, b0: number, b1: number, h: number, w: number, ci: number, ho: number, wo: number, co: number,
+    kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, og0: number, og1: number, nb: number, band: number, out: number, next: number): void;
 }
 
 /** What these kernels need of tfjs-backend-wasm's BackendWasm (not part of its typed API). */
@@ -33,14 +38,20 @@ interface WasmBackend {
 }
 
 let enabled = process.env.RNP_SIMD_KERNELS !== '0';
-let instance: { backend: WasmBackend; k: Exports } | null = null;
+let helpersOn = process.env.RNP_KERNEL_HELPERS !== '0';
+let instance: { backend: WasmBackend; k: Exports; helpers: HelperThreads | null } | null = null;
 
 /** Switches the kernels on or off (tests and benchmarks compare both paths). */
 export function setSimdKernels(on: boolean): void {
   enabled = on;
 }
 
-function kernels(): { backend: WasmBackend; k: Exports } | null {
+/** Whether the filter gradient may use helper threads (benchmarks compare both). */
+export function setKernelHelpers(on: boolean): void {
+  helpersOn = on;
+}
+
+function kernels(): { backend: WasmBackend; k: Exports; helpers: HelperThreads | null } | null {
   if (!enabled || tf.getBackend() !== 'wasm') return null;
   const backend = tf.backend() as unknown as WasmBackend;
   if (instance?.backend === backend) return instance;
@@ -48,8 +59,13 @@ function kernels(): { backend: WasmBackend; k: Exports } | null {
   if (!memory) return null;
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   const bytes = Buffer.from(shared ? KERNELS_SHARED_MEMORY : KERNELS_PLAIN_MEMORY, 'base64');
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-  instance = { backend, k: inst.exports as unknown as Exports };
+  const module = new WebAssembly.Module(bytes);
+  const inst = new WebAssembly.Instance(module, { env: { memory } });
+  instance?.helpers?.close();
+  // As many threads as XNNPACK's pool: the caller and threads − 1 helpers (threads need the shared memory).
+  const threads = shared ? getThreadsCount() : 1;
+  const helpers = threads > 1 ? new HelperThreads(memory, module, ['convFilterGrad'], threads - 1) : null;
+  instance = { backend, k: inst.exports as unknown as Exports, helpers };
   return instance;
 }
 
@@ -233,5 +249,51 @@ export function simdRotatedSwapped(w: tf.Tensor4D): tf.Tensor4D | null {
   const src = ptr(backend, w);
   // Tap t's [ci, co] block, transposed, becomes tap (taps − 1 − t)'s [co, ci] block.
   for (let t = 0; t < taps; t++) k.swapEnds(src + 4 * t * ci * co, ci, 1, co, out.p + 4 * (taps - 1 - t) * ci * co);
+  return out.t as tf.Tensor4D;
+}
+
+/** Threads the filter gradient can use now: this one and every helper that has started (1 off the threaded build). */
+export function simdKernelThreads(): number {
+  const ks = kernels();
+  return ks?.helpers && helpersOn ? ks.helpers.ready : 1;
+}
+
+/**
+ * dL/dw of a dense convolution (see convFilterGrad in kernels.wat), ci a multiple of 4 and co of 8, or null. The
+ * samples are split between this thread and the helper threads; each part sums into its own buffer, added at the end.
+ */
+export function simdConvFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number, strides: [number, number], pads: [number, number, number, number]): tf.Tensor4D | null {
+  const [n, h, w, ci] = x.shape;
+  const [, ho, wo, co] = dy.shape;
+  const ks = x.dtype === 'float32' && dy.dtype === 'float32' && ci % 4 === 0 && co % 8 === 0 && x.size > 0 ? kernels() : null;
+  if (!ks) return null;
+  const { backend, k, helpers } = ks;
+  const bytes = 4 * kh * kw * ci * co;
+  const out = output(backend, [kh, kw, ci, co]);
+  // A block of about 64 output positions per register tile: a band of rows of one sample, or whole small samples.
+  const rows = Math.min(ho, Math.ceil(64 / wo));
+  const nb = rows < ho ? 1 : Math.ceil(64 / (ho * wo));
+  const threads = helpersOn && helpers ? Math.min(helpers.ready, n) : 1;
+  const args = (dst: number, next: number) =>
+    [ptr(backend, x), ptr(backend, dy), 0, n, h, w, ci, ho, wo, co, kh, kw, strides[0], strides[1], pads[0], pads[2], 0, co / 8, nb, rows, dst, next];
+  const run = (p: Part) => k.convFilterGrad(...(p.args as Parameters<Exports['convFilterGrad']>));
+  if (threads === 1) {
+    k.zero(out.p, bytes);
+    run({ name: 'convFilterGrad', args: args(out.p, 0) });
+    return out.t as tf.Tensor4D;
+  }
+  // Each thread sums into its own buffer (the first is the output) and takes sample blocks from one shared counter.
+  withScratch(backend, bytes * (threads - 1) + 16, (scratch) => {
+    const next = scratch + bytes * (threads - 1);
+    k.zero(next, 16);
+    const dst = (t: number) => (t === 0 ? out.p : scratch + (t - 1) * bytes);
+    const parts: Part[] = [];
+    for (let t = 0; t < threads; t++) {
+      k.zero(dst(t), bytes);
+      parts.push({ name: 'convFilterGrad', args: args(dst(t), next) });
+    }
+    helpers!.run(parts, run);
+    for (let t = 1; t < threads; t++) k.addInto(out.p, dst(t), bytes);
+  });
   return out.t as tf.Tensor4D;
 }
