@@ -14,10 +14,10 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../../../src/engine/backend';
 import { batchNormReluTrain, batchNormTrain } from '../../../src/engine/graph/kernels/batchnorm_train';
 import { channelSum } from '../../../src/engine/graph/kernels/channel_sum';
-import { conv2dFilterGrad, rotatedSwapped } from '../../../src/engine/graph/kernels/conv2d';
+import { conv2dFilterGrad, conv2dInputGrad, rotatedSwapped } from '../../../src/engine/graph/kernels/conv2d';
 import { maxPoolTiled } from '../../../src/engine/graph/kernels/maxpool';
 import { reluKeepingOutput } from '../../../src/engine/graph/kernels/relu';
-import { setKernelHelpers, setSimdKernels, simdBnReluUsable, simdChannelSums, simdConvFilterGrad, simdKernelThreads, simdMaxPoolGrad, simdSwapEnds, simdSwapOuter } from '../../../src/engine/graph/kernels/wasm/simd-kernels';
+import { setKernelHelpers, setSimdKernels, simdBnReluUsable, simdChannelSums, simdConv2d, simdConvFilterGrad, simdHelperParts, simdKernelThreads, simdMaxPoolGrad, simdSwapEnds, simdSwapOuter } from '../../../src/engine/graph/kernels/wasm/simd-kernels';
 import { prng, randomArray } from './gradcheck';
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
@@ -178,8 +178,9 @@ describe('wasm SIMD kernels equal the composite ops they replace', () => {
   });
 
   // [n, h, w, ci, co, kh, kw, strides, pads [t, b, l, r]]: same and valid padding, strides 2 with odd sizes,
-  // asymmetric pads, pads wider than the kernel (rows whose every tap is padding), 1×1, fewer samples than threads.
-  const filterCases: [number, number, number, number, number, number, number, [number, number], [number, number, number, number]][] = [
+  // asymmetric pads, pads wider than the kernel (rows whose every tap is padding), 1×1, 5×5, a position count that
+  // is not a multiple of 4 (the forward's last tile), and a first case big enough (29 MFLOP) to be split over threads.
+  const convCases: [number, number, number, number, number, number, number, [number, number], [number, number, number, number]][] = [
     [16, 28, 28, 8, 16, 3, 3, [1, 1], [1, 1, 1, 1]],
     [9, 7, 7, 12, 8, 3, 3, [1, 1], [0, 0, 0, 0]],
     [8, 9, 11, 4, 24, 3, 3, [2, 2], [1, 1, 1, 1]],
@@ -187,53 +188,97 @@ describe('wasm SIMD kernels equal the composite ops they replace', () => {
     [4, 6, 6, 8, 8, 3, 3, [1, 1], [4, 4, 3, 3]],
     [3, 5, 5, 16, 32, 1, 1, [1, 1], [0, 0, 0, 0]],
     [1, 12, 12, 4, 8, 5, 5, [1, 1], [2, 2, 2, 2]],
+    [3, 5, 3, 4, 8, 3, 3, [1, 1], [1, 1, 1, 1]],
   ];
-  for (const [n, h, w, ci, co, kh, kw, strides, pads] of filterCases) {
-    it(`conv filter gradient kernel: x [${n},${h},${w},${ci}], ${kh}×${kw} → ${co}, strides ${strides}, pads ${pads}`, async () => {
+
+  /** f on tensors copied to the plain JS backend (tfjs's own kernels: the reference), values back on wasm. */
+  async function onCpu(inputs: tf.Tensor[], f: (...ts: tf.Tensor[]) => tf.Tensor): Promise<tf.Tensor> {
+    const data = inputs.map((t) => [t.dataSync(), t.shape] as const);
+    await selectBackend('cpu');
+    const [values, shape] = tf.tidy(() => {
+      const r = f(...data.map(([d, s]) => tf.tensor(d, s)));
+      return [r.dataSync(), r.shape] as const;
+    });
+    await selectBackend('wasm');
+    return tf.tensor(values, shape);
+  }
+
+  /** fn with the helper threads off, then on: the two results, and how many parts the helpers ran. */
+  function helpersOffOn(fn: () => tf.Tensor | null): [tf.Tensor, tf.Tensor, number] {
+    try {
+      setKernelHelpers(false);
+      const off = fn();
+      setKernelHelpers(true);
+      const before = simdHelperParts();
+      const on = fn();
+      assert.ok(off && on, 'the kernel ran');
+      return [off, on, simdHelperParts() - before];
+    } finally {
+      setKernelHelpers(true);
+    }
+  }
+
+  it('helper threads start with the backend: as many threads as XNNPACK has', async () => {
+    await selectBackend('wasm');
+    simdConv2d(tf.zeros([1, 4, 4, 4]), tf.zeros([3, 3, 4, 8]), [1, 1], [1, 1, 1, 1])!.dispose(); // the helpers start on first use
+    // They start in the background: wait until they answer (bounded).
+    for (let i = 0; i < 100 && simdKernelThreads() < getThreadsCount(); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(simdKernelThreads(), getThreadsCount());
+  });
+
+  for (const [n, h, w, ci, co, kh, kw, strides, pads] of convCases) {
+    const name = `x [${n},${h},${w},${ci}], ${kh}×${kw} → ${co}, strides ${strides}, pads ${pads}`;
+    const flops = 2 * n * h * w * kh * kw * ci * co; // an upper bound (stride 1)
+    const rand = prng(n * 1000 + h * 10 + kh);
+    const ho = Math.floor((h + pads[0] + pads[1] - kh) / strides[0]) + 1;
+    const wo = Math.floor((w + pads[2] + pads[3] - kw) / strides[1]) + 1;
+    const pad = [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]] as never;
+
+    it(`conv forward kernel: ${name}`, async () => {
       await selectBackend('wasm');
-      const rand = prng(n * 1000 + h * 10 + kh);
-      const ho = Math.floor((h + pads[0] + pads[1] - kh) / strides[0]) + 1;
-      const wo = Math.floor((w + pads[2] + pads[3] - kw) / strides[1]) + 1;
+      const x = tf.tensor4d(randomArray(n * h * w * ci, rand), [n, h, w, ci]);
+      const f = tf.tensor4d(randomArray(kh * kw * ci * co, rand), [kh, kw, ci, co]);
+      const bias = tf.tensor1d(randomArray(co, rand));
+      const ref = await onCpu([x, f, bias], (xc, fc, bc) => tf.add(tf.conv2d(xc as tf.Tensor4D, fc as tf.Tensor4D, strides, pad), bc));
+      const scale = ref.dataSync().reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+      const [off, on, parts] = helpersOffOn(() => simdConv2d(x, f, strides, pads, bias));
+      assert.deepEqual(on.shape, [n, ho, wo, co]);
+      assert.ok(maxAbsDiff(off, ref) < 1e-5 * scale, `${maxAbsDiff(off, ref)}`);
+      // Each output is summed by one thread in one order: bit-identical whoever computed it.
+      assert.equal(maxAbsDiff(on, off), 0);
+      if (flops > 20e6 && getThreadsCount() > 1) assert.ok(parts > 0, 'the helpers took part');
+      const noBias = simdConv2d(x, f, strides, pads)!;
+      assert.ok(maxAbsDiff(noBias, tf.sub(off, bias)) < 1e-5 * scale);
+      tf.dispose([x, f, bias, ref, off, on, noBias]);
+    });
+
+    it(`conv filter gradient kernel: ${name}`, async () => {
+      await selectBackend('wasm');
       const x = tf.tensor4d(randomArray(n * h * w * ci, rand), [n, h, w, ci]);
       const dy = tf.tensor4d(randomArray(n * ho * wo * co, rand), [n, ho, wo, co]);
-      // The reference: tfjs's own Conv2DBackpropFilter (the gradient of its conv2d) on the plain JS backend.
-      await selectBackend('cpu');
-      const refData = tf.tidy(() => {
-        const [xc, dyc] = [tf.tensor4d(x.dataSync(), x.shape), tf.tensor4d(dy.dataSync(), dy.shape)];
-        const pad = [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]] as never;
-        return tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xc, f as tf.Tensor4D, strides, pad), dyc)))(tf.zeros([kh, kw, ci, co])).dataSync();
-      });
-      await selectBackend('wasm');
-      const refValues = tf.tensor4d(refData, [kh, kw, ci, co]);
-      const scale = Math.max(1, ...Array.from(refValues.dataSync(), Math.abs));
-      for (const helpers of [false, true]) {
-        setKernelHelpers(helpers);
-        try {
-          const got = simdConvFilterGrad(x, dy, kh, kw, strides, pads);
-          assert.ok(got, 'the kernel ran');
-          assert.ok(maxAbsDiff(got, refValues) < 1e-5 * scale, `helpers ${helpers}: ${maxAbsDiff(got, refValues)}`);
-          got.dispose();
-        } finally {
-          setKernelHelpers(true);
-        }
-      }
+      // The reference: the gradient of tfjs's conv2d (its Conv2DBackpropFilter) on the plain JS backend.
+      const ref = await onCpu([x, dy], (xc, dyc) => tf.grad((fw: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xc as tf.Tensor4D, fw as tf.Tensor4D, strides, pad), dyc)))(tf.zeros([kh, kw, ci, co])));
+      const scale = ref.dataSync().reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+      const [off, on, parts] = helpersOffOn(() => simdConvFilterGrad(x, dy, kh, kw, strides, pads));
+      assert.ok(maxAbsDiff(off, ref) < 1e-5 * scale, `${maxAbsDiff(off, ref)}`);
+      // Output-channel groups, each summed over the samples in one order: bit-identical for any thread count.
+      assert.equal(maxAbsDiff(on, off), 0);
+      if (flops > 20e6 && getThreadsCount() > 1 && co >= 16) assert.ok(parts > 0, 'the helpers took part');
       // And through conv2dFilterGrad with the kernels off (XNNPACK's correlation form).
-      const [on, off] = bothWays(() => [conv2dFilterGrad(x, dy, kh, kw, strides, pads)]);
-      assert.ok(maxAbsDiff(on[0], off[0]) < 1e-5 * scale);
-      tf.dispose([x, dy, refValues, ...on, ...off]);
+      const [kernel, composite] = bothWays(() => [conv2dFilterGrad(x, dy, kh, kw, strides, pads)]);
+      assert.ok(maxAbsDiff(kernel[0], composite[0]) < 1e-5 * scale);
+      tf.dispose([x, dy, ref, off, on, ...kernel, ...composite]);
     });
   }
 
-  it('the filter gradient kernel splits samples over helper threads when the backend has several', async () => {
+  it('a conv input gradient through the forward kernel equals the composite one (stride 2, asymmetric pads)', async () => {
     await selectBackend('wasm');
-    const x = tf.randomNormal([8, 6, 6, 4]) as tf.Tensor4D;
-    const dy = tf.randomNormal([8, 6, 6, 8]) as tf.Tensor4D;
-    simdConvFilterGrad(x, dy, 3, 3, [1, 1], [1, 1, 1, 1])!.dispose(); // the helpers start on first use
-    const threads = getThreadsCount();
-    // Helpers start in the background: wait until they answer (bounded), then they take part.
-    for (let i = 0; i < 100 && simdKernelThreads() < threads; i++) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(simdKernelThreads(), threads);
-    tf.dispose([x, dy]);
+    const rand = prng(29);
+    const w = tf.tensor4d(randomArray(3 * 3 * 8 * 16, rand), [3, 3, 8, 16]);
+    const dy = tf.tensor4d(randomArray(4 * 5 * 5 * 16, rand), [4, 5, 5, 16]);
+    const [on, off] = bothWays(() => [conv2dInputGrad([4, 10, 9, 8], w, dy, [2, 2], [1, 0, 1, 1])]);
+    assert.ok(maxAbsDiff(on[0], off[0]) < 1e-4, `${maxAbsDiff(on[0], off[0])}`);
+    tf.dispose([w, dy, ...on, ...off]);
   });
 
   for (const [h, w, kh, kw] of [[8, 8, 2, 2], [7, 9, 2, 2], [9, 9, 3, 3], [6, 7, 2, 3]]) {

@@ -59,6 +59,8 @@ export interface Part {
 
 export class HelperThreads {
   private readonly helpers: Helper[] = [];
+  /** Parts run by helpers so far (tests check that the helpers really took part). */
+  partsHanded = 0;
 
   /** `count` helpers on `memory` (shared), each instantiating `module` with it as env.memory. */
   constructor(memory: WebAssembly.Memory, module: WebAssembly.Module, private readonly names: string[], count: number) {
@@ -100,6 +102,7 @@ export class HelperThreads {
       Atomics.store(h.control, 0, JOB);
       Atomics.notify(h.control, 0);
       handed.push(h);
+      this.partsHanded++;
     }
     let failure: unknown = null;
     try {

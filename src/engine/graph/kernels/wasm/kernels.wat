@@ -206,16 +206,6 @@
       (local.set $j (i32.add (local.get $j) (i32.const 16)))
       (br $l))))
 
-  ;; dst += src (float32), bytes a multiple of 16.
-  (func (export "addInto") (param $dst i32) (param $src i32) (param $bytes i32)
-    (local $j i32)
-    (block $done (loop $l
-      (br_if $done (i32.ge_u (local.get $j) (local.get $bytes)))
-      (v128.store (i32.add (local.get $dst) (local.get $j))
-        (f32x4.add (v128.load (i32.add (local.get $dst) (local.get $j))) (v128.load (i32.add (local.get $src) (local.get $j)))))
-      (local.set $j (i32.add (local.get $j) (i32.const 16)))
-      (br $l))))
-
   ;; out = dy where y > 0, else 0 (ReLU's gradient from its output); bytes a multiple of 16.
   (func (export "reluGrad") (param $dy i32) (param $y i32) (param $bytes i32) (param $out i32)
     (local $j i32)
@@ -336,15 +326,14 @@
 
   ;; Filter gradient of a dense convolution (NHWC x [n, h, w, ci], output gradient dy [n, ho, wo, co], filter
   ;; [kh, kw, ci, co], strides sh/sw, pads top pt / left pl, dilation 1): out[i, j, c, o] += Σ x[b, y·sh+i−pt,
-  ;; x·sw+j−pl, c] · dy[b, y, x, o], over samples [b0, b1) and for output-channel groups of 8 in [og0, og1); when $next
-  ;; is not 0 it is the address of an i32 sample counter (starting at b0) shared by threads that split the samples. A tile of
+  ;; x·sw+j−pl, c] · dy[b, y, x, o] over samples [b0, b1), for the output-channel groups of 8 in [og0, og1). A tile of
   ;; 4 input × 8 output channels lives in 8 registers while a block of nb samples × band output rows streams past (the
   ;; block's rows of x and dy stay in L1/L2: big images take a band of rows of one sample, small ones whole samples).
   ;; Taps that fall in the padding are skipped by clipping each row's range, so nothing is padded or copied.
-  (func (export "convFilterGrad") (param $x i32) (param $dy i32) (param $b0 i32) (param $b1 i32) (param $h i32) (param $w i32)
+  (func $filterGradGroups (param $x i32) (param $dy i32) (param $b0 i32) (param $b1 i32) (param $h i32) (param $w i32)
       (param $ci i32) (param $ho i32) (param $wo i32) (param $co i32) (param $kh i32) (param $kw i32) (param $sh i32)
       (param $sw i32) (param $pt i32) (param $pl i32) (param $og0 i32) (param $og1 i32) (param $nb i32) (param $band i32)
-      (param $out i32) (param $next i32)
+      (param $out i32)
     (local $bb i32) (local $be i32) (local $b i32) (local $y0 i32) (local $y1 i32) (local $i i32) (local $j i32)
     (local $ylo i32) (local $yhi i32) (local $xlo i32) (local $xhi i32) (local $c i32) (local $og i32) (local $y i32)
     (local $xp i32) (local $dp i32) (local $end i32) (local $o i32) (local $t i32) (local $len i32)
@@ -360,8 +349,6 @@
     (local.set $dsample (i32.mul (local.get $ho) (local.get $drow)))
     (local.set $bb (local.get $b0))
     (block $bd (loop $bl
-      ;; With a shared counter, blocks are taken in turn by every thread that runs this (dynamic balance).
-      (if (local.get $next) (then (local.set $bb (i32.atomic.rmw.add (local.get $next) (local.get $nb)))))
       (br_if $bd (i32.ge_u (local.get $bb) (local.get $b1)))
       (local.set $be (i32.add (local.get $bb) (local.get $nb)))
       (if (i32.gt_u (local.get $be) (local.get $b1)) (then (local.set $be (local.get $b1))))
@@ -488,4 +475,153 @@
         (br $yl)))
       (local.set $bb (local.get $be))
       (br $bl))))
+
+  ;; The filter gradient over all samples, split between threads by output-channel group: each thread takes the next
+  ;; group from the i32 counter at $next (0: every group of [0, co/8) here). A group's sums run over the samples in
+  ;; the same order whichever thread takes it, so the result does not depend on the thread count or timing.
+  (func (export "convFilterGrad") (param $x i32) (param $dy i32) (param $n i32) (param $h i32) (param $w i32)
+      (param $ci i32) (param $ho i32) (param $wo i32) (param $co i32) (param $kh i32) (param $kw i32) (param $sh i32)
+      (param $sw i32) (param $pt i32) (param $pl i32) (param $nb i32) (param $band i32) (param $out i32) (param $next i32)
+    (local $g i32) (local $groups i32)
+    (local.set $groups (i32.shr_u (local.get $co) (i32.const 3)))
+    (if (i32.eqz (local.get $next)) (then
+      (call $filterGradGroups (local.get $x) (local.get $dy) (i32.const 0) (local.get $n) (local.get $h) (local.get $w)
+        (local.get $ci) (local.get $ho) (local.get $wo) (local.get $co) (local.get $kh) (local.get $kw) (local.get $sh)
+        (local.get $sw) (local.get $pt) (local.get $pl) (i32.const 0) (local.get $groups) (local.get $nb) (local.get $band)
+        (local.get $out))
+      (return)))
+    (block $done (loop $l
+      (local.set $g (i32.atomic.rmw.add (local.get $next) (i32.const 1)))
+      (br_if $done (i32.ge_u (local.get $g) (local.get $groups)))
+      (call $filterGradGroups (local.get $x) (local.get $dy) (i32.const 0) (local.get $n) (local.get $h) (local.get $w)
+        (local.get $ci) (local.get $ho) (local.get $wo) (local.get $co) (local.get $kh) (local.get $kw) (local.get $sh)
+        (local.get $sw) (local.get $pt) (local.get $pl) (local.get $g) (i32.add (local.get $g) (i32.const 1)) (local.get $nb)
+        (local.get $band) (local.get $out))
+      (br $l))))
+
+  ;; Dense convolution (NHWC x [n, h, w, ci], ci a multiple of 4; filter packed as [co/8, kh·kw·ci, 8]; strides
+  ;; sh/sw, pads top pt / left pl, dilation 1; optional bias [co] at $bias, 0 = none): out[p, o] = bias[o] + Σ x[…] ·
+  ;; f[i, j, c, o] over the n·ho·wo output positions p, co a multiple of 8. A tile of 4 consecutive positions × 8 output
+  ;; channels lives in 8 registers over the whole reduction (taps × ci). Each tile first lists its positions' input
+  ;; pixels per tap at $ind (4·kh·kw pointers; a tap in the padding points at ci zeros at $zero), so the inner loop has
+  ;; no branch and few live values. Tiles [t, t + chunk) are taken from the i32 counter at $next (shared by the
+  ;; threads that split the positions; each needs its own $ind), or all in turn when $next is 0.
+  (func (export "convForward") (param $x i32) (param $f i32) (param $bias i32) (param $n i32) (param $h i32) (param $w i32)
+      (param $ci i32) (param $ho i32) (param $wo i32) (param $co i32) (param $kh i32) (param $kw i32) (param $sh i32)
+      (param $sw i32) (param $pt i32) (param $pl i32) (param $zero i32) (param $ind i32) (param $chunk i32) (param $next i32)
+      (param $out i32)
+    (local $total i32) (local $tiles i32) (local $t0 i32) (local $t1 i32) (local $t i32) (local $k i32) (local $p i32)
+    (local $r i32) (local $hw i32) (local $og i32) (local $i i32) (local $j i32) (local $wp i32) (local $wend i32)
+    (local $iy i32) (local $ix i32) (local $bb i32) (local $yy i32) (local $xx i32) (local $q i32) (local $qend i32)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $o i32) (local $rowbytes i32) (local $cobytes i32)
+    (local $taps i32) (local $tapbytes i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (local $d0 v128) (local $d1 v128) (local $s v128)
+    (local.set $hw (i32.mul (local.get $ho) (local.get $wo)))
+    (local.set $total (i32.mul (local.get $n) (local.get $hw)))
+    (local.set $tiles (i32.shr_u (i32.add (local.get $total) (i32.const 3)) (i32.const 2)))
+    (local.set $cobytes (i32.shl (local.get $co) (i32.const 2)))
+    (local.set $rowbytes (i32.shl (local.get $ci) (i32.const 2)))
+    (local.set $taps (i32.mul (local.get $kh) (local.get $kw)))
+    (local.set $tapbytes (i32.shl (local.get $ci) (i32.const 5))) ;; one tap's packed rows: ci × 8 floats
+    (local.set $t1 (i32.const 0))
+    (block $grabd (loop $grab
+      (local.set $t0 (local.get $t1))
+      (if (local.get $next) (then (local.set $t0 (i32.atomic.rmw.add (local.get $next) (local.get $chunk)))))
+      (br_if $grabd (i32.ge_u (local.get $t0) (local.get $tiles)))
+      (local.set $t1 (i32.add (local.get $t0) (local.get $chunk)))
+      (if (i32.gt_u (local.get $t1) (local.get $tiles)) (then (local.set $t1 (local.get $tiles))))
+      (local.set $t (local.get $t0))
+      (block $td (loop $tl
+        (br_if $td (i32.ge_u (local.get $t) (local.get $t1)))
+        ;; ind[tap·4 + k]: position 4t+k's input pixel for the tap, or the zeros
+        (local.set $k (i32.const 0))
+        (block $kd (loop $kl
+          (br_if $kd (i32.ge_u (local.get $k) (i32.const 4)))
+          (local.set $p (i32.add (i32.shl (local.get $t) (i32.const 2)) (local.get $k)))
+          (local.set $r (i32.rem_u (local.get $p) (local.get $hw)))
+          (local.set $bb (i32.mul (i32.div_u (local.get $p) (local.get $hw)) (local.get $h)))
+          (local.set $iy (i32.sub (i32.mul (i32.div_u (local.get $r) (local.get $wo)) (local.get $sh)) (local.get $pt)))
+          (local.set $ix (i32.sub (i32.mul (i32.rem_u (local.get $r) (local.get $wo)) (local.get $sw)) (local.get $pl)))
+          (local.set $q (i32.add (local.get $ind) (i32.shl (local.get $k) (i32.const 2))))
+          (local.set $i (i32.const 0))
+          (block $id0 (loop $il0
+            (br_if $id0 (i32.ge_u (local.get $i) (local.get $kh)))
+            (local.set $yy (i32.add (local.get $iy) (local.get $i)))
+            (local.set $j (i32.const 0))
+            (block $jd0 (loop $jl0
+              (br_if $jd0 (i32.ge_u (local.get $j) (local.get $kw)))
+              (local.set $xx (i32.add (local.get $ix) (local.get $j)))
+              (i32.store (local.get $q)
+                (select
+                  (i32.add (local.get $x) (i32.mul (i32.add (i32.mul (i32.add (local.get $bb) (local.get $yy)) (local.get $w)) (local.get $xx)) (local.get $rowbytes)))
+                  (local.get $zero)
+                  (i32.and (i32.lt_u (local.get $p) (local.get $total)) (i32.and (i32.lt_u (local.get $yy) (local.get $h)) (i32.lt_u (local.get $xx) (local.get $w))))))
+              (local.set $q (i32.add (local.get $q) (i32.const 16)))
+              (local.set $j (i32.add (local.get $j) (i32.const 1)))
+              (br $jl0)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $il0)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $kl)))
+        (local.set $og (i32.const 0))
+        (local.set $wp (local.get $f))
+        (block $gd (loop $gl
+          (br_if $gd (i32.ge_u (local.get $og) (local.get $co)))
+          (if (local.get $bias)
+            (then
+              (local.set $a0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $og) (i32.const 2)))))
+              (local.set $a1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $og) (i32.const 2))))))
+            (else
+              (local.set $a0 (v128.const i32x4 0 0 0 0))
+              (local.set $a1 (v128.const i32x4 0 0 0 0))))
+          (local.set $a2 (local.get $a0)) (local.set $a4 (local.get $a0)) (local.set $a6 (local.get $a0))
+          (local.set $a3 (local.get $a1)) (local.set $a5 (local.get $a1)) (local.set $a7 (local.get $a1))
+          ;; the og block's packed filter runs on through every tap
+          (local.set $q (local.get $ind))
+          (local.set $qend (i32.add (local.get $ind) (i32.shl (local.get $taps) (i32.const 4))))
+          (loop $tapl
+            (local.set $p0 (i32.load (local.get $q)))
+            (local.set $p1 (i32.load offset=4 (local.get $q)))
+            (local.set $p2 (i32.load offset=8 (local.get $q)))
+            (local.set $p3 (i32.load offset=12 (local.get $q)))
+            (local.set $wend (i32.add (local.get $wp) (local.get $tapbytes)))
+            (loop $cl
+              (local.set $d0 (v128.load (local.get $wp)))
+              (local.set $d1 (v128.load offset=16 (local.get $wp)))
+              (local.set $s (v128.load32_splat (local.get $p0)))
+              (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $s) (local.get $d0))))
+              (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $s) (local.get $d1))))
+              (local.set $s (v128.load32_splat (local.get $p1)))
+              (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $s) (local.get $d0))))
+              (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $s) (local.get $d1))))
+              (local.set $s (v128.load32_splat (local.get $p2)))
+              (local.set $a4 (f32x4.add (local.get $a4) (f32x4.mul (local.get $s) (local.get $d0))))
+              (local.set $a5 (f32x4.add (local.get $a5) (f32x4.mul (local.get $s) (local.get $d1))))
+              (local.set $s (v128.load32_splat (local.get $p3)))
+              (local.set $a6 (f32x4.add (local.get $a6) (f32x4.mul (local.get $s) (local.get $d0))))
+              (local.set $a7 (f32x4.add (local.get $a7) (f32x4.mul (local.get $s) (local.get $d1))))
+              (local.set $p0 (i32.add (local.get $p0) (i32.const 4)))
+              (local.set $p1 (i32.add (local.get $p1) (i32.const 4)))
+              (local.set $p2 (i32.add (local.get $p2) (i32.const 4)))
+              (local.set $p3 (i32.add (local.get $p3) (i32.const 4)))
+              (local.set $wp (i32.add (local.get $wp) (i32.const 32)))
+              (br_if $cl (i32.lt_u (local.get $wp) (local.get $wend))))
+            (local.set $q (i32.add (local.get $q) (i32.const 16)))
+            (br_if $tapl (i32.lt_u (local.get $q) (local.get $qend))))
+          ;; out[4t + k, og..og+8] for the positions that exist
+          (local.set $p (i32.shl (local.get $t) (i32.const 2)))
+          (local.set $o (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $p) (local.get $co)) (local.get $og)) (i32.const 2))))
+          (v128.store (local.get $o) (local.get $a0)) (v128.store offset=16 (local.get $o) (local.get $a1))
+          (local.set $o (i32.add (local.get $o) (local.get $cobytes)))
+          (if (i32.lt_u (i32.add (local.get $p) (i32.const 1)) (local.get $total)) (then (v128.store (local.get $o) (local.get $a2)) (v128.store offset=16 (local.get $o) (local.get $a3))))
+          (local.set $o (i32.add (local.get $o) (local.get $cobytes)))
+          (if (i32.lt_u (i32.add (local.get $p) (i32.const 2)) (local.get $total)) (then (v128.store (local.get $o) (local.get $a4)) (v128.store offset=16 (local.get $o) (local.get $a5))))
+          (local.set $o (i32.add (local.get $o) (local.get $cobytes)))
+          (if (i32.lt_u (i32.add (local.get $p) (i32.const 3)) (local.get $total)) (then (v128.store (local.get $o) (local.get $a6)) (v128.store offset=16 (local.get $o) (local.get $a7))))
+          (local.set $og (i32.add (local.get $og) (i32.const 8)))
+          (br $gl)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $tl)))
+      (br $grab))))
 )

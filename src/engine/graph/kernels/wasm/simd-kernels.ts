@@ -1,20 +1,20 @@
 /**
  * The engine's WebAssembly SIMD kernels (kernels.wat) on tfjs-backend-wasm: instantiated on the backend's own
  * memory, so they read and write tensors in place, and wrapped as tensor functions. Each returns null where it
- * cannot run (another backend, a channel count that is not a multiple of 4, a non-float tensor, or switched off),
- * and the caller then uses its composite tfjs ops, which compute the same values.
+ * cannot run (another backend, a channel count it does not take, a non-float tensor, or switched off), and the
+ * caller then uses its composite tfjs ops, which compute the same values.
  * Why: tfjs runs elementwise kernels on one thread, one pass per op, and a training step of a small CNN was mostly
  * such passes (BatchNorm's forward is 6 of them, its backward 7, a max-pool gradient 9); these do each chain in one.
- * The two transposes are the filter gradient's (conv2d.ts): tfjs's wasm Transpose is a scalar loop.
+ * The convolution and its filter gradient are the heaviest work of a step; they run on this thread and on helper
+ * threads (helper-threads.ts) on the same memory, as many as XNNPACK's pool has.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { HelperThreads, type Part } from './helper-threads';
+import { HelperThreads } from './helper-threads';
 import { KERNELS_PLAIN_MEMORY, KERNELS_SHARED_MEMORY } from './kernels-wasm';
 
 interface Exports {
   zero(p: number, bytes: number): void;
-  addInto(dst: number, src: number, bytes: number): void;
   channelSums(a: number, b: number, rows: number, c: number, accA: number, accAB: number, sumA: number, sumAB: number): void;
   centerAndSquares(x: number, mean: number, rows: number, c: number, xc: number, acc: number, sumSq: number): void;
   channelAffine(a: number, ka: number, b: number, kb: number, k: number, rows: number, c: number, out: number): void;
@@ -26,8 +26,10 @@ interface Exports {
   maxPoolGrad(x: number, y: number, dy: number, n: number, h: number, w: number, c: number, kh: number, kw: number, out: number): void;
   swapOuter(src: number, a: number, b: number, rowBytes: number, dst: number): void;
   swapEnds(src: number, a: number, b: number, c: number, dst: number): void;
-  convFilterGrad(x: number, dy: number, b0: number, b1: number, h: number, w: number, ci: number, ho: number, wo: number, co: number,
-    kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, og0: number, og1: number, nb: number, band: number, out: number, next: number): void;
+  convFilterGrad(x: number, dy: number, n: number, h: number, w: number, ci: number, ho: number, wo: number, co: number,
+    kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, nb: number, band: number, out: number, next: number): void;
+  convForward(x: number, f: number, bias: number, n: number, h: number, w: number, ci: number, ho: number, wo: number, co: number,
+    kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, zero: number, ind: number, chunk: number, next: number, out: number): void;
 }
 
 /** What these kernels need of tfjs-backend-wasm's BackendWasm (not part of its typed API). */
@@ -46,7 +48,7 @@ export function setSimdKernels(on: boolean): void {
   enabled = on;
 }
 
-/** Whether the filter gradient may use helper threads (benchmarks compare both). */
+/** Whether the convolution kernels may use helper threads (tests and benchmarks compare both). */
 export function setKernelHelpers(on: boolean): void {
   helpersOn = on;
 }
@@ -64,7 +66,7 @@ function kernels(): { backend: WasmBackend; k: Exports; helpers: HelperThreads |
   instance?.helpers?.close();
   // As many threads as XNNPACK's pool: the caller and threads − 1 helpers (threads need the shared memory).
   const threads = shared ? getThreadsCount() : 1;
-  const helpers = threads > 1 ? new HelperThreads(memory, module, ['convFilterGrad'], threads - 1) : null;
+  const helpers = threads > 1 ? new HelperThreads(memory, module, ['convFilterGrad', 'convForward'], threads - 1) : null;
   instance = { backend, k: inst.exports as unknown as Exports, helpers };
   return instance;
 }
@@ -88,6 +90,21 @@ function withScratch<T>(backend: WasmBackend, bytes: number, fn: (p: number) => 
   } finally {
     backend.wasm._free(p);
   }
+}
+
+type Kernels = NonNullable<ReturnType<typeof kernels>>;
+
+/**
+ * Convolutions smaller than this stay on one thread: handing a part to a helper and waiting for it costs tens of
+ * microseconds, more than it saves on small work (Neural Cleanse's batches of 16, for instance); ~0.4 ms here.
+ */
+const SPLIT_MIN_FLOPS = 16e6;
+
+/** Runs export `name` once per argument list: the first here, the others on helper threads, all at once. */
+function runParts(ks: Kernels, name: keyof Exports, argLists: number[][]): void {
+  const call = (args: number[]) => (ks.k[name] as (...a: number[]) => void)(...args);
+  if (argLists.length === 1) call(argLists[0]);
+  else ks.helpers!.run(argLists.map((args) => ({ name, args })), (p) => call(p.args));
 }
 
 const channelsOf = (t: tf.Tensor) => t.shape[t.rank - 1];
@@ -252,48 +269,72 @@ export function simdRotatedSwapped(w: tf.Tensor4D): tf.Tensor4D | null {
   return out.t as tf.Tensor4D;
 }
 
-/** Threads the filter gradient can use now: this one and every helper that has started (1 off the threaded build). */
+/** Threads the convolution kernels can use now: this one and every helper that has started (1 off the threaded build). */
 export function simdKernelThreads(): number {
   const ks = kernels();
   return ks?.helpers && helpersOn ? ks.helpers.ready : 1;
 }
 
+/** Kernel parts that helper threads have run in this process (0 off the threaded build). */
+export function simdHelperParts(): number {
+  return kernels()?.helpers?.partsHanded ?? 0;
+}
+
 /**
- * dL/dw of a dense convolution (see convFilterGrad in kernels.wat), ci a multiple of 4 and co of 8, or null. The
- * samples are split between this thread and the helper threads; each part sums into its own buffer, added at the end.
+ * dL/dw of a dense convolution (see convFilterGrad in kernels.wat), ci a multiple of 4 and co of 8, or null. This
+ * thread and the helpers take output-channel groups in turn; the values do not depend on how many threads ran.
  */
 export function simdConvFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, kw: number, strides: [number, number], pads: [number, number, number, number]): tf.Tensor4D | null {
   const [n, h, w, ci] = x.shape;
   const [, ho, wo, co] = dy.shape;
   const ks = x.dtype === 'float32' && dy.dtype === 'float32' && ci % 4 === 0 && co % 8 === 0 && x.size > 0 ? kernels() : null;
   if (!ks) return null;
-  const { backend, k, helpers } = ks;
-  const bytes = 4 * kh * kw * ci * co;
+  const { backend, k } = ks;
   const out = output(backend, [kh, kw, ci, co]);
+  k.zero(out.p, 4 * kh * kw * ci * co);
   // A block of about 64 output positions per register tile: a band of rows of one sample, or whole small samples.
   const rows = Math.min(ho, Math.ceil(64 / wo));
   const nb = rows < ho ? 1 : Math.ceil(64 / (ho * wo));
-  const threads = helpersOn && helpers ? Math.min(helpers.ready, n) : 1;
-  const args = (dst: number, next: number) =>
-    [ptr(backend, x), ptr(backend, dy), 0, n, h, w, ci, ho, wo, co, kh, kw, strides[0], strides[1], pads[0], pads[2], 0, co / 8, nb, rows, dst, next];
-  const run = (p: Part) => k.convFilterGrad(...(p.args as Parameters<Exports['convFilterGrad']>));
-  if (threads === 1) {
-    k.zero(out.p, bytes);
-    run({ name: 'convFilterGrad', args: args(out.p, 0) });
-    return out.t as tf.Tensor4D;
-  }
-  // Each thread sums into its own buffer (the first is the output) and takes sample blocks from one shared counter.
-  withScratch(backend, bytes * (threads - 1) + 16, (scratch) => {
-    const next = scratch + bytes * (threads - 1);
+  const flops = 2 * n * ho * wo * kh * kw * ci * co;
+  const threads = helpersOn && ks.helpers && flops >= SPLIT_MIN_FLOPS ? Math.min(ks.helpers.ready, co / 8) : 1;
+  withScratch(backend, 16, (next) => {
     k.zero(next, 16);
-    const dst = (t: number) => (t === 0 ? out.p : scratch + (t - 1) * bytes);
-    const parts: Part[] = [];
-    for (let t = 0; t < threads; t++) {
-      k.zero(dst(t), bytes);
-      parts.push({ name: 'convFilterGrad', args: args(dst(t), next) });
-    }
-    helpers!.run(parts, run);
-    for (let t = 1; t < threads; t++) k.addInto(out.p, dst(t), bytes);
+    const args = [ptr(backend, x), ptr(backend, dy), n, h, w, ci, ho, wo, co, kh, kw, strides[0], strides[1], pads[0], pads[2], nb, rows, out.p, threads > 1 ? next : 0];
+    runParts(ks, 'convFilterGrad', Array.from({ length: threads }, () => args));
   });
+  return out.t as tf.Tensor4D;
+}
+
+/**
+ * A dense convolution (see convForward in kernels.wat): x NHWC with ci a multiple of 4, filter [kh, kw, ci, co] with
+ * co a multiple of 8, explicit pads, optional bias; or null. Output positions are shared between this thread and the
+ * helpers.
+ */
+export function simdConv2d(x: tf.Tensor4D, f: tf.Tensor4D, strides: [number, number], pads: [number, number, number, number], bias?: tf.Tensor1D): tf.Tensor4D | null {
+  const [n, h, w, ci] = x.shape;
+  const [kh, kw, , co] = f.shape;
+  const ho = Math.floor((h + pads[0] + pads[1] - kh) / strides[0]) + 1;
+  const wo = Math.floor((w + pads[2] + pads[3] - kw) / strides[1]) + 1;
+  const ok = [x, f, ...(bias ? [bias] : [])].every((t) => t.dtype === 'float32') && co % 8 === 0 && ci % 4 === 0 && f.shape[2] === ci && ho > 0 && wo > 0 && x.size > 0;
+  const ks = ok ? kernels() : null;
+  if (!ks) return null;
+  const { backend, k } = ks;
+  const out = output(backend, [n, ho, wo, co]);
+  const tiles = Math.ceil((n * ho * wo) / 4);
+  const flops = 2 * n * ho * wo * kh * kw * ci * co;
+  const threads = helpersOn && ks.helpers && flops >= SPLIT_MIN_FLOPS ? Math.min(ks.helpers.ready, tiles) : 1;
+  // Blocks of tiles taken in turn: small enough to balance, big enough that the counter is not contended.
+  const chunk = Math.max(1, Math.min(32, Math.ceil(tiles / (16 * threads))));
+  // The filter packed as [co/8, kh·kw·ci, 8]: a tile's 8 output channels read one contiguous run.
+  const packed = output(backend, [co / 8, kh * kw * ci, 8]);
+  k.swapOuter(ptr(backend, f), kh * kw * ci, co / 8, 32, packed.p);
+  const indBytes = 16 * kh * kw;
+  withScratch(backend, 4 * ci + 16 + threads * indBytes, (scratch) => {
+    const next = scratch + 4 * ci; // ci zeros (the padding), the tile counter, then each thread's pointer list
+    k.zero(scratch, 4 * ci + 16);
+    runParts(ks, 'convForward', Array.from({ length: threads }, (_, t) =>
+      [ptr(backend, x), packed.p, bias ? ptr(backend, bias) : 0, n, h, w, ci, ho, wo, co, kh, kw, strides[0], strides[1], pads[0], pads[2], scratch, next + 16 + t * indBytes, chunk, threads > 1 ? next : 0, out.p]));
+  });
+  packed.t.dispose();
   return out.t as tf.Tensor4D;
 }
