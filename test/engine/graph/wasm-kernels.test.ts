@@ -240,7 +240,7 @@ describe('wasm SIMD kernels equal the composite ops they replace', () => {
       const f = tf.tensor4d(randomArray(kh * kw * ci * co, rand), [kh, kw, ci, co]);
       const bias = tf.tensor1d(randomArray(co, rand));
       const ref = await onCpu([x, f, bias], (xc, fc, bc) => tf.add(tf.conv2d(xc as tf.Tensor4D, fc as tf.Tensor4D, strides, pad), bc));
-      const scale = ref.dataSync().reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+      const scale = Array.from(ref.dataSync()).reduce((m, v) => Math.max(m, Math.abs(v)), 1);
       const [off, on, parts] = helpersOffOn(() => simdConv2d(x, f, strides, pads, bias));
       assert.deepEqual(on.shape, [n, ho, wo, co]);
       assert.ok(maxAbsDiff(off, ref) < 1e-5 * scale, `${maxAbsDiff(off, ref)}`);
@@ -258,7 +258,7 @@ describe('wasm SIMD kernels equal the composite ops they replace', () => {
       const dy = tf.tensor4d(randomArray(n * ho * wo * co, rand), [n, ho, wo, co]);
       // The reference: the gradient of tfjs's conv2d (its Conv2DBackpropFilter) on the plain JS backend.
       const ref = await onCpu([x, dy], (xc, dyc) => tf.grad((fw: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(xc as tf.Tensor4D, fw as tf.Tensor4D, strides, pad), dyc)))(tf.zeros([kh, kw, ci, co])));
-      const scale = ref.dataSync().reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+      const scale = Array.from(ref.dataSync()).reduce((m, v) => Math.max(m, Math.abs(v)), 1);
       const [off, on, parts] = helpersOffOn(() => simdConvFilterGrad(x, dy, kh, kw, strides, pads));
       assert.ok(maxAbsDiff(off, ref) < 1e-5 * scale, `${maxAbsDiff(off, ref)}`);
       // Output-channel groups, each summed over the samples in one order: bit-identical for any thread count.

@@ -1,10 +1,12 @@
 /**
- * Helper threads for the engine's own WebAssembly kernels. tfjs runs its convolutions on XNNPACK's thread pool, but
- * the engine's kernels run on the calling thread, and the heaviest of them (a convolution's filter gradient) is worth
- * splitting. Each helper is a worker_thread with its own instance of the same kernel module on the backend's shared
- * memory, so it reads and writes tensors in place. A job is handed over in a small SharedArrayBuffer with Atomics:
- * the caller runs its own part, then blocks until every helper's part is done (the kernels stay synchronous, as
- * tfjs's are). A helper that has not started yet (they start in the background) gives its part back to the caller.
+ * Helper threads for the engine's own WebAssembly kernels. tfjs runs its ops on XNNPACK's thread pool, but the
+ * engine's kernels run on the calling thread, and the heaviest of them (convolutions and their filter gradients) are
+ * worth splitting. Each helper is a worker_thread with its own instance of the same kernel module on the backend's
+ * shared memory, so it reads and writes tensors in place. A job is handed over in a small SharedArrayBuffer with
+ * Atomics: the caller runs its own part, then blocks until every helper's part is done (the kernels stay synchronous,
+ * as tfjs's are). A helper that has not started yet (they start in the background) gives its part back to the caller.
+ * A kernel that traps in a helper (a wasm RuntimeError) fails the job with an error; a helper that runs out of memory
+ * takes the process down like any V8 out-of-memory, which the extension reports as a crashed worker.
  * Why not XNNPACK's own pool: tfjs-backend-wasm does not expose it.
  */
 import { Worker } from 'node:worker_threads';
@@ -87,7 +89,7 @@ export class HelperThreads {
    * `local` runs a part on this thread. Returns once every part is done; throws if a helper's part failed.
    */
   run(parts: Part[], local: (p: Part) => void): void {
-    const handed: Helper[] = [];
+    const handed: [Helper, Part][] = [];
     const mine: Part[] = [parts[0]];
     const free = this.helpers.filter((h) => !h.lost && Atomics.load(h.control, 0) === IDLE);
     for (const p of parts.slice(1)) {
@@ -101,7 +103,7 @@ export class HelperThreads {
       h.control.set(p.args, 3);
       Atomics.store(h.control, 0, JOB);
       Atomics.notify(h.control, 0);
-      handed.push(h);
+      handed.push([h, p]);
       this.partsHanded++;
     }
     let failure: unknown = null;
@@ -110,9 +112,9 @@ export class HelperThreads {
     } catch (e) {
       failure = e;
     }
-    for (const h of handed) {
+    for (const [h, p] of handed) {
       while (Atomics.load(h.control, 0) === JOB) Atomics.wait(h.control, 0, JOB);
-      if (Atomics.load(h.control, 0) === FAILED) failure ??= new Error('a kernel helper thread failed');
+      if (Atomics.load(h.control, 0) === FAILED) failure ??= new Error(`the engine's wasm kernel ${p.name} failed on a helper thread`);
       Atomics.store(h.control, 0, IDLE);
     }
     if (failure) throw failure;
