@@ -100,6 +100,15 @@ type Kernels = NonNullable<ReturnType<typeof kernels>>;
  */
 const SPLIT_MIN_FLOPS = 16e6;
 
+/**
+ * Threads for one convolution kernel call (a batch of n, ho×wo outputs, kh×kw taps, ci → co channels) whose work comes
+ * in `parts` pieces: one below SPLIT_MIN_FLOPS or with the helpers off, else every ready thread, at most `parts`.
+ */
+function convThreads(ks: Kernels, n: number, ho: number, wo: number, kh: number, kw: number, ci: number, co: number, parts: number): number {
+  const flops = 2 * n * ho * wo * kh * kw * ci * co;
+  return helpersOn && ks.helpers && flops >= SPLIT_MIN_FLOPS ? Math.min(ks.helpers.ready, parts) : 1;
+}
+
 /** Runs export `name` once per argument list: the first here, the others on helper threads, all at once. */
 function runParts(ks: Kernels, name: keyof Exports, argLists: number[][]): void {
   const call = (args: number[]) => (ks.k[name] as (...a: number[]) => void)(...args);
@@ -295,8 +304,7 @@ export function simdConvFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kh: number, 
   // A block of about 64 output positions per register tile: a band of rows of one sample, or whole small samples.
   const rows = Math.min(ho, Math.ceil(64 / wo));
   const nb = rows < ho ? 1 : Math.ceil(64 / (ho * wo));
-  const flops = 2 * n * ho * wo * kh * kw * ci * co;
-  const threads = helpersOn && ks.helpers && flops >= SPLIT_MIN_FLOPS ? Math.min(ks.helpers.ready, co / 8) : 1;
+  const threads = convThreads(ks, n, ho, wo, kh, kw, ci, co, co / 8);
   withScratch(backend, 16, (next) => {
     k.zero(next, 16);
     const args = [ptr(backend, x), ptr(backend, dy), n, h, w, ci, ho, wo, co, kh, kw, strides[0], strides[1], pads[0], pads[2], nb, rows, out.p, threads > 1 ? next : 0];
@@ -321,8 +329,7 @@ export function simdConv2d(x: tf.Tensor4D, f: tf.Tensor4D, strides: [number, num
   const { backend, k } = ks;
   const out = output(backend, [n, ho, wo, co]);
   const tiles = Math.ceil((n * ho * wo) / 4);
-  const flops = 2 * n * ho * wo * kh * kw * ci * co;
-  const threads = helpersOn && ks.helpers && flops >= SPLIT_MIN_FLOPS ? Math.min(ks.helpers.ready, tiles) : 1;
+  const threads = convThreads(ks, n, ho, wo, kh, kw, ci, co, tiles);
   // Blocks of tiles taken in turn: small enough to balance, big enough that the counter is not contended.
   const chunk = Math.max(1, Math.min(32, Math.ceil(tiles / (16 * threads))));
   // The filter packed as [co/8, kh·kw·ci, 8]: a tile's 8 output channels read one contiguous run.
