@@ -13,7 +13,7 @@ import { compileProgram } from '../src/engine/graph/compile';
 import type { Dataset } from '../src/engine/data/dataset';
 import { unlearn } from '../src/engine/rnp/unlearn';
 import { recover } from '../src/engine/rnp/recover';
-import { mulberry32 } from '../src/engine/rnp/random';
+import { mulberry32 } from '../src/engine/train/random';
 import { runScan } from '../src/engine/scan';
 import type { BackendChoice } from '../src/engine/options';
 

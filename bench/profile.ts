@@ -8,11 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/engine/backend';
 import { readOnnxFile } from '../src/engine/onnx/read';
 import { compileProgram } from '../src/engine/graph/compile';
-import { makeBatch } from '../src/engine/rnp/batches';
-import { crossEntropy } from '../src/engine/rnp/loss';
-import { mulberry32 } from '../src/engine/rnp/random';
-import { Sgd } from '../src/engine/rnp/sgd';
-import { trainStep } from '../src/engine/rnp/train-step';
+import { makeBatch } from '../src/engine/train/batches';
+import { crossEntropy } from '../src/engine/train/loss';
+import { mulberry32 } from '../src/engine/train/random';
+import { Sgd } from '../src/engine/train/sgd';
+import { trainStep } from '../src/engine/train/train-step';
 import type { BackendChoice } from '../src/engine/options';
 
 (async () => {

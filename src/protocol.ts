@@ -6,44 +6,14 @@
  */
 import type { DatasetInfo, ScanResult } from './engine/result';
 import type { SamplesOutput } from './engine/samples';
-import type { ScanOptions } from './engine/options';
+import type { ExportRequest, Progress, SamplesRequest, ScanRequest } from './engine/jobs';
 import type { ErrorCode } from './engine/errors';
 import { NOTHING_PRUNED } from './engine/rnp/select';
 
+// The engine owns its job types (engine/jobs.ts); the protocol carries them and re-exports them for its users.
+export type { ExportRequest, Phase, Progress, SamplesRequest, ScanRequest } from './engine/jobs';
+
 // ───────────────────────── host → worker ─────────────────────────
-
-export interface ScanRequest {
-  model: string;
-  data: string;
-  cleanTest?: string;
-  poisonTest?: string;
-  /** Folder for scan.json and (unless exported elsewhere) NAME.pruned.onnx. */
-  outDir: string;
-  options: Partial<ScanOptions>;
-  /** Write NAME.pruned.onnx at the chosen threshold. */
-  writePruned: boolean;
-  /** Folder for NAME.pruned.onnx (default: beside the model). */
-  prunedDir?: string;
-}
-
-export interface ExportRequest {
-  model: string;
-  /** scan.json to take the masks from. */
-  result: ScanResult;
-  threshold: number;
-  /** Destination path; written atomically, never equal to the model. */
-  dest: string;
-}
-
-/** Rank the samples of `inspect` by suspicion (engine/samples.ts) after unlearning on `data`. */
-export interface SamplesRequest {
-  model: string;
-  data: string;
-  inspect: string;
-  options: Partial<ScanOptions>;
-  /** How many of the most suspicious samples get a thumbnail (the panel's grid shows only those). */
-  previews: number;
-}
 
 export type HostToWorker =
   | { type: 'scan'; id: number; request: ScanRequest }
@@ -52,18 +22,6 @@ export type HostToWorker =
   | { type: 'cancel' };
 
 // ───────────────────────── worker → host ─────────────────────────
-
-export type Phase = 'load' | 'unlearn' | 'recover' | 'prune' | 'evaluate' | 'evidence' | 'repair' | 'export';
-
-export interface Progress {
-  phase: Phase;
-  /** 1-based epoch (or step) within the phase, and the planned total; 0/0 when not applicable. */
-  step: number;
-  total: number;
-  /** Training accuracy in unlearn/recover, when known. */
-  acc?: number;
-  message: string;
-}
 
 export interface WorkerError {
   code: ErrorCode | 'INTERNAL';

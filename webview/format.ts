@@ -1,13 +1,7 @@
-/** Wording and number formatting for the report panel. */
+/** Wording and number formatting for the report panel (the threshold's text, shared with the host: src/report/threshold-text.ts). */
 
 export function percent(v: number | null | undefined, digits = 1): string {
   return typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(digits)}%` : '—';
-}
-
-/** Two decimals for round thresholds (0.20), three where that would hide a difference (0.396). */
-export function thresholdText(t: number): string {
-  const two = t.toFixed(2);
-  return Math.abs(Number(two) - t) < 5e-5 ? two : t.toFixed(3);
 }
 
 /** The hover text of a heatmap cell. */

@@ -6,7 +6,7 @@ import type { LayerMasks } from '../src/engine/result';
 import { el } from './dom';
 import { maskColour } from './colour-scale';
 import { cellTitle } from './format';
-import { isPruned } from './pruning';
+import { isPruned } from '../src/report/pruning';
 
 export interface Heatmap {
   element: HTMLElement;

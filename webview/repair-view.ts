@@ -6,7 +6,8 @@
 import type { RepairInfo } from '../src/engine/result';
 import { el } from './dom';
 import { lineChart } from './chart-view';
-import { percent, thresholdText } from './format';
+import { percent } from './format';
+import { thresholdText } from '../src/report/threshold-text';
 
 /** Fine-tuning epochs run: epoch 0 in the history is the pruned model before any of them. */
 export function repairEpochCount(repair: RepairInfo): number {

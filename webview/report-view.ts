@@ -2,7 +2,7 @@
  * Renders a ScanResult into the panel: verdict header, label histogram and MAD chart, threshold slider with pruned
  * counts and the ACC/ASR curve, mask heatmaps, training curves, the trigger (unlearned beside original), the
  * suspicious-sample card, the repair (adaptive mode) and the export button, which says whether the slider's threshold
- * exports the repaired model or a prune-only one (export-choice.ts).
+ * exports the repaired model or a prune-only one (src/report/export-choice.ts).
  */
 import type { ScanResult, TriggerResult } from '../src/engine/result';
 import type { WebviewToHost } from '../src/protocol';
@@ -10,9 +10,11 @@ import { custom, el } from './dom';
 import { barChart, lineChart, madChart, type LineChart } from './chart-view';
 import { samplesCard, type SamplesCard } from './samples-view';
 import { heatmap } from './heatmap-view';
-import { prunedCounts } from './pruning';
-import { baseName, percent, prunedSummary, thresholdText, verdictText } from './format';
-import { atScanThreshold, exportChoice, scanPrunedNothing, shownMetrics, sliderThreshold } from './export-choice';
+import { prunedCounts } from '../src/report/pruning';
+import { thresholdText } from '../src/report/threshold-text';
+import { baseName, percent, prunedSummary, verdictText } from './format';
+import { atScanThreshold, exportChoice, scanPrunedNothing, sliderThreshold } from '../src/report/export-choice';
+import { shownMetrics } from './shown-metrics';
 import { repairCard } from './repair-view';
 
 export interface ReportView {

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync, readFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
-import { parityModels, pythonFixtures, PARITY_DIR } from '../../test/engine/onnx/fixtures';
+import { parityModels, pythonFixtures, PARITY_DIR } from '../fixture-paths';
 import { loadCorpus, makeCase, type CorpusSpec, type Target } from './cases';
 
 export interface FuzzConfig {

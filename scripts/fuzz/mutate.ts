@@ -5,7 +5,7 @@
  * Everything is a pure function of the seed, so a reported case replays exactly.
  */
 import { Reader } from 'protobufjs/minimal';
-import { mulberry32 } from '../../src/engine/rnp/random';
+import { mulberry32 } from '../../src/engine/train/random';
 
 /** mulberry32 (the engine's seeded generator): small, fast, good enough to pick mutations; seeded per case. */
 export const rng = mulberry32;

@@ -5,7 +5,7 @@
  * first. Nothing is written; the model file is only read.
  */
 import * as path from 'node:path';
-import type { Progress, ScanRequest } from '../protocol';
+import type { Progress, ScanRequest } from './jobs';
 import type { DatasetInfo } from './result';
 import { selectBackend } from './backend';
 import { readOnnxFile } from './onnx/read';
@@ -13,7 +13,7 @@ import { compileProgram } from './graph/compile';
 import { loadDataset, describeDataset } from './data/load';
 import { unlearnForScan } from './rnp/unlearn-for-scan';
 import { histogram, predict } from './rnp/evaluate';
-import { checkpoint } from './rnp/pass-context';
+import { checkpoint } from './train/pass-context';
 import { resolveOptions, type ScanHooks } from './scan';
 import { argmaxRow, groupScaledScores, logitsOf, suspicionScores } from './evidence/sample-score';
 import { sampleThumbnail } from './evidence/thumbnails';

@@ -16,10 +16,10 @@ import { defaultFlaggedPath, flaggedSamples, GRID_CAP, samplesReport, writeFlagg
 import { defaultExportPath, isSameFile } from './data-candidates';
 import { ReportPanel, type PanelHandlers } from './report-panel';
 import { LoopDelayMonitor } from './diagnostics';
-// The panel's export rule and wording (pure modules, no DOM), so the host and the panel never disagree.
-import { thresholdText } from '../../webview/format';
-import { exportChoice } from '../../webview/export-choice';
-import { prunedCounts } from '../../webview/pruning';
+// The panel's export rule and wording, shared with it in src/report/ (pure, no DOM), so host and panel never disagree.
+import { thresholdText } from '../report/threshold-text';
+import { exportChoice } from '../report/export-choice';
+import { prunedCounts } from '../report/pruning';
 
 const LAST_RESULT_KEY = 'rnp.lastResultPath';
 
@@ -284,7 +284,7 @@ export class ScanController implements PanelHandlers {
       return undefined;
     }
     const th = threshold ?? panel?.threshold ?? result.threshold;
-    // One rule with the panel (webview/export-choice.ts): the repaired model only at the scan's own threshold (the
+    // One rule with the panel (src/report/export-choice.ts): the repaired model only at the scan's own threshold (the
     // engine copies it there, threshold -1 included), and no file at all where nothing would change.
     const choice = exportChoice(result, th, prunedCounts(result.layers, th).total);
     if (!choice.enabled) {

@@ -13,7 +13,7 @@ import { compileProgram } from '../../src/engine/graph/compile';
 import { loadDataset } from '../../src/engine/data/load';
 import { unlearn } from '../../src/engine/rnp/unlearn';
 import { recover } from '../../src/engine/rnp/recover';
-import { mulberry32 } from '../../src/engine/rnp/random';
+import { mulberry32 } from '../../src/engine/train/random';
 
 const ROOT = path.resolve(__dirname, '../..');
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Runs the PyTorch peer (../shared/peer/rnp_torch.py) unchanged, except that its mini-batch order comes from the
-same seeded generator the project uses (mulberry32 + Fisher-Yates, src/engine/rnp/random.ts), so both sides see
+same seeded generator the project uses (mulberry32 + Fisher-Yates, src/engine/train/random.ts), so both sides see
 identical batches and their masks can be compared value by value. Extra output: the full masks per layer.
 
 Usage: peer_same_order.py SEED [rnp_torch.py arguments...]   (prints the peer's JSON with "masks" added)

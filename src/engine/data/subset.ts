@@ -3,7 +3,7 @@
  * pruning threshold.
  */
 import type { Dataset } from './dataset';
-import { permutation, type Rng } from '../rnp/random';
+import { permutation, type Rng } from '../train/random';
 
 export function subset(data: Dataset, idx: ArrayLike<number>, source = data.source): Dataset {
   const [c, h, w] = data.shape;

@@ -9,11 +9,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset';
 import type { Program } from '../graph/program';
-import { disposeBatch, makeBatch } from '../rnp/batches';
-import { crossEntropy } from '../rnp/loss';
-import { checkpoint } from '../rnp/pass-context';
-import { drawFrom, mulberry32 } from '../rnp/random';
-import { Adam } from './adam';
+import { disposeBatch, makeBatch } from '../train/batches';
+import { crossEntropy } from '../train/loss';
+import { checkpoint } from '../train/pass-context';
+import { drawFrom, mulberry32 } from '../train/random';
+import { Adam } from '../train/adam';
 import { type PixelSpace, stamp, toModelInput, toPixels } from './pixel-space';
 
 export interface NcConfig {

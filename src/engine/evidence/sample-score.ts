@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset';
 import type { Program } from '../graph/program';
-import { batchIndices, disposeBatch, makeBatch, sequentialOrder } from '../rnp/batches';
+import { batchIndices, disposeBatch, makeBatch, sequentialOrder } from '../train/batches';
 
 /**
  * Logits of `program` over every sample, row-major [count, numClasses]. `batchStats` runs BatchNorm on batch

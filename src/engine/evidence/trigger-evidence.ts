@@ -13,7 +13,7 @@ import { decideLabel, decideWithUnlearnedNorms, type LabelVerdict, MAJORITY_SHAR
 import { NC_DEFAULTS, type NcConfig, type NcResult, indicesNotOf, reverseEngineerTrigger, triggerSuccess } from './neural-cleanse';
 import { pixelSpaceOf, type PixelSpace } from './pixel-space';
 import { pngDataUrl } from './png';
-import { Snapshot } from '../rnp/snapshot';
+import { Snapshot } from '../train/snapshot';
 
 export interface TriggerEvidenceConfig {
   nc: NcConfig;

@@ -11,9 +11,9 @@ import type { Dataset } from '../data/dataset';
 import type { Program } from '../graph/program';
 import { indicesNotOf } from '../evidence/neural-cleanse';
 import { type PixelSpace, stamp, toModelInput, toPixels } from '../evidence/pixel-space';
-import { disposeBatch, makeBatch } from './batches';
-import { crossEntropy } from './loss';
-import { drawFrom } from './random';
+import { disposeBatch, makeBatch } from '../train/batches';
+import { crossEntropy } from '../train/loss';
+import { drawFrom } from '../train/random';
 
 /** A trigger as the repair stamps it: NHWC mask [1,H,W,1] and pattern [1,H,W,C] in pixels. */
 export interface StampTensors {

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset';
 import type { Program } from '../graph/program';
-import { batchIndices, disposeBatch, makeBatch, sequentialOrder } from './batches';
+import { batchIndices, disposeBatch, makeBatch, sequentialOrder } from '../train/batches';
 
 /**
  * Predicted labels. `batchStats` runs BatchNorm on batch statistics (train mode, no running-stat update): that is how

@@ -30,13 +30,13 @@ import { adaptPattern, type StampTensors } from './adapt-trigger';
 import { logitsOf, suspicionScores } from '../evidence/sample-score';
 import type { RepairEpoch } from '../result';
 import { accuracy } from './evaluate';
-import { batchIndices, disposeBatch, makeBatch } from './batches';
-import { crossEntropy } from './loss';
-import { checkpoint, type PassContext } from './pass-context';
-import { permutation } from './random';
-import { Sgd } from './sgd';
-import { Snapshot } from './snapshot';
-import { trainStep } from './train-step';
+import { batchIndices, disposeBatch, makeBatch } from '../train/batches';
+import { crossEntropy } from '../train/loss';
+import { checkpoint, type PassContext } from '../train/pass-context';
+import { permutation } from '../train/random';
+import { Sgd } from '../train/sgd';
+import { Snapshot } from '../train/snapshot';
+import { trainStep } from '../train/train-step';
 
 export interface RepairConfig {
   /** At most this many epochs. */

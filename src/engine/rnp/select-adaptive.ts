@@ -8,8 +8,8 @@ import type { Dataset } from '../data/dataset';
 import type { Program } from '../graph/program';
 import type { ScanOptions } from '../options';
 import type { ScanResult } from '../result';
-import { batchIndices, disposeBatch, makeBatch, sequentialOrder } from './batches';
-import { checkpoint } from './pass-context';
+import { batchIndices, disposeBatch, makeBatch, sequentialOrder } from '../train/batches';
+import { checkpoint } from '../train/pass-context';
 import { candidateThresholds, chooseByTargetShare, NOTHING_PRUNED } from './select';
 
 export interface AdaptiveThreshold {

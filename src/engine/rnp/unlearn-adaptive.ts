@@ -10,12 +10,12 @@ import type { Dataset } from '../data/dataset';
 import { leanVariableGrads } from '../graph/backprop';
 import type { Program } from '../graph/program';
 import type { EpochStat } from '../result';
-import { batchIndices, disposeBatch, makeBatch, type Batch } from './batches';
-import { crossEntropy } from './loss';
-import { checkpoint, type PassContext } from './pass-context';
-import { permutation } from './random';
-import { Sgd } from './sgd';
-import { Snapshot } from './snapshot';
+import { batchIndices, disposeBatch, makeBatch, type Batch } from '../train/batches';
+import { crossEntropy } from '../train/loss';
+import { checkpoint, type PassContext } from '../train/pass-context';
+import { permutation } from '../train/random';
+import { Sgd } from '../train/sgd';
+import { Snapshot } from '../train/snapshot';
 import type { UnlearnConfig } from './unlearn';
 
 export interface AdaptiveUnlearnConfig extends Omit<UnlearnConfig, 'fixedEpochs' | 'milestones'> {

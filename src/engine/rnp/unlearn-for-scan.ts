@@ -8,8 +8,8 @@ import { stratifiedSplit } from '../data/subset';
 import type { Program } from '../graph/program';
 import type { ScanOptions } from '../options';
 import type { EpochStat } from '../result';
-import type { Progress } from '../../protocol';
-import { mulberry32, type Rng } from './random';
+import type { Progress } from '../jobs';
+import { mulberry32, type Rng } from '../train/random';
 import { unlearn } from './unlearn';
 import { unlearnAdaptive } from './unlearn-adaptive';
 

@@ -8,12 +8,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset';
 import type { Program } from '../graph/program';
 import type { EpochStat } from '../result';
-import { batchIndices, disposeBatch, makeBatch } from './batches';
-import { crossEntropy } from './loss';
-import { trainStep } from './train-step';
-import { checkpoint, type PassContext } from './pass-context';
-import { permutation } from './random';
-import { Sgd } from './sgd';
+import { batchIndices, disposeBatch, makeBatch } from '../train/batches';
+import { crossEntropy } from '../train/loss';
+import { trainStep } from '../train/train-step';
+import { checkpoint, type PassContext } from '../train/pass-context';
+import { permutation } from '../train/random';
+import { Sgd } from '../train/sgd';
 
 export interface UnlearnConfig {
   lr: number;

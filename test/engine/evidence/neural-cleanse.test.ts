@@ -8,7 +8,7 @@ import { flaggedLabels } from '../../../src/engine/evidence/mad';
 import { pixelSpaceOf } from '../../../src/engine/evidence/pixel-space';
 import { histogram, predict } from '../../../src/engine/rnp/evaluate';
 import { unlearnAdaptive } from '../../../src/engine/rnp/unlearn-adaptive';
-import { mulberry32 } from '../../../src/engine/rnp/random';
+import { mulberry32 } from '../../../src/engine/train/random';
 import { resolveOptions } from '../../../src/engine/scan';
 import { loadFixture } from './fixture';
 

@@ -10,7 +10,7 @@ import { selectBackend } from '../../../src/engine/backend';
 import { leanVariableGrads } from '../../../src/engine/graph/backprop';
 import { compileProgram } from '../../../src/engine/graph/compile';
 import { readOnnxFile } from '../../../src/engine/onnx/read';
-import { crossEntropy } from '../../../src/engine/rnp/loss';
+import { crossEntropy } from '../../../src/engine/train/loss';
 import { parityFixtures, relativeError } from './fixtures';
 import { prng, randomArray } from './gradcheck';
 

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ForwardOptions, Program } from '../../../src/engine/graph/program';
-import { mulberry32 } from '../../../src/engine/rnp/random';
+import { mulberry32 } from '../../../src/engine/train/random';
 
 /** A small deterministic PRNG (the engine's mulberry32) so every run checks the same coordinates. */
 export const prng = mulberry32;

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { adaptPattern, type StampTensors } from '../../../src/engine/rnp/adapt-trigger';
 import { triggerSuccess } from '../../../src/engine/evidence/neural-cleanse';
 import { pixelSpaceOf } from '../../../src/engine/evidence/pixel-space';
-import { mulberry32 } from '../../../src/engine/rnp/random';
+import { mulberry32 } from '../../../src/engine/train/random';
 import { loadFixture } from '../evidence/fixture';
 
 test('adapting a trigger pattern inside a fixed mask makes it fire the backdoor', async () => {

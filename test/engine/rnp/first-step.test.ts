@@ -12,9 +12,9 @@ import { selectBackend } from '../../../src/engine/backend';
 import { readOnnxFile } from '../../../src/engine/onnx/read';
 import { compileProgram } from '../../../src/engine/graph/compile';
 import { loadDataset } from '../../../src/engine/data/load';
-import { makeBatch } from '../../../src/engine/rnp/batches';
-import { crossEntropy } from '../../../src/engine/rnp/loss';
-import { mulberry32, permutation } from '../../../src/engine/rnp/random';
+import { makeBatch } from '../../../src/engine/train/batches';
+import { crossEntropy } from '../../../src/engine/train/loss';
+import { mulberry32, permutation } from '../../../src/engine/train/random';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const PY = `

@@ -1,12 +1,14 @@
 /** Browser-side checks of the panel's pure modules (pruned counts, colour scale, chart geometry, formatting). */
 import { equal, ok, runSpecs, spec } from './harness';
-import { isPruned, prunedCounts } from '../../../webview/pruning';
+import { isPruned, prunedCounts } from '../../../src/report/pruning';
 import { maskColour, maskShare } from '../../../webview/colour-scale';
 import { barGeometry, linePath, linearScale, madDomain, nearestIndex, signedBarGeometry } from '../../../webview/curve-geometry';
 import { clampCount, flagSummary, tileCaption } from '../../../webview/samples-format';
-import { atScanThreshold, exportChoice, scanPrunedNothing, shownMetrics, sliderThreshold } from '../../../webview/export-choice';
+import { atScanThreshold, exportChoice, scanPrunedNothing, sliderThreshold } from '../../../src/report/export-choice';
+import { shownMetrics } from '../../../webview/shown-metrics';
 import { repairEpochCount } from '../../../webview/repair-view';
-import { cellTitle, percent, prunedSummary, thresholdText, verdictText } from '../../../webview/format';
+import { cellTitle, percent, prunedSummary, verdictText } from '../../../webview/format';
+import { thresholdText } from '../../../src/report/threshold-text';
 
 spec('isPruned: mask at the threshold is pruned (<=), above is kept', () => {
   ok(isPruned(0.2, 0.2), '0.2 <= 0.2');

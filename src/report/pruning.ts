@@ -1,6 +1,8 @@
 /**
  * Which channels a threshold prunes: the same rule as the engine (prune where mask <= threshold), evaluated in the
  * panel so the slider can show per-layer and total counts instantly without asking the host.
+ * Shared (src/report/): the extension host counts the same way before an export (scan-controller.ts decides from
+ * the count whether the file would differ from the original model), so panel and host cannot disagree.
  */
 
 export interface MaskedLayer {

@@ -3,10 +3,12 @@
  * (its own threshold after an adaptive repair: the engine copies repaired.onnx), a prune-only model (any other
  * threshold, or a scan without repair), or nothing new (no channel pruned: the file would equal the original model,
  * so the export is disabled with that reason). Pure, so the panel and its tests share one rule.
+ * Shared (src/report/): the extension host applies the same rule before it writes a file (scan-controller.ts), and
+ * the panel (webview/report-view.ts) labels its export button with it; the metrics shown beside the slider are the
+ * panel's alone (webview/shown-metrics.ts).
  */
-import type { CurvePoint, Metrics, ScanResult } from '../src/engine/result';
-import { nearestIndex } from './curve-geometry';
-import { percent, thresholdText } from './format';
+import type { ScanResult } from '../engine/result';
+import { thresholdText } from './threshold-text';
 
 export type ExportKind = 'repaired' | 'prune-only' | 'unchanged';
 
@@ -83,39 +85,4 @@ export function exportChoice(r: ResultPart, th: number, prunedAtTh: number): Exp
     button: 'Export pruned model',
     description: `Exports a prune-only model: ${prunedAtTh} channel${prunedAtTh === 1 ? '' : 's'} pruned at threshold ${thresholdText(th)}, no repair.${repairedElsewhere} The original model is never modified.`,
   };
-}
-
-/** The measured metrics shown for a slider threshold, with where they come from. */
-export interface ShownMetrics {
-  /** 'after': the scan's own result at its threshold (repaired when a repair ran); 'curve': the nearest curve point (prune-only). */
-  source: 'after' | 'curve';
-  /** The x where the curve chart's marker goes (null: hide it). */
-  markAt: number | null;
-  metrics: Metrics;
-  text: string;
-}
-
-/**
- * At the scan's own threshold the metrics are `after` (measured on exactly that model: the repaired one after a
- * repair), not the prune-only curve point; elsewhere the nearest curve point. Null when nothing was measured.
- */
-export function shownMetrics(r: Pick<ScanResult, 'threshold' | 'repair' | 'after' | 'prunedCount'> & { curve: readonly CurvePoint[] }, th: number): ShownMetrics | null {
-  const measured = (m: Metrics) => m.acc !== null || m.asr !== null;
-  if (atScanThreshold(r, th) && measured(r.after)) {
-    const what =
-      r.threshold < 0
-        ? r.repair
-          ? 'The scan pruned nothing and repaired the model'
-          : 'The scan pruned nothing (the original model)'
-        : r.repair
-          ? `At the scan's threshold ${thresholdText(r.threshold)}, ${r.prunedCount} channels pruned and repaired`
-          : `At the scan's threshold ${thresholdText(r.threshold)}, ${r.prunedCount} channels pruned`;
-    return { source: 'after', markAt: r.threshold < 0 ? null : r.threshold, metrics: r.after, text: `${what}: ACC ${percent(r.after.acc)}, ASR ${percent(r.after.asr)}.` };
-  }
-  const i = nearestIndex(r.curve.map((p) => p.threshold), th);
-  if (i < 0) return null;
-  const p = r.curve[i];
-  if (!measured(p)) return null;
-  const pruneOnly = r.repair ? ' (prune-only, no repair)' : '';
-  return { source: 'curve', markAt: p.threshold, metrics: { acc: p.acc, asr: p.asr }, text: `Measured at threshold ${thresholdText(p.threshold)}${pruneOnly}: ACC ${percent(p.acc)}, ASR ${percent(p.asr)}, ${p.pruned} channels pruned.` };
 }

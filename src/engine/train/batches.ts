@@ -1,6 +1,8 @@
 /**
  * Mini-batches of a Dataset as tfjs tensors. Samples are gathered on the JS side (one copy per batch) so no
  * full-dataset tensor has to live on the backend.
+ * Part of engine/train/, the training toolkit that rnp/ (unlearn, recover, repair) and evidence/ (trigger search,
+ * sample scores) both use: kept apart so that evidence/ imports nothing from rnp/ (rnp/ → evidence/ is the one way).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset';

@@ -1,6 +1,8 @@
 /**
  * One SGD step on one batch, shared by unlearning and recovering: forward (BatchNorm on batch statistics), loss,
  * gradients of `vars` only, update. Returns what the epoch statistics need from the same forward pass.
+ * Part of engine/train/, the training toolkit that rnp/ (unlearn, recover, repair) and evidence/ (trigger search,
+ * sample scores) both use: kept apart so that evidence/ imports nothing from rnp/ (rnp/ → evidence/ is the one way).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { leanVariableGrads } from '../graph/backprop';

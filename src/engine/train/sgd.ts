@@ -2,6 +2,8 @@
  * SGD with momentum and weight decay, with exactly torch.optim.SGD's semantics (dampening 0, no Nesterov):
  *   d = g + wd·p;  buf = d (first step) or momentum·buf + d;  p ← p − lr·buf.
  * tfjs's MomentumOptimizer has no weight decay, hence this small one; it also keeps its buffers between calls.
+ * Part of engine/train/, the training toolkit that rnp/ (unlearn, recover, repair) and evidence/ (trigger search,
+ * sample scores) both use: kept apart so that evidence/ imports nothing from rnp/ (rnp/ → evidence/ is the one way).
  */
 import * as tf from '@tensorflow/tfjs-core';
 

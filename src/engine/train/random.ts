@@ -1,6 +1,8 @@
 /**
  * Seeded randomness for the scan: the same seed and data give the same shuffles, so a scan is reproducible.
  * mulberry32 is tiny, fast and good enough for shuffling (it is not used for anything security-related).
+ * Part of engine/train/, the training toolkit that rnp/ (unlearn, recover, repair) and evidence/ (trigger search,
+ * sample scores) both use: kept apart so that evidence/ imports nothing from rnp/ (rnp/ → evidence/ is the one way).
  */
 
 export type Rng = () => number;

@@ -2,6 +2,8 @@
  * Adam (Kingma & Ba) over a fixed list of variables, as Keras' Adam that Neural Cleanse's reference uses
  * (bias-corrected moments, ε 1e-7). tfjs's own AdamOptimizer leaves two tensors behind per instance, and the trigger
  * sweep makes one per label and per scan, hence this small one that frees everything it made.
+ * Part of engine/train/, the training toolkit that rnp/ (unlearn, recover, repair) and evidence/ (trigger search,
+ * sample scores) both use: kept apart so that evidence/ imports nothing from rnp/ (rnp/ → evidence/ is the one way).
  */
 import * as tf from '@tensorflow/tfjs-core';
 

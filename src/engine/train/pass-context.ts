@@ -1,6 +1,8 @@
 /**
  * What every training pass (unlearn, recover, trigger search) gets from the scan: cancellation, progress and the
  * seeded random stream. Passes yield to the event loop between batches so a cancel message can arrive.
+ * Part of engine/train/, the training toolkit that rnp/ (unlearn, recover, repair) and evidence/ (trigger search,
+ * sample scores) both use: kept apart so that evidence/ imports nothing from rnp/ (rnp/ → evidence/ is the one way).
  */
 import { CancelledError } from '../errors';
 import type { EpochStat } from '../result';

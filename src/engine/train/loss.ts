@@ -1,5 +1,7 @@
 /**
  * Cross-entropy as PyTorch's F.cross_entropy (mean over the batch, from logits), and a correct-count helper.
+ * Part of engine/train/, the training toolkit that rnp/ (unlearn, recover, repair) and evidence/ (trigger search,
+ * sample scores) both use: kept apart so that evidence/ imports nothing from rnp/ (rnp/ → evidence/ is the one way).
  */
 import * as tf from '@tensorflow/tfjs-core';
 
