@@ -1,12 +1,13 @@
 /**
  * `rnp-scan`: the engine from a command line, for scripts and CI. Contract (README "Command line"):
  * exit 0 when the scan ran; exit 2 with one line on stderr naming the file and the problem for bad input;
- * `--json` prints exactly one JSON object on stdout; progress goes to stderr.
+ * `--json` prints exactly one JSON object on stdout; progress goes to stderr. Subcommands: `plan` (what a scan would
+ * run, without running it), `samples` (rank a dataset's samples), `options` (the options table).
  */
 import { parseCli, USAGE } from './cli/args';
 import { progressPrinter } from './cli/progress';
-import { formatSummary } from './cli/summary';
-import { runScan } from './engine/scan';
+import { formatPlan, formatSummary } from './cli/summary';
+import { planOnly, runScan } from './engine/scan';
 import { InputError } from './engine/errors';
 
 async function main(argv: string[]): Promise<number> {
@@ -24,6 +25,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
+  if (cmd.kind === 'options') {
+    const { optionsJson, optionsText } = await import('./cli/options-table');
+    process.stdout.write((cmd.json ? JSON.stringify(optionsJson()) : optionsText()) + '\n');
+    return 0;
+  }
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   try {
@@ -31,6 +37,11 @@ async function main(argv: string[]): Promise<number> {
       const { runSamples } = await import('./engine/samples');
       const out = await runSamples(cmd.request, cmd.inspect!, { onProgress: progressPrinter(), signal: controller.signal });
       process.stdout.write(cmd.json ? JSON.stringify(out) + '\n' : out.samples.slice(0, 20).map((s) => `${s.index}\t${s.score.toFixed(4)}`).join('\n') + '\n');
+      return 0;
+    }
+    if (cmd.kind === 'plan') {
+      const plan = await planOnly(cmd.request);
+      process.stdout.write((cmd.json ? JSON.stringify(plan) : formatPlan(plan)) + '\n');
       return 0;
     }
     const { result, resultPath } = await runScan(cmd.request, { onProgress: progressPrinter(), signal: controller.signal });

@@ -1,136 +1,135 @@
 /**
- * The command line contract (README "Command line"): parses argv into a ScanRequest, or throws an
- * InputError('OPTION_INVALID') that the CLI prints as one line with exit 2.
+ * The command line contract (README "Command line"): parses argv into a command, or throws an
+ * InputError('OPTION_INVALID') that the CLI prints as one line with exit 2. Every flag, its type and its help line
+ * come from the one options table (src/engine/options.ts); this file only knows the subcommands.
  */
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
-import type { ScanRequest } from '../protocol';
-import type { BackendChoice, ScanMode, ScanOptions } from '../engine/options';
+import type { ScanRequest } from '../engine/jobs';
+import { OPTIONS, setField, type OptionSpec, type ScanOptions } from '../engine/options';
 import { InputError } from '../engine/errors';
-import { defaultOutDir } from '../engine/scan';
+import { defaultOutDir } from '../engine/output-paths';
+import { optionDefaultText } from './options-table';
 
-export const USAGE = `usage: rnp-scan MODEL.onnx --data DEFENSE [--clean-test T] [--poison-test P] [--out DIR] [--json]
+const COMMANDS = `usage: rnp-scan MODEL.onnx --data DEFENSE [--clean-test T] [--poison-test P] [--out DIR] [--json] [options]
+       rnp-scan plan MODEL.onnx --data DEFENSE [--json] [options]   which stages a scan would run, and why
        rnp-scan samples MODEL.onnx --data DEFENSE --inspect DATASET [--json]
-options:
-  --data PATH            clean defense samples: .npz (x, y) or an image folder (class/*.png|jpg)
-  --clean-test PATH      clean test set, to report accuracy (ACC)
-  --poison-test PATH     triggered test set labelled with the target, to report attack success (ASR)
-  --out DIR              where scan.json and NAME.pruned.onnx go (default: scan.json in MODEL_DIR/.rnp-scan/NAME/,
-                         the pruned model beside MODEL)
-  --no-export            do not write NAME.pruned.onnx
-  --json                 print exactly one JSON object (the scan result) on stdout
-  --mode adaptive|paper  adaptive (default): clean-data safeguards; paper: the authors' exact settings
-  --backend auto|tensorflow|webgpu|wasm|cpu
-  --threads N            WebAssembly threads (default 0: one per core, at most 8)
-  --seed N  --batch-size N
-  --unlearn-lr X --unlearn-epochs N --clean-threshold X
-  --recover-lr X --recover-epochs N --alpha X
-  --threshold X          prune channels with mask <= X
-  --mean a[,b,c] --std a[,b,c]   per-channel preprocessing after scaling uint8 to [0,1]
-  --trigger / --no-trigger   Neural Cleanse on every label (the verdict's second signal) and the detected label's
-                         trigger from the unlearned model; on by default in adaptive mode, off in paper mode
-  --no-repair            adaptive mode: skip the fine-tune with trigger-stamped samples after pruning
-  -h, --help`;
+       rnp-scan options [--json]                                    every option, its flag, setting and defaults`;
 
-const numberOpts = {
-  seed: 'seed',
-  'batch-size': 'batchSize',
-  'unlearn-lr': 'unlearnLr',
-  'unlearn-epochs': 'unlearnEpochs',
-  'clean-threshold': 'cleanThreshold',
-  'recover-lr': 'recoverLr',
-  'recover-epochs': 'recoverEpochs',
-  alpha: 'alpha',
-  threshold: 'pruneThreshold',
-  threads: 'threads',
-} as const satisfies Record<string, keyof ScanOptions>;
+function flagText(s: OptionSpec): string {
+  if (s.type === 'boolean') return s.default.adaptive === true && s.default.paper === true ? `--no-${s.flag}` : `--${s.flag} / --no-${s.flag}`;
+  const arg = s.type === 'enum' ? s.values!.join('|') : (s.arg ?? 'X');
+  return `--${s.flag} ${arg}`;
+}
+
+/** `--help`: the subcommands, then one entry per flag of the table with its per-mode default. */
+export const USAGE = [
+  COMMANDS,
+  'options:',
+  ...OPTIONS.filter((s) => s.flag).map((s) => {
+    const f = flagText(s);
+    const def = optionDefaultText(s);
+    const help = `${s.help}${def ? ` [${def}]` : ''}`;
+    return `  ${f.padEnd(28)} ${f.length > 28 ? '\n' + ' '.repeat(31) : ''}${help}`;
+  }),
+  '  -h, --help',
+].join('\n');
 
 export interface CliCommand {
-  kind: 'scan' | 'samples' | 'help';
+  kind: 'scan' | 'samples' | 'plan' | 'options' | 'help';
   request: ScanRequest;
   inspect?: string;
   json: boolean;
 }
 
-function parseList(flag: string, v: string | undefined): number[] {
-  if (v === undefined) return [];
+function parseList(flag: string, v: string): number[] {
   const xs = v.split(',').map((s) => Number(s.trim()));
-  if (xs.length === 0 || xs.some((x) => !Number.isFinite(x))) throw new InputError('OPTION_INVALID', null, `--${flag} takes comma-separated numbers, got "${v}"`);
+  if (v.trim() === '' || xs.some((x) => !Number.isFinite(x))) throw new InputError('OPTION_INVALID', null, `--${flag} takes comma-separated numbers, got "${v}"`);
   return xs;
 }
 
+/** A flag's string as the table's type; range checks are the engine's (resolveOptions), type checks are here. */
+function parseValue(s: OptionSpec, raw: string): unknown {
+  switch (s.type) {
+    case 'integer':
+    case 'number': {
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(n)) throw new InputError('OPTION_INVALID', null, `--${s.flag} takes a number, got "${raw}"`);
+      return n;
+    }
+    case 'numbers':
+      return parseList(s.flag!, raw);
+    case 'enum':
+      if (!s.values!.includes(raw)) throw new InputError('OPTION_INVALID', null, `--${s.flag} is ${s.values!.join(', ')}, got "${raw}"`);
+      return raw;
+    default:
+      return raw;
+  }
+}
+
+const flagged = OPTIONS.filter((s) => s.flag);
+
 export function parseCli(argv: string[]): CliCommand {
+  const spec: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const s of flagged) {
+    if (s.type === 'boolean') {
+      spec[s.flag!] = { type: 'boolean' };
+      spec[`no-${s.flag}`] = { type: 'boolean' };
+    } else spec[s.flag!] = { type: 'string' };
+  }
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        data: { type: 'string' },
-        'clean-test': { type: 'string' },
-        'poison-test': { type: 'string' },
-        inspect: { type: 'string' },
-        out: { type: 'string' },
-        json: { type: 'boolean' },
-        'no-export': { type: 'boolean' },
-        mode: { type: 'string' },
-        backend: { type: 'string' },
-        mean: { type: 'string' },
-        std: { type: 'string' },
-        trigger: { type: 'boolean' },
-        'no-trigger': { type: 'boolean' },
-        'no-repair': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        ...Object.fromEntries(Object.keys(numberOpts).map((k) => [k, { type: 'string' as const }])),
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: spec });
   } catch (e) {
     throw new InputError('OPTION_INVALID', null, (e as Error).message);
   }
-  const { values: v, positionals } = parsed;
+  const { values, positionals } = parsed;
+  const v = values as Record<string, string | boolean | undefined>;
   const empty: ScanRequest = { model: '', data: '', outDir: '', options: {}, writePruned: false };
   if (v.help) return { kind: 'help', request: empty, json: false };
-  let kind: CliCommand['kind'] = 'scan';
   const pos = [...positionals];
-  if (pos[0] === 'samples') {
-    kind = 'samples';
-    pos.shift();
-  } else if (pos[0] === 'scan') pos.shift();
+  let kind: CliCommand['kind'] = 'scan';
+  if (pos[0] === 'samples' || pos[0] === 'plan' || pos[0] === 'options' || pos[0] === 'scan') kind = pos.shift() as CliCommand['kind'];
+  if (kind === 'options') {
+    if (pos.length) throw new InputError('OPTION_INVALID', null, `options takes no arguments, got ${pos.join(' ')}`);
+    return { kind, request: empty, json: !!v.json };
+  }
   if (pos.length !== 1) throw new InputError('OPTION_INVALID', null, pos.length === 0 ? 'missing MODEL (see --help)' : `expected one MODEL, got ${pos.join(' ')}`);
   if (!v.data) throw new InputError('OPTION_INVALID', null, 'missing --data DEFENSE (clean samples: .npz or an image folder)');
   if (kind === 'samples' && !v.inspect) throw new InputError('OPTION_INVALID', null, 'samples needs --inspect DATASET');
-  const options: Partial<ScanOptions> = {};
-  for (const [flag, key] of Object.entries(numberOpts)) {
-    const s = (v as Record<string, unknown>)[flag] as string | undefined;
-    if (s === undefined) continue;
-    const n = Number(s);
-    if (s.trim() === '' || !Number.isFinite(n)) throw new InputError('OPTION_INVALID', null, `--${flag} takes a number, got "${s}"`);
-    (options as Record<string, number>)[key] = n;
+
+  const options: Record<string, unknown> = {};
+  const given: Record<string, unknown> = {};
+  for (const s of flagged) {
+    let value: unknown;
+    if (s.type === 'boolean') {
+      const yes = v[s.flag!] === true;
+      const no = v[`no-${s.flag}`] === true;
+      if (yes && no) throw new InputError('OPTION_INVALID', null, `--${s.flag} and --no-${s.flag} contradict each other`);
+      if (!yes && !no) continue;
+      value = yes;
+    } else {
+      const raw = v[s.flag!];
+      if (raw === undefined) continue;
+      value = parseValue(s, raw as string);
+    }
+    if (s.kind === 'scan') setField(options, s.name, value);
+    else given[s.name] = value;
   }
-  if (v.mode !== undefined) {
-    if (v.mode !== 'paper' && v.mode !== 'adaptive') throw new InputError('OPTION_INVALID', null, `--mode is paper or adaptive, got "${v.mode}"`);
-    options.mode = v.mode as ScanMode;
-  }
-  if (v.backend !== undefined) {
-    if (!['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(v.backend)) throw new InputError('OPTION_INVALID', null, `--backend is auto, tensorflow, webgpu, wasm or cpu, got "${v.backend}"`);
-    options.backend = v.backend as BackendChoice;
-  }
-  if (v.mean !== undefined || v.std !== undefined) options.preprocess = { mean: parseList('mean', v.mean), std: parseList('std', v.std) };
-  if (v.trigger && v['no-trigger']) throw new InputError('OPTION_INVALID', null, '--trigger and --no-trigger contradict each other');
-  if (v.trigger) options.trigger = true;
-  if (v['no-trigger']) options.trigger = false;
-  if (v['no-repair']) options.repair = false;
+  const o = options as Partial<ScanOptions>;
+  // --mean alone leaves std empty (and the reverse): preprocess is one value, both lists or none.
+  if (o.preprocess) o.preprocess = { mean: o.preprocess.mean ?? [], std: o.preprocess.std ?? [] };
   const model = pos[0];
+  const out = given.out as string | undefined;
   const request: ScanRequest = {
     model,
-    data: v.data,
-    cleanTest: v['clean-test'],
-    poisonTest: v['poison-test'],
-    outDir: v.out ? path.resolve(v.out) : defaultOutDir(path.resolve(model)),
-    options,
-    writePruned: !v['no-export'],
-    prunedDir: v.out ? path.resolve(v.out) : undefined,
+    data: v.data as string,
+    cleanTest: given.cleanTest as string | undefined,
+    poisonTest: given.poisonTest as string | undefined,
+    outDir: out ? path.resolve(out) : defaultOutDir(path.resolve(model)),
+    options: o,
+    writePruned: given.export !== false,
+    prunedDir: out ? path.resolve(out) : undefined,
   };
-  return { kind, request, inspect: v.inspect, json: !!v.json };
+  return { kind, request, inspect: given.inspect as string | undefined, json: given.json === true };
 }

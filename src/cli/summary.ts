@@ -2,6 +2,7 @@
  * The human-readable summary the CLI prints without --json.
  */
 import type { Metrics, ScanResult } from '../engine/result';
+import type { ScanPlan } from '../engine/plan';
 
 const pct = (x: number | null) => (x === null ? '  n/a' : `${(x * 100).toFixed(1).padStart(5)}%`);
 const row = (name: string, m: Metrics) => `  ${name.padEnd(7)} ACC ${pct(m.acc)}   ASR ${pct(m.asr)}`;
@@ -28,4 +29,14 @@ export function formatSummary(r: ScanResult, resultPath: string): string {
   ];
   if (r.prunedModel) lines.push(`${r.repair ? 'repaired model:' : 'pruned model:  '} ${r.prunedModel}`);
   return lines.join('\n');
+}
+
+/** `rnp-scan plan` (and the plan block of the summary): one line per stage, what runs and why. */
+export function formatPlan(plan: ScanPlan): string {
+  const mark = { always: 'runs        ', never: 'skipped     ', 'if-backdoored': 'if backdoored' } as const;
+  const th = plan.threshold.kind === 'fixed' ? `fixed at ${plan.threshold.value}` : `chosen from clean data (target share ${plan.threshold.level})`;
+  return [
+    `mode ${plan.mode}: ${plan.unlearning} unlearning; threshold ${th}; ${plan.holdout ? `${plan.holdout.samples} samples held out (${plan.holdout.fraction * 100}%)` : 'no hold-out'}`,
+    ...plan.stages.map((s) => `  ${s.stage.padEnd(16)} ${mark[s.when]}  ${s.why}`),
+  ].join('\n');
 }

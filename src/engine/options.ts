@@ -1,10 +1,20 @@
 /**
- * Scan options: every knob of RNP and the evidence passes, with the paper's values for `mode: 'paper'`
- * (the faithful reproduction of the authors' code, as `../shared/peer/rnp_torch.py` runs it).
+ * Every option of the product, declared once (issue #19): its name, CLI flag, VS Code setting key, type, range,
+ * help text and default per mode. The CLI parser and `--help` (src/cli/args.ts), `rnp-scan options`, the settings
+ * mapper (src/extension/settings.ts), package.json's `contributes.configuration` (generated and checked by a test)
+ * and the README's options table all come from `OPTIONS`. `resolveOptions` fills and validates a ScanOptions from
+ * it, so a default or a range lives here and nowhere else.
+ *
+ * Paper mode is the faithful reproduction of the authors' code (as `../shared/peer/rnp_torch.py` runs it); adaptive
+ * mode (the default) is the same RNP with clean-data safeguards, a verdict, a threshold chosen from clean data and a
+ * repair. Which stages run for a given scan is decided once, by `planScan` (plan.ts), from these options.
  */
+import { InputError } from './errors';
 
 export type ScanMode = 'adaptive' | 'paper';
 export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export const SCAN_MODES: readonly ScanMode[] = ['adaptive', 'paper'];
+export const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 export interface Preprocess {
   /** Per-channel mean subtracted after scaling uint8 to [0,1]; empty = none. */
@@ -13,6 +23,7 @@ export interface Preprocess {
   std: number[];
 }
 
+/** The engine's options for one scan: what `OPTIONS` entries of kind 'scan' resolve to. */
 export interface ScanOptions {
   mode: ScanMode;
   backend: BackendChoice;
@@ -44,7 +55,7 @@ export interface ScanOptions {
    * true labels, pruned channels held at zero (rnp/repair.ts). Needs `trigger`.
    */
   repair: boolean;
-  /** Adaptive mode: share of the defense data held out to choose the pruning threshold. */
+  /** Adaptive mode: share of the defense data held out (never trained on) to check clean accuracy and the repair. */
   holdoutFraction: number;
   /** Adaptive mode: largest held-out clean-accuracy drop (fraction, 0.02 = 2 points) the chosen pruning may cost. */
   accuracyTolerance: number;
@@ -58,34 +69,200 @@ export interface ScanOptions {
   targetShareLevel: number;
 }
 
-export const PAPER_DEFAULTS: ScanOptions = {
-  mode: 'paper',
-  backend: 'auto',
-  threads: 0,
-  seed: 98,
-  batchSize: 128,
-  unlearnLr: 0.01,
-  unlearnMomentum: 0.9,
-  unlearnWeightDecay: 5e-4,
-  unlearnEpochs: 20,
-  cleanThreshold: 0.2,
-  recoverLr: 0.2,
-  recoverMomentum: 0.9,
-  recoverEpochs: 20,
-  alpha: 0.2,
-  pruneThreshold: 0.2,
-  preprocess: { mean: [], std: [] },
-  trigger: false,
-  repair: false,
-  holdoutFraction: 0.2,
-  accuracyTolerance: 0.02,
-  maxGradNorm: 5,
-  targetShareLevel: 0.2,
-};
+/** What an option's value is; `numbers` is a comma-separated list on the command line, an array in settings. */
+export type OptionType = 'enum' | 'integer' | 'number' | 'boolean' | 'numbers' | 'path';
 
-/** Adaptive mode: the same RNP with clean-data safeguards; the threshold is chosen on held-out clean data. */
-export const ADAPTIVE_DEFAULTS: ScanOptions = { ...PAPER_DEFAULTS, mode: 'adaptive', pruneThreshold: null, trigger: true, repair: true };
+/**
+ * 'scan': a field of ScanOptions (`name` is its key; `preprocess.mean` / `preprocess.std` its nested fields).
+ * 'input': which files a job reads or writes (the request, not the options). 'output': how the CLI prints.
+ * 'worker': limits of the VS Code worker process.
+ */
+export type OptionKind = 'scan' | 'input' | 'output' | 'worker';
 
+export interface OptionSpec {
+  name: string;
+  kind: OptionKind;
+  /** Long flag without the dashes; a boolean also gets `--no-FLAG`. null: not on the command line. */
+  flag: string | null;
+  /** Setting key without the `rnp.` prefix. null: not a VS Code setting. */
+  setting: string | null;
+  type: OptionType;
+  /** enum: the allowed values. */
+  values?: readonly string[];
+  /** null is a value (`pruneThreshold`: null = the mode chooses). */
+  nullable?: boolean;
+  min?: number;
+  max?: number;
+  /** `min` itself is not allowed (e.g. learning rates > 0). */
+  exclusiveMin?: boolean;
+  /** The value each mode uses when the user sets nothing. */
+  default: { adaptive: unknown; paper: unknown };
+  /** Command-line placeholder for the value (e.g. X, N, PATH). */
+  arg?: string;
+  help: string;
+}
+
+const same = (v: unknown) => ({ adaptive: v, paper: v });
+
+/** The one table. Order = the order of `--help`, `rnp-scan options`, the settings UI and the README. */
+export const OPTIONS: readonly OptionSpec[] = [
+  // ── what to scan ──
+  { name: 'data', kind: 'input', flag: 'data', setting: 'defenseData', type: 'path', default: same(null), arg: 'PATH',
+    help: 'Clean defense samples (about 1 % of the training set): .npz with x and y, or an image folder class/*.png|jpg. The setting overrides the per-model choice; relative paths resolve against the workspace folder.' },
+  { name: 'cleanTest', kind: 'input', flag: 'clean-test', setting: 'cleanTest', type: 'path', default: same(null), arg: 'PATH',
+    help: 'Clean test set (.npz or image folder), to report clean accuracy (ACC) before and after.' },
+  { name: 'poisonTest', kind: 'input', flag: 'poison-test', setting: 'poisonTest', type: 'path', default: same(null), arg: 'PATH',
+    help: 'Triggered test set labelled with the attack target, to report the attack success rate (ASR).' },
+  { name: 'inspect', kind: 'input', flag: 'inspect', setting: null, type: 'path', default: same(null), arg: 'PATH',
+    help: '`rnp-scan samples`: the dataset whose samples are ranked by how likely they are poisoned (labels optional).' },
+  { name: 'out', kind: 'input', flag: 'out', setting: null, type: 'path', default: same(null), arg: 'DIR',
+    help: 'Folder for scan.json and NAME.pruned.onnx (default: scan.json in MODEL_DIR/.rnp-scan/NAME/, the pruned model beside MODEL).' },
+  { name: 'export', kind: 'input', flag: 'export', setting: null, type: 'boolean', default: same(true),
+    help: 'Write NAME.pruned.onnx (the repaired model after a repair); --no-export writes only scan.json.' },
+  { name: 'json', kind: 'output', flag: 'json', setting: null, type: 'boolean', default: same(false),
+    help: 'Print exactly one JSON object on stdout: the ScanResult (or the options table, the samples ranking).' },
+  // ── how to scan ──
+  { name: 'mode', kind: 'scan', flag: 'mode', setting: 'mode', type: 'enum', values: SCAN_MODES, default: same('adaptive'),
+    help: "adaptive (default): RNP with clean-data safeguards, a verdict, a threshold chosen from clean data and a repair; paper: the authors' exact settings." },
+  { name: 'backend', kind: 'scan', flag: 'backend', setting: 'backend', type: 'enum', values: BACKENDS, default: same('auto'),
+    help: 'TensorFlow.js backend: auto picks tfjs-node when installed, else WebAssembly, else plain JavaScript; the result says which ran and why.' },
+  { name: 'threads', kind: 'scan', flag: 'threads', setting: 'threads', type: 'integer', min: 0, default: same(0), arg: 'N',
+    help: 'WebAssembly threads (0: one per logical core, at most 8).' },
+  { name: 'seed', kind: 'scan', flag: 'seed', setting: 'seed', type: 'integer', default: same(98), arg: 'N',
+    help: 'Random seed (data order, hold-out split, searches): the same seed and inputs give the same scan.' },
+  { name: 'batchSize', kind: 'scan', flag: 'batch-size', setting: 'batchSize', type: 'integer', min: 1, default: same(128), arg: 'N',
+    help: 'Batch size for unlearning, recovering and evaluation.' },
+  { name: 'unlearnLr', kind: 'scan', flag: 'unlearn-lr', setting: 'unlearn.lr', type: 'number', min: 0, exclusiveMin: true, default: same(0.01), arg: 'X',
+    help: 'Unlearning (gradient ascent) SGD learning rate.' },
+  { name: 'unlearnMomentum', kind: 'scan', flag: 'unlearn-momentum', setting: 'unlearn.momentum', type: 'number', min: 0, max: 1, default: same(0.9), arg: 'X',
+    help: 'Unlearning SGD momentum.' },
+  { name: 'unlearnWeightDecay', kind: 'scan', flag: 'unlearn-weight-decay', setting: 'unlearn.weightDecay', type: 'number', min: 0, default: same(5e-4), arg: 'X',
+    help: 'Unlearning SGD weight decay.' },
+  { name: 'unlearnEpochs', kind: 'scan', flag: 'unlearn-epochs', setting: 'unlearn.epochs', type: 'integer', min: 0, default: same(20), arg: 'N',
+    help: 'Most unlearning epochs (the learning rate drops ×0.1 at epochs 10 and 20).' },
+  { name: 'cleanThreshold', kind: 'scan', flag: 'clean-threshold', setting: 'unlearn.threshold', type: 'number', min: 0, max: 1, default: same(0.2), arg: 'X',
+    help: 'Unlearning stops once clean training accuracy is at or below this.' },
+  { name: 'maxGradNorm', kind: 'scan', flag: 'max-grad-norm', setting: 'unlearn.maxGradNorm', type: 'number', min: 0, exclusiveMin: true, default: same(5), arg: 'X',
+    help: 'Adaptive mode: global gradient-norm clip during unlearning.' },
+  { name: 'recoverLr', kind: 'scan', flag: 'recover-lr', setting: 'recover.lr', type: 'number', min: 0, exclusiveMin: true, default: same(0.2), arg: 'X',
+    help: 'Mask recovering SGD learning rate.' },
+  { name: 'recoverMomentum', kind: 'scan', flag: 'recover-momentum', setting: 'recover.momentum', type: 'number', min: 0, max: 1, default: same(0.9), arg: 'X',
+    help: 'Mask recovering SGD momentum.' },
+  { name: 'recoverEpochs', kind: 'scan', flag: 'recover-epochs', setting: 'recover.epochs', type: 'integer', min: 0, default: same(20), arg: 'N',
+    help: 'Mask recovering epochs.' },
+  { name: 'alpha', kind: 'scan', flag: 'alpha', setting: 'recover.alpha', type: 'number', min: 0, exclusiveMin: true, default: same(0.2), arg: 'X',
+    help: 'Weight of the clean loss on the unlearned weights while recovering masks (the paper\'s α).' },
+  { name: 'pruneThreshold', kind: 'scan', flag: 'threshold', setting: 'pruneThreshold', type: 'number', nullable: true, min: 0, max: 1, default: { adaptive: null, paper: 0.2 }, arg: 'X',
+    help: 'Prune channels whose recovered mask is at or below this. Unset: paper mode uses 0.2, adaptive mode chooses from clean data (and still repairs).' },
+  { name: 'preprocess.mean', kind: 'scan', flag: 'mean', setting: 'preprocess.mean', type: 'numbers', default: same([]), arg: 'a[,b,c]',
+    help: 'Per-channel mean subtracted after scaling pixels to [0, 1] (empty: none).' },
+  { name: 'preprocess.std', kind: 'scan', flag: 'std', setting: 'preprocess.std', type: 'numbers', default: same([]), arg: 'a[,b,c]',
+    help: 'Per-channel standard deviation divided after the mean (empty: none).' },
+  { name: 'trigger', kind: 'scan', flag: 'trigger', setting: 'trigger', type: 'boolean', default: { adaptive: true, paper: false },
+    help: "Neural Cleanse on every label (the verdict's second signal) and the detected label's trigger recovered with the unlearned model." },
+  { name: 'repair', kind: 'scan', flag: 'repair', setting: 'repair', type: 'boolean', default: { adaptive: true, paper: false },
+    help: 'Adaptive mode: fine-tune a backdoored model after pruning, half of each batch stamped with the recovered triggers at their true labels, pruned channels held at zero. Needs trigger.' },
+  { name: 'holdoutFraction', kind: 'scan', flag: 'holdout', setting: 'holdoutFraction', type: 'number', min: 0, exclusiveMin: true, max: 0.9, default: same(0.2), arg: 'X',
+    help: 'Adaptive mode: share of the defense data held out (stratified, never trained on) to check clean accuracy and choose the repair epoch.' },
+  { name: 'accuracyTolerance', kind: 'scan', flag: 'accuracy-tolerance', setting: 'accuracyTolerance', type: 'number', min: 0, max: 1, default: same(0.02), arg: 'X',
+    help: 'Adaptive mode: held-out clean-accuracy drop (0.02 = 2 points) above which the report warns that pruning costs too much.' },
+  { name: 'targetShareLevel', kind: 'scan', flag: 'target-share', setting: 'targetShare', type: 'number', min: 0, exclusiveMin: true, max: 1, default: same(0.2), arg: 'X',
+    help: 'Adaptive mode: prune in mask order until the unlearned model gives the detected label at most this share of clean data.' },
+  // ── the VS Code worker ──
+  { name: 'workerMemoryMb', kind: 'worker', flag: null, setting: 'workerMemoryMb', type: 'integer', min: 256, default: same(4096),
+    help: 'Heap limit (MB) of the worker process that runs the scan.' },
+  { name: 'timeoutMinutes', kind: 'worker', flag: null, setting: 'timeoutMinutes', type: 'number', min: 0, exclusiveMin: true, default: same(30),
+    help: 'A scan or export running longer than this is stopped.' },
+];
+
+export function optionSpec(name: string): OptionSpec {
+  const s = OPTIONS.find((o) => o.name === name);
+  if (!s) throw new Error(`no option ${name}`);
+  return s;
+}
+
+/** The mode's default ScanOptions, read off the table. */
 export function defaultOptions(mode: ScanMode = 'paper'): ScanOptions {
-  return { ...(mode === 'adaptive' ? ADAPTIVE_DEFAULTS : PAPER_DEFAULTS), preprocess: { mean: [], std: [] } };
+  const o: Record<string, unknown> = { preprocess: {} };
+  for (const s of OPTIONS) {
+    if (s.kind !== 'scan') continue;
+    const v = s.default[mode];
+    setField(o, s.name, Array.isArray(v) ? [...v] : v);
+  }
+  // The mode option's default is the default mode (adaptive); the defaults *of* a mode carry that mode.
+  o.mode = mode;
+  return o as unknown as ScanOptions;
+}
+
+export const PAPER_DEFAULTS: Readonly<ScanOptions> = defaultOptions('paper');
+export const ADAPTIVE_DEFAULTS: Readonly<ScanOptions> = defaultOptions('adaptive');
+
+/** Reads `preprocess.mean` style names from a ScanOptions-shaped object. */
+export function getField(o: object, name: string): unknown {
+  return name.split('.').reduce<unknown>((v, k) => (v === undefined || v === null ? undefined : (v as Record<string, unknown>)[k]), o);
+}
+
+/** Writes `preprocess.mean` style names, creating the nested object. */
+export function setField(o: Record<string, unknown>, name: string, v: unknown): void {
+  const keys = name.split('.');
+  let cur = o;
+  for (const k of keys.slice(0, -1)) cur = (cur[k] ??= {}) as Record<string, unknown>;
+  cur[keys[keys.length - 1]] = v;
+}
+
+/** Why `v` is not a valid value of `s`, in words (null when it is). */
+export function invalidReason(s: OptionSpec, v: unknown): string | null {
+  if (v === null) return s.nullable ? null : 'must not be null';
+  switch (s.type) {
+    case 'enum':
+      return typeof v === 'string' && s.values!.includes(v) ? null : `must be one of ${s.values!.join(', ')}`;
+    case 'boolean':
+      return typeof v === 'boolean' ? null : 'must be true or false';
+    case 'path':
+      return typeof v === 'string' ? null : 'must be a path';
+    case 'numbers':
+      return Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)) ? null : 'must be a list of numbers';
+    case 'integer':
+    case 'number': {
+      const int = s.type === 'integer';
+      const ok = typeof v === 'number' && Number.isFinite(v) && (!int || Number.isInteger(v)) && inRange(s, v);
+      return ok ? null : `must be ${rangeWords(s)}`;
+    }
+  }
+}
+
+function inRange(s: OptionSpec, v: number): boolean {
+  if (s.min !== undefined && (s.exclusiveMin ? !(v > s.min) : !(v >= s.min))) return false;
+  return s.max === undefined || v <= s.max;
+}
+
+/** "a positive number", "a non-negative integer", "in [0, 1]": the range as the messages and the docs say it. */
+export function rangeWords(s: OptionSpec): string {
+  const noun = s.type === 'integer' ? 'integer' : 'number';
+  if (s.min === 0 && s.max === undefined) return s.exclusiveMin ? `a positive ${noun}` : `a non-negative ${noun}`;
+  if (s.min !== undefined && s.max !== undefined) return `in ${s.exclusiveMin ? '(' : '['}${s.min}, ${s.max}]`;
+  if (s.min !== undefined) return `a ${noun} ${s.exclusiveMin ? '>' : '≥'} ${s.min}`;
+  return `a${noun === 'integer' ? 'n' : ''} ${noun}`;
+}
+
+/**
+ * The mode's defaults with `partial` on top, every value checked against its table entry. A bad value is an
+ * OPTION_INVALID error naming the option (and its flag and setting, so the user finds where it came from).
+ */
+export function resolveOptions(partial: Partial<ScanOptions>): ScanOptions {
+  const mode = partial.mode ?? 'adaptive';
+  if (!SCAN_MODES.includes(mode)) throw new InputError('OPTION_INVALID', null, `mode must be one of ${SCAN_MODES.join(', ')}, got "${String(mode)}"`);
+  const base = defaultOptions(mode);
+  const o = { ...base, ...partial, preprocess: { ...base.preprocess, ...(partial.preprocess ?? {}) } } as ScanOptions;
+  // null asks for the mode's own choice: the paper's fixed 0.2, or the adaptive selection.
+  if (o.pruneThreshold === null) o.pruneThreshold = base.pruneThreshold;
+  for (const s of OPTIONS) {
+    if (s.kind !== 'scan') continue;
+    const why = invalidReason(s, getField(o, s.name));
+    if (why) {
+      const where = [s.flag && `--${s.flag}`, s.setting && `rnp.${s.setting}`].filter(Boolean).join(', ');
+      throw new InputError('OPTION_INVALID', null, `${s.name} ${why} (${where})`);
+    }
+  }
+  return o;
 }

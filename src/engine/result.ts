@@ -4,6 +4,7 @@
  * (scripts depend on them, see README "Command line"): add fields, never rename them.
  */
 import type { ScanMode, ScanOptions } from './options';
+import type { ScanPlan } from './plan';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
@@ -25,7 +26,8 @@ export interface CurvePoint extends Metrics {
 }
 
 /** Where a layer's masks sit: the BatchNormalization scale, or (BN folded by the exporter) a conv's output channels. */
-export type MaskSiteKind = 'batchnorm' | 'conv-output';
+export type { MaskSiteKind } from './mask-site';
+import type { MaskSiteKind } from './mask-site';
 
 export interface LayerMasks {
   /** ONNX node name of the BatchNormalization (or Conv when BN was folded). */
@@ -133,6 +135,8 @@ export interface ScanResult {
   backend: BackendInfo;
   mode: ScanMode;
   options: ScanOptions;
+  /** Which stages ran, with which settings, and why (plan.ts); absent in reports written before the plan existed. */
+  plan?: ScanPlan;
   verdict: 'backdoored' | 'clean' | 'inconclusive';
   /** Majority prediction of the unlearned model on the defense data (Algorithm 1), or null when inconclusive. */
   detectedLabel: number | null;

@@ -10,7 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Progress } from '../protocol';
 import type { ScanResult } from '../engine/result';
 import { liveWorkerPids, startExport, startSamples, startScan, WorkerFailure, type ExportDone, type JobOptions, type SamplesDone, type ScanDone, type WorkerJob } from './worker-client';
-import { scanOptionsFromSettings, workerLimitsFromSettings } from './settings';
+import { scanOptionsFromSettings, userSetting, workerLimitsFromSettings } from './settings';
 import { chooseData, chooseDefenseData, pickInspectDataset, pickModel } from './data-choice';
 import { defaultFlaggedPath, flaggedSamples, GRID_CAP, samplesReport, writeFlaggedSamples, type SamplesRun } from './samples-report';
 import { defaultExportPath, isSameFile } from './data-candidates';
@@ -52,7 +52,7 @@ export class ScanController implements PanelHandlers {
 
   private jobOptions(scope: vscode.Uri | undefined, onProgress: (p: Progress) => void): JobOptions {
     const cfg = vscode.workspace.getConfiguration('rnp', scope);
-    const limits = workerLimitsFromSettings((k) => cfg.get(k));
+    const limits = workerLimitsFromSettings(userSetting((k) => cfg.inspect(k)));
     return {
       workerPath: vscode.Uri.joinPath(this.ctx.extensionUri, 'dist', 'worker.js').fsPath,
       memoryMb: limits.memoryMb,
@@ -80,7 +80,8 @@ export class ScanController implements PanelHandlers {
     const choice = await chooseData(model, this.ctx.workspaceState);
     if (!choice) return undefined;
     const cfg = vscode.workspace.getConfiguration('rnp', model);
-    const options = scanOptionsFromSettings((k) => cfg.get(k));
+    // Only what the user set: a setting left at its default must not override the mode's own (paper mode stays paper).
+    const options = scanOptionsFromSettings(userSetting((k) => cfg.inspect(k)));
     this.lastRequest = { model: model.fsPath, ...choice };
     const panel = ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l));
     panel.post({ type: 'scanning', model: model.fsPath });
@@ -112,7 +113,8 @@ export class ScanController implements PanelHandlers {
     const inspect = dataset?.fsPath ?? (await pickInspectDataset(target));
     if (!inspect) return undefined;
     const cfg = vscode.workspace.getConfiguration('rnp', target);
-    const options = scanOptionsFromSettings((k) => cfg.get(k));
+    // Only what the user set: a setting left at its default must not override the mode's own (paper mode stays paper).
+    const options = scanOptionsFromSettings(userSetting((k) => cfg.inspect(k)));
     const panel = ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l));
     panel.post({ type: 'inspecting', model: target.fsPath, inspect });
     this.log(`inspect ${inspect} for poisoned samples with ${target.fsPath} (defense data ${data}); options ${JSON.stringify(options)}`);

@@ -1,67 +1,74 @@
 /**
- * Maps the `rnp.*` settings onto the engine's ScanOptions (and the worker's limits). Kept free of the `vscode`
- * module so it can be unit-tested under plain Node: the caller passes a getter over `WorkspaceConfiguration`.
+ * Maps the `rnp.*` settings onto the engine's ScanOptions (and the worker's limits), entry by entry from the one
+ * options table (src/engine/options.ts). Kept free of the `vscode` module so it can be unit-tested under plain
+ * Node: the caller passes a getter over `WorkspaceConfiguration`.
+ *
+ * Only what the user set counts: the getter must return undefined for a setting left at its package.json default
+ * (`userSetting` builds one from `inspect()`), so that `rnp.mode: "paper"` gets the paper mode's defaults for every
+ * other option, exactly as `rnp-scan --mode paper` does, instead of the defaults the settings UI displays.
  */
-import type { BackendChoice, ScanMode, ScanOptions } from '../engine/options';
+import { OPTIONS, invalidReason, setField, type ScanOptions } from '../engine/options';
 
-/** `vscode.WorkspaceConfiguration.get` narrowed to what we need. */
+/** `vscode.WorkspaceConfiguration.get` narrowed to what we need: undefined = not set by the user. */
 export type SettingGetter = <T>(key: string) => T | undefined;
+
+/** What `WorkspaceConfiguration.inspect` returns, narrowed. */
+export interface SettingInspection<T> {
+  globalValue?: T;
+  workspaceValue?: T;
+  workspaceFolderValue?: T;
+  globalLanguageValue?: T;
+  workspaceLanguageValue?: T;
+  workspaceFolderLanguageValue?: T;
+}
+
+/** A getter that sees only values the user (or the workspace) set, most specific scope first; never the default. */
+export function userSetting(inspect: <T>(key: string) => SettingInspection<T> | undefined): SettingGetter {
+  return (<T>(key: string) => {
+    const i = inspect<T>(key);
+    if (!i) return undefined;
+    return i.workspaceFolderLanguageValue ?? i.workspaceFolderValue ?? i.workspaceLanguageValue ?? i.workspaceValue ?? i.globalLanguageValue ?? i.globalValue;
+  }) as SettingGetter;
+}
 
 export interface WorkerLimits {
   memoryMb: number;
   timeoutMs: number;
 }
 
-const MODES: readonly ScanMode[] = ['paper', 'adaptive'];
-const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
-
 /**
- * Only settings the user gave a usable value for are passed on; the engine fills the rest with its defaults and
- * validates ranges (a bad value comes back as an OPTION_INVALID error naming the option).
+ * Only settings the user gave a usable value for are passed on; the engine fills the rest with the mode's defaults
+ * and validates ranges (a bad value comes back as an OPTION_INVALID error naming the option). null means "the
+ * mode's default", as an unset setting does.
  */
 export function scanOptionsFromSettings(get: SettingGetter): Partial<ScanOptions> {
-  const o: Partial<ScanOptions> = {};
-  const mode = get<string>('mode');
-  if (mode && (MODES as string[]).includes(mode)) o.mode = mode as ScanMode;
-  const backend = get<string>('backend');
-  if (backend && (BACKENDS as string[]).includes(backend)) o.backend = backend as BackendChoice;
-  const numbers: [string, keyof ScanOptions][] = [
-    ['seed', 'seed'],
-    ['threads', 'threads'],
-    ['batchSize', 'batchSize'],
-    ['unlearn.lr', 'unlearnLr'],
-    ['unlearn.epochs', 'unlearnEpochs'],
-    ['unlearn.threshold', 'cleanThreshold'],
-    ['recover.lr', 'recoverLr'],
-    ['recover.epochs', 'recoverEpochs'],
-    ['recover.alpha', 'alpha'],
-  ];
-  for (const [key, field] of numbers) {
-    const v = get<unknown>(key);
-    if (typeof v === 'number') (o as Record<string, unknown>)[field] = v;
+  const o: Record<string, unknown> = {};
+  for (const s of OPTIONS) {
+    if (s.kind !== 'scan' || !s.setting) continue;
+    const v = get<unknown>(s.setting);
+    if (v === undefined || (v === null && !s.nullable)) continue;
+    // Type errors (a string for a number) are dropped here, range errors are the engine's to report.
+    const typeOnly = { ...s, min: undefined, max: undefined, exclusiveMin: undefined };
+    if (invalidReason(typeOnly, v) !== null) continue;
+    setField(o, s.name, v);
   }
-  const th = get<unknown>('pruneThreshold');
-  if (typeof th === 'number' || th === null) o.pruneThreshold = th;
-  const mean = numberArray(get<unknown>('preprocess.mean'));
-  const std = numberArray(get<unknown>('preprocess.std'));
-  if (mean || std) o.preprocess = { mean: mean ?? [], std: std ?? [] };
-  const trigger = get<unknown>('trigger');
-  if (typeof trigger === 'boolean') o.trigger = trigger;
-  const repair = get<unknown>('repair');
-  if (typeof repair === 'boolean') o.repair = repair;
-  return o;
+  const p = o.preprocess as Partial<ScanOptions['preprocess']> | undefined;
+  if (p) o.preprocess = { mean: p.mean ?? [], std: p.std ?? [] };
+  return o as Partial<ScanOptions>;
 }
 
-function numberArray(v: unknown): number[] | undefined {
-  return Array.isArray(v) && v.every((x) => typeof x === 'number') ? (v as number[]) : undefined;
-}
+const specOf = (name: string) => OPTIONS.find((s) => s.name === name)!;
 
 export function workerLimitsFromSettings(get: SettingGetter): WorkerLimits {
-  const mb = get<unknown>('workerMemoryMb');
-  const minutes = get<unknown>('timeoutMinutes');
+  const mem = specOf('workerMemoryMb');
+  const time = specOf('timeoutMinutes');
+  const mb = get<unknown>(mem.setting!);
+  const minutes = get<unknown>(time.setting!);
+  const memOk = typeof mb === 'number' && Number.isFinite(mb) && mb >= mem.min!;
+  const timeOk = typeof minutes === 'number' && Number.isFinite(minutes) && minutes > time.min!;
   return {
-    memoryMb: typeof mb === 'number' && mb >= 256 ? Math.round(mb) : 4096,
-    timeoutMs: (typeof minutes === 'number' && minutes > 0 ? minutes : 30) * 60_000,
+    memoryMb: memOk ? Math.round(mb as number) : (mem.default.adaptive as number),
+    timeoutMs: (timeOk ? (minutes as number) : (time.default.adaptive as number)) * 60_000,
   };
 }
 

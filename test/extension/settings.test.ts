@@ -3,22 +3,24 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { resolveSettingPath, scanOptionsFromSettings, workerLimitsFromSettings, type SettingGetter } from '../../src/extension/settings';
-import { defaultOptions, type ScanMode } from '../../src/engine/options';
+import { resolveSettingPath, scanOptionsFromSettings, userSetting, workerLimitsFromSettings, type SettingGetter } from '../../src/extension/settings';
+import { defaultOptions, resolveOptions, type ScanMode } from '../../src/engine/options';
 
 const getter = (values: Record<string, unknown>): SettingGetter => (<T>(k: string) => values[k] as T | undefined) as SettingGetter;
 
-test('the package.json setting defaults are the engine defaults of the default mode', () => {
+test('the package.json setting defaults resolve to the engine defaults of the default mode', () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
   const props = pkg.contributes.configuration.properties as Record<string, { default: unknown }>;
   const defaults = Object.fromEntries(Object.entries(props).map(([k, v]) => [k.replace(/^rnp\./, ''), v.default]));
-  const o = scanOptionsFromSettings(getter(defaults));
-  const engine = defaultOptions(defaults.mode as ScanMode);
-  for (const k of ['mode', 'backend', 'threads', 'seed', 'batchSize', 'unlearnLr', 'unlearnEpochs', 'cleanThreshold', 'recoverLr', 'recoverEpochs', 'alpha', 'pruneThreshold', 'trigger', 'repair'] as const) {
-    assert.deepEqual(o[k], engine[k], k);
-  }
-  assert.deepEqual(o.preprocess, engine.preprocess);
+  assert.deepEqual(resolveOptions(scanOptionsFromSettings(getter(defaults))), defaultOptions(defaults.mode as ScanMode));
   assert.deepEqual(workerLimitsFromSettings(getter(defaults)), { memoryMb: 4096, timeoutMs: 30 * 60_000 });
+});
+
+test('userSetting sees only what the user set, most specific scope first', () => {
+  const get = userSetting(<T>(k: string) => (k === 'seed' ? { globalValue: 1 as T, workspaceValue: 2 as T, workspaceFolderValue: 3 as T } : k === 'mode' ? { globalValue: 'paper' as T } : undefined));
+  assert.equal(get('seed'), 3);
+  assert.equal(get('mode'), 'paper');
+  assert.equal(get('trigger'), undefined);
 });
 
 test('settings map onto option names; unusable values are left to the engine defaults', () => {

@@ -4,7 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { IrTensor } from '../onnx/ir';
-import type { MaskSiteKind } from '../result';
+import type { MaskSiteKind } from '../mask-site';
 
 export interface MaskSite {
   /** ONNX node name of the BatchNormalization (or of the Conv, when BN was folded into it). */

@@ -1,7 +1,8 @@
 /**
  * Unlearning exactly as a scan does it, shared by `runScan` and `runSamples` so both see the same unlearned model:
- * one seeded random stream; in adaptive mode (no fixed threshold) a stratified hold-out is set aside first and
- * unlearning sees the rest. The stream is returned because recovery continues it.
+ * one seeded random stream; in adaptive mode a stratified hold-out is set aside first (the plan's `holdout`, also
+ * when the user fixes the threshold: the repair chooses its epoch on it) and unlearning sees the rest. The stream
+ * is returned because recovery continues it.
  */
 import type { Dataset } from '../data/dataset';
 import { stratifiedSplit } from '../data/subset';
@@ -22,15 +23,20 @@ export interface ScanUnlearning {
   note: string | null;
 }
 
+/** The seeded stream and the hold-out split a scan starts from: a pure function of the seed and the data. */
+export function splitForScan(defense: Dataset, o: ScanOptions): { rng: Rng; trainSet: Dataset; holdout: Dataset | null } {
+  const rng = mulberry32(o.seed);
+  const split = o.mode === 'adaptive' ? stratifiedSplit(defense, o.holdoutFraction, rng) : null;
+  return { rng, trainSet: split ? split.train : defense, holdout: split?.holdout ?? null };
+}
+
 export async function unlearnForScan(
   program: Program,
   defense: Dataset,
   o: ScanOptions,
   hooks: { signal?: AbortSignal; onProgress?: (p: Progress) => void } = {},
 ): Promise<ScanUnlearning> {
-  const rng = mulberry32(o.seed);
-  const split = o.pruneThreshold === null ? stratifiedSplit(defense, o.holdoutFraction, rng) : null;
-  const trainSet = split ? split.train : defense;
+  const { rng, trainSet, holdout } = splitForScan(defense, o);
   const cfg = {
     lr: o.unlearnLr,
     momentum: o.unlearnMomentum,
@@ -43,13 +49,13 @@ export async function unlearnForScan(
     hooks.onProgress?.({ phase: 'unlearn', step: s.epoch, total: n, acc: s.acc, message: `unlearning epoch ${s.epoch}: clean acc ${(s.acc * 100).toFixed(1)}%` });
   const ctx = { rng, signal: hooks.signal, onEpoch };
   if (o.mode !== 'adaptive') {
-    return { rng, trainSet, holdout: split?.holdout ?? null, history: await unlearn(program, trainSet, cfg, ctx), note: null };
+    return { rng, trainSet, holdout, history: await unlearn(program, trainSet, cfg, ctx), note: null };
   }
   const u = await unlearnAdaptive(program, trainSet, { ...cfg, maxGradNorm: o.maxGradNorm, collapseShare: 0.9, maxBackoffs: 6, monitorSize: 256 }, ctx);
   return {
     rng,
     trainSet,
-    holdout: split?.holdout ?? null,
+    holdout,
     history: u.history,
     note:
       `Unlearning stopped after ${u.steps} steps at monitor accuracy ${(u.monitorAcc * 100).toFixed(1)}% ` +

@@ -7,15 +7,32 @@
 
 export type Rng = () => number;
 
+/** The internal state of each stream mulberry32 made, so a cached stage can hand on the stream where it left it. */
+const states = new WeakMap<Rng, () => number>();
+
 export function mulberry32(seed: number): Rng {
   let a = seed >>> 0;
-  return () => {
+  const rng = () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+  states.set(rng, () => a);
+  return rng;
+}
+
+/** Where a mulberry32 stream is now: `resumeRng(rngState(r))` continues exactly as `r` would. */
+export function rngState(rng: Rng): number {
+  const s = states.get(rng);
+  if (!s) throw new Error('rngState: not a mulberry32 stream');
+  return s();
+}
+
+/** The stream at a state from `rngState` (mulberry32's seed is its initial state). */
+export function resumeRng(state: number): Rng {
+  return mulberry32(state);
 }
 
 /** Fisher–Yates permutation of 0..n-1. */
