@@ -16,6 +16,7 @@ import { baseName, percent, prunedSummary, verdictText } from './format';
 import { atScanThreshold, exportChoice, scanPrunedNothing, sliderThreshold } from '../src/report/export-choice';
 import { shownMetrics } from './shown-metrics';
 import { repairCard } from './repair-view';
+import { planCard } from './plan-view';
 
 export interface ReportView {
   element: HTMLElement;
@@ -240,7 +241,8 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
   // gets its own row.
   const top = mad ? [el('div', { class: 'columns' }, histogram, mad), thresholdCard] : [el('div', { class: 'columns' }, histogram, thresholdCard)];
   const exportRow = repair ? el('div', { class: 'columns' }, repair, exportCard) : exportCard;
-  root.append(verdict, metrics, ...top, heatmapCard, exportRow, el('div', { class: 'columns' }, training, trigger), samples.element);
+  const plan = planCard(r);
+  root.append(verdict, metrics, ...top, heatmapCard, exportRow, el('div', { class: 'columns' }, training, trigger), samples.element, ...(plan ? [plan] : []));
 
   let current = r.threshold;
   const apply = (th: number) => {

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import type { ScanRequest } from '../engine/jobs';
-import { OPTIONS, setField, type OptionSpec, type ScanOptions } from '../engine/options';
+import { OPTIONS, booleanFlags, setField, type OptionSpec, type ScanOptions } from '../engine/options';
 import { InputError } from '../engine/errors';
 import { defaultOutDir } from '../engine/output-paths';
 import { optionDefaultText } from './options-table';
@@ -17,7 +17,7 @@ const COMMANDS = `usage: rnp-scan MODEL.onnx --data DEFENSE [--clean-test T] [--
        rnp-scan options [--json]                                    every option, its flag, setting and defaults`;
 
 function flagText(s: OptionSpec): string {
-  if (s.type === 'boolean') return s.default.adaptive === true && s.default.paper === true ? `--no-${s.flag}` : `--${s.flag} / --no-${s.flag}`;
+  if (s.type === 'boolean') return booleanFlags(s).join(' / ');
   const arg = s.type === 'enum' ? s.values!.join('|') : (s.arg ?? 'X');
   return `--${s.flag} ${arg}`;
 }

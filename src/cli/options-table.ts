@@ -3,7 +3,7 @@
  * (for tools) and the README's generated options section (markdown, `npm run docs:options`). One rendering of each
  * entry's type, range and per-mode default, so the three cannot drift apart.
  */
-import { OPTIONS, rangeWords, type OptionSpec } from '../engine/options';
+import { OPTIONS, booleanFlags, rangeWords, type OptionSpec } from '../engine/options';
 
 const show = (v: unknown): string => (v === null ? 'unset' : Array.isArray(v) ? (v.length ? v.join(',') : '[]') : String(v));
 
@@ -67,7 +67,7 @@ export function optionsText(): string {
 export function optionsMarkdown(): string {
   const cell = (t: string) => t.replace(/\|/g, '\\|').replace(/\\\\\|/g, '\\|');
   const rows = OPTIONS.map((s) => {
-    const flag = s.flag ? (s.type === 'boolean' ? `\`--${s.flag}\` / \`--no-${s.flag}\`` : `\`--${s.flag}\``) : '';
+    const flag = s.flag ? (s.type === 'boolean' ? booleanFlags(s).map((f) => `\`${f}\``).join(' / ') : `\`--${s.flag}\``) : '';
     const setting = s.setting ? `\`rnp.${s.setting}\`` : '';
     return `| ${flag} | ${setting} | ${optionTypeText(s)} | ${cell(optionDefaultText(s).replace(/^default /, ''))} | ${cell(s.help)} |`;
   });

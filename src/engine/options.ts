@@ -241,8 +241,8 @@ export function rangeWords(s: OptionSpec): string {
   const noun = s.type === 'integer' ? 'integer' : 'number';
   if (s.min === 0 && s.max === undefined) return s.exclusiveMin ? `a positive ${noun}` : `a non-negative ${noun}`;
   if (s.min !== undefined && s.max !== undefined) return `in ${s.exclusiveMin ? '(' : '['}${s.min}, ${s.max}]`;
-  if (s.min !== undefined) return `a ${noun} ${s.exclusiveMin ? '>' : '≥'} ${s.min}`;
-  return `a${noun === 'integer' ? 'n' : ''} ${noun}`;
+  if (s.min !== undefined) return `${noun === 'integer' ? 'an' : 'a'} ${noun} ${s.exclusiveMin ? '>' : '≥'} ${s.min}`;
+  return `${noun === 'integer' ? 'an' : 'a'} ${noun}`;
 }
 
 /**
@@ -265,4 +265,12 @@ export function resolveOptions(partial: Partial<ScanOptions>): ScanOptions {
     }
   }
   return o;
+}
+
+/** How a boolean option is written on the command line: `--no-x` when on by default, `--x` when off, both when the mode decides. */
+export function booleanFlags(s: OptionSpec): string[] {
+  const { adaptive, paper } = s.default;
+  if (adaptive === true && paper === true) return [`--no-${s.flag}`];
+  if (adaptive === false && paper === false) return [`--${s.flag}`];
+  return [`--${s.flag}`, `--no-${s.flag}`];
 }

@@ -93,3 +93,20 @@ onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)]), ${J
   assert.ok(!existsSync(path.join(dir, 'scan.json')), 'a failed scan writes nothing');
   assert.ok(statSync(model).isFile());
 });
+
+test('rnp-scan plan: what a scan would run, without running it or writing anything', () => {
+  const out = tmp();
+  const base = [path.join(DEMO, 'model.onnx'), '--data', path.join(DEMO, 'defense.npz'), '--out', out];
+  const paper = cli(['plan', ...base, '--mode', 'paper', '--json']);
+  assert.equal(paper.code, 0, paper.stderr);
+  const p = JSON.parse(paper.stdout) as { mode: string; holdout: unknown; stages: { stage: string; when: string }[]; facts: { defenseCount: number } };
+  assert.equal(p.mode, 'paper');
+  assert.equal(p.holdout, null);
+  assert.deepEqual(p.stages.filter((s) => s.when === 'never').map((s) => s.stage), ['evidence', 'curve', 'repair']);
+  assert.equal(p.facts.defenseCount, 500);
+  const text = cli(['plan', ...base]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^mode adaptive: adaptive unlearning; threshold chosen from clean data/);
+  assert.match(text.stdout, /repair\s+if backdoored/);
+  assert.ok(!existsSync(path.join(out, 'scan.json')), 'plan writes nothing');
+});

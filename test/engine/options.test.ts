@@ -88,6 +88,8 @@ test("the README's options section is the table's", () => {
   const readme = readFileSync('README.md', 'utf8');
   assert.equal(readmeWithOptions(readme), readme, 'README options section is stale: npm run docs:options');
   assert.ok(readme.includes(optionsMarkdown()));
+  // A README for users (issue #19): design notes and the benchmark record live in docs/.
+  assert.ok(readme.split('\n').length - 1 <= 200, `README.md is ${readme.split('\n').length - 1} lines`);
 });
 
 test('settings left at their package.json defaults do not override the mode (paper stays paper)', () => {

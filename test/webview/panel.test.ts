@@ -103,3 +103,25 @@ test('progress before a result shows the phase; an error without a result replac
   assert.equal(await page.locator('#status-detail').textContent(), '/m/defense.npz: missing array y');
   await page.close();
 });
+
+test('the plan card lists every planned stage with what became of it', async () => {
+  for (const r of [sampleResult(), sampleResult({ withRepair: true })]) {
+    const { page } = await h.open(r);
+    const items = page.locator('#plan .plan-stage');
+    assert.equal(await items.count(), r.plan!.stages.length);
+    for (let i = 0; i < r.plan!.stages.length; i++) {
+      const s = r.plan!.stages[i];
+      assert.equal(await items.nth(i).getAttribute('data-stage'), s.stage);
+      const want = s.when === 'always' ? 'ran' : s.when === 'never' ? 'skipped' : s.stage === 'repair' ? (r.repair ? 'ran' : 'skipped') : r.verdict === 'backdoored' ? 'ran' : 'skipped';
+      assert.equal(await items.nth(i).getAttribute('data-status'), want, s.stage);
+      assert.ok(((await items.nth(i).textContent()) ?? '').includes(s.why), `${s.stage} says why`);
+    }
+    await page.close();
+  }
+  // A report from before the plan existed renders without the card.
+  const old = sampleResult();
+  delete old.plan;
+  const { page } = await h.open(old);
+  assert.equal(await page.locator('#plan').count(), 0);
+  await page.close();
+});

@@ -2,6 +2,8 @@
  * A ScanResult built by hand (type-checked against the real type) for rendering tests of the panel. Masks come
  * from a seeded generator so the expected counts are computed, not copied.
  */
+import { planScan } from '../../src/engine/plan';
+import { resolveOptions } from '../../src/engine/options';
 import type { ScanResult } from '../../src/engine/result';
 import { PAPER_DEFAULTS } from '../../src/engine/options';
 
@@ -68,6 +70,17 @@ export function sampleResult(
     modelSha256: '0'.repeat(64),
     backend: { name: 'wasm', reason: 'test' },
     mode: opts.withRepair || opts.nothingPruned || opts.adaptiveThreshold !== undefined ? 'adaptive' : 'paper',
+    // The real planner's plan for that mode (src/engine/plan.ts), for the panel's plan card.
+    plan: planScan(resolveOptions({ mode: opts.withRepair || opts.nothingPruned || opts.adaptiveThreshold !== undefined ? 'adaptive' : 'paper' }), {
+      numClasses: 10,
+      maskLayers: layers.length,
+      maskChannels: layers.reduce((a, l) => a + l.masks.length, 0),
+      maskSite: 'batchnorm',
+      defenseCount: 100,
+      hasCleanTest: false,
+      hasPoisonTest: false,
+      writePruned: true,
+    }),
     options: { ...PAPER_DEFAULTS },
     verdict: opts.nothingPruned ?? 'backdoored',
     detectedLabel: opts.nothingPruned ? null : 3,

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { alive } from '../process-alive';
 
@@ -171,6 +172,25 @@ export async function run(): Promise<void> {
     assert.equal((await diag()).lastOutcome, 'engine');
   } finally {
     await cfg.update('defenseData', orig, vscode.ConfigurationTarget.Workspace);
+  }
+
+  // 5b. rnp.mode "paper" in the settings runs exactly the CLI's paper plan (`rnp-scan plan --mode paper`): the other
+  //     settings left at their package.json defaults must not turn on the adaptive mode's trigger search or repair.
+  const origMode = cfg.inspect<string>('mode')?.workspaceValue;
+  await cfg.update('mode', 'paper', vscode.ConfigurationTarget.Workspace);
+  try {
+    const paper = await vscode.commands.executeCommand<{ result: { mode: string; plan: unknown; options: Record<string, unknown> } }>('rnp.scan', vscode.Uri.file(model));
+    assert.ok(paper, 'paper-mode scan returned a result');
+    const extra = Object.entries(cfg.inspect<number>('recover.epochs')?.workspaceValue !== undefined ? { '--recover-epochs': String(cfg.get('recover.epochs')) } : {}).flat();
+    const cli = spawnSync(process.execPath, [path.join(ext.extensionPath, 'dist', 'cli.js'), 'plan', model, '--data', path.join(ws, 'defense.npz'), '--clean-test', path.join(ws, 'clean_test.npz'), '--poison-test', path.join(ws, 'poison_test.npz'), '--mode', 'paper', '--no-export', '--json', ...extra], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    assert.equal(cli.status, 0, `rnp-scan plan: ${cli.stderr}`);
+    assert.equal(paper.result.mode, 'paper');
+    assert.deepEqual(paper.result.plan, JSON.parse(cli.stdout), "the settings' paper plan is the CLI's");
+    assert.equal(paper.result.options.trigger, false);
+    assert.equal(paper.result.options.repair, false);
+    log(`paper plan from settings = CLI paper plan: ${JSON.stringify((paper.result.plan as { stages: { stage: string; when: string }[] }).stages.map((x) => `${x.stage}:${x.when}`))}`);
+  } finally {
+    await cfg.update('mode', origMode, vscode.ConfigurationTarget.Workspace);
   }
 
   // 6. The defense data is asked once per model: without the setting a quick pick opens (accept its first entry,
