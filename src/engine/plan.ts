@@ -51,6 +51,11 @@ export interface ScanPlan {
   facts: ScanFacts;
 }
 
+/** Unlearning's SGD settings from the options: what the plan shows and what rnp/unlearn-for-scan.ts runs. */
+export function unlearnSettings(o: ScanOptions) {
+  return { lr: o.unlearnLr, momentum: o.unlearnMomentum, weightDecay: o.unlearnWeightDecay, batchSize: o.batchSize, maxEpochs: o.unlearnEpochs, cleanThreshold: o.cleanThreshold };
+}
+
 /** The plan for `o` (resolved options) on a model and data with `facts`. Pure: same inputs, same plan. */
 export function planScan(o: ScanOptions, facts: ScanFacts): ScanPlan {
   const adaptive = o.mode === 'adaptive';
@@ -73,15 +78,7 @@ export function planScan(o: ScanOptions, facts: ScanFacts): ScanPlan {
         ? `gradient ascent on ${facts.defenseCount - (holdout?.samples ?? 0)} training samples (${holdout!.samples} held out), checked after every step: a step that collapses onto one class is undone and retried at half the learning rate`
         : `the paper's unlearning on all ${facts.defenseCount} defense samples, clean accuracy checked per epoch`) +
         (folded ? '; BatchNorm was folded into the convolutions, so there are no batch statistics' : '; BatchNorm in training mode'),
-      {
-        lr: o.unlearnLr,
-        momentum: o.unlearnMomentum,
-        weightDecay: o.unlearnWeightDecay,
-        batchSize: o.batchSize,
-        maxEpochs: o.unlearnEpochs,
-        cleanThreshold: o.cleanThreshold,
-        ...(adaptive ? { maxGradNorm: o.maxGradNorm } : {}),
-      },
+      { ...unlearnSettings(o), ...(adaptive ? { maxGradNorm: o.maxGradNorm } : {}) },
     ),
     stage('recover', 'always', `one mask per channel (${facts.maskChannels} in ${facts.maskLayers} layers, on the ${folded ? 'conv outputs' : 'BatchNorm scale'}), learned on the unlearned model`, {
       lr: o.recoverLr,

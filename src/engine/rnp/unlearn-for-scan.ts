@@ -8,6 +8,7 @@ import type { Dataset } from '../data/dataset';
 import { stratifiedSplit } from '../data/subset';
 import type { Program } from '../graph/program';
 import type { ScanOptions } from '../options';
+import { unlearnSettings } from '../plan';
 import type { EpochStat } from '../result';
 import type { Progress } from '../jobs';
 import { mulberry32, type Rng } from '../train/random';
@@ -37,14 +38,7 @@ export async function unlearnForScan(
   hooks: { signal?: AbortSignal; onProgress?: (p: Progress) => void } = {},
 ): Promise<ScanUnlearning> {
   const { rng, trainSet, holdout } = splitForScan(defense, o);
-  const cfg = {
-    lr: o.unlearnLr,
-    momentum: o.unlearnMomentum,
-    weightDecay: o.unlearnWeightDecay,
-    batchSize: o.batchSize,
-    maxEpochs: o.unlearnEpochs,
-    cleanThreshold: o.cleanThreshold,
-  };
+  const cfg = unlearnSettings(o);
   const onEpoch = (s: EpochStat, n: number) =>
     hooks.onProgress?.({ phase: 'unlearn', step: s.epoch, total: n, acc: s.acc, message: `unlearning epoch ${s.epoch}: clean acc ${(s.acc * 100).toFixed(1)}%` });
   const ctx = { rng, signal: hooks.signal, onEpoch };

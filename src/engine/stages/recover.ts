@@ -6,6 +6,7 @@ import { recover } from '../rnp/recover';
 import { resumeRng, rngState } from '../train/random';
 import type { EpochStat } from '../result';
 import { need, type Stage } from './context';
+import { plannedStage } from '../plan';
 
 interface Saved {
   masks: Float32Array[];
@@ -28,7 +29,7 @@ export const recoverStage: Stage = {
     return { masks: rec.masks, recoverHistory: rec.history, rng };
   },
   cache: {
-    inputs: (ctx) => ({ lr: ctx.o.recoverLr, momentum: ctx.o.recoverMomentum, alpha: ctx.o.alpha, batchSize: ctx.o.batchSize, epochs: ctx.o.recoverEpochs }),
+    inputs: (ctx) => ({ settings: plannedStage(ctx.plan, 'recover').settings, batchSize: ctx.o.batchSize }),
     save: (part): Saved => ({ masks: part.masks!, history: part.recoverHistory!, rng: rngState(part.rng!) }),
     load: (saved) => {
       const s = saved as Saved;

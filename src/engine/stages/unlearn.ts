@@ -9,6 +9,7 @@ import { histogram, predict } from '../rnp/evaluate';
 import { resumeRng, rngState } from '../train/random';
 import type { EpochStat } from '../result';
 import type { Stage } from './context';
+import { plannedStage } from '../plan';
 import { readProgramState, writeProgramState } from './program-state';
 
 interface Saved {
@@ -29,18 +30,8 @@ export const unlearnStage: Stage = {
     return { rng: u.rng, trainSet: u.trainSet, holdout: u.holdout, unlearnHistory: u.history, labelHistogram, unlearnNote: u.note };
   },
   cache: {
-    inputs: (ctx) => ({
-      mode: ctx.o.mode,
-      seed: ctx.o.seed,
-      holdout: ctx.plan.holdout,
-      lr: ctx.o.unlearnLr,
-      momentum: ctx.o.unlearnMomentum,
-      weightDecay: ctx.o.unlearnWeightDecay,
-      batchSize: ctx.o.batchSize,
-      epochs: ctx.o.unlearnEpochs,
-      cleanThreshold: ctx.o.cleanThreshold,
-      maxGradNorm: ctx.o.maxGradNorm,
-    }),
+    // The planned settings decide the result, with the seed and the split (and the loop: mode).
+    inputs: (ctx) => ({ mode: ctx.o.mode, seed: ctx.o.seed, holdout: ctx.plan.holdout, settings: plannedStage(ctx.plan, 'unlearn').settings }),
     save: (part, ctx): Saved => ({
       weights: [...readProgramState(ctx.program)],
       rng: rngState(part.rng!),
