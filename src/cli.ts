@@ -31,7 +31,16 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
+  process.once('SIGINT', () => {
+    controller.abort();
+    // The scan stops at its next checkpoint; work that does not yield must not keep a Ctrl-C waiting past a second
+    // (unref'd: it never holds a finished process open). A second Ctrl-C gets the default action (the once-listener
+    // is gone), which ends the process even while the event loop is busy.
+    setTimeout(() => {
+      process.stderr.write('rnp-scan: cancelled\n');
+      process.exit(130);
+    }, 1000).unref();
+  });
   try {
     if (cmd.kind === 'samples') {
       const { runSamples } = await import('./engine/samples');

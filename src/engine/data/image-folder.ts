@@ -5,11 +5,17 @@
  * converted to the model's channel count (RGB → gray with ITU-R 601 luma as PIL's convert('L') does; gray → RGB
  * by repetition). Hidden files and folders are skipped; anything else that is not an image is an error, so a
  * dataset never silently loses samples.
+ *
+ * Only regular files are read as images (regular-file.ts): a FIFO, a device, a socket, or a symlink to one of them
+ * named `x.png` is a DATA_INVALID error instead of a read that blocks or never ends. A symlink to a regular file is
+ * followed wherever it points (data sets of symlinks into an image pool are common), within the same size cap:
+ * each file is checked against maxImageFileBytes before it is read (and read to at most that many bytes + 1).
  */
 
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from '../errors';
+import { InputError, showName } from '../errors';
+import { readRegularFile } from '../regular-file';
 import { decodeImage } from './image-decode';
 import { type DataLimits, resolveLimits, formatBytes } from './limits';
 
@@ -90,13 +96,13 @@ async function listClasses(root: string, maxFiles: number): Promise<{ classes: C
         throw new InputError(
           'DATA_INVALID',
           root,
-          `class folders '${classes[i - 1]!.name}' and '${classes[i]!.name}' both mean class ${classes[i]!.label}`,
+          `class folders '${showName(classes[i - 1]!.name)}' and '${showName(classes[i]!.name)}' both mean class ${classes[i]!.label}`,
         );
       }
     }
     const last = classes[classes.length - 1]!;
     if (!(last.label <= MAX_CLASS_INDEX)) {
-      throw new InputError('DATA_INVALID', root, `class folder '${last.name}' is not a usable class index (over ${MAX_CLASS_INDEX})`);
+      throw new InputError('DATA_INVALID', root, `class folder '${showName(last.name)}' is not a usable class index (over ${MAX_CLASS_INDEX})`);
     }
   }
 
@@ -164,12 +170,12 @@ export async function readImageFolder(folder: string, options: ImageFolderOption
   let allGray = true;
   for (let i = 0; i < files.length; i++) {
     const file = files[i]!;
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(file);
-    } catch (e) {
-      throw new InputError('IO', file, `cannot read: ${(e as Error).message}`);
-    }
+    const bytes = await readRegularFile(file, {
+      maxBytes: limits.maxImageFileBytes,
+      code: 'DATA_INVALID',
+      what: 'the image file',
+      limitName: 'maxImageFileBytes',
+    });
     const image = decodeImage(bytes, file, limits, expect);
     if (!pixels) {
       expect = { height: image.height, width: image.width };
@@ -181,6 +187,16 @@ export async function readImageFolder(folder: string, options: ImageFolderOption
           folder,
           `${files.length} images of ${image.height}×${image.width}×${storeChannels} need ${formatBytes(total)}, over the ` +
             `${formatBytes(limits.maxBytes)} limit`,
+        );
+      }
+      // What the pixels become (float32; at least one channel when the count is not known yet), before the rest is read.
+      const floatBytes = image.height * image.width * (options.channels ?? 1) * files.length * 4;
+      if (floatBytes > limits.maxDatasetBytes) {
+        throw new InputError(
+          'LIMIT_EXCEEDED',
+          folder,
+          `${files.length} images of ${image.height}×${image.width}×${options.channels ?? 1} need ${formatBytes(floatBytes)} as float32, over the ` +
+            `${formatBytes(limits.maxDatasetBytes)} data set limit (maxDatasetBytes); use fewer images`,
         );
       }
       pixels = new Uint8Array(total);

@@ -1,12 +1,21 @@
 /**
  * Safety caps for reading data files. Every reader checks sizes against these *before* allocating, so a hostile
- * or corrupt file (a zip bomb, an .npy header claiming 10^12 elements, a folder of a million files) fails fast with
- * a LIMIT_EXCEEDED InputError instead of exhausting memory.
+ * or corrupt file (a zip bomb, an .npy header claiming 10^12 elements, a folder of a million files, a FIFO or
+ * /dev/zero named like an image) fails fast with a LIMIT_EXCEEDED or DATA_INVALID InputError instead of exhausting
+ * memory or blocking. For an .npz, the zip entry's declared size and then the .npy header's shape × dtype are
+ * checked before a byte is inflated.
  */
 
 export interface DataLimits {
-  /** Cap on the bytes any one decoded array or tensor may take (zip entry, .npy payload, float tensor). */
+  /** Cap on the bytes any one decoded array may take (zip entry, .npy payload, an image folder's pixels). */
   maxBytes: number;
+  /**
+   * Cap on the bytes one data set takes once loaded: the arrays read from an .npz together (as declared, checked
+   * before inflating), and the float32 tensor its samples become (uint8 images grow 4×).
+   */
+  maxDatasetBytes: number;
+  /** Cap on one image file's size in an image folder (checked before reading it). */
+  maxImageFileBytes: number;
   /** Cap on the number of entries in a zip archive (.npz). */
   maxZipEntries: number;
   /** Cap on the number of image files in an image folder. */
@@ -19,6 +28,11 @@ export interface DataLimits {
 
 export const DEFAULT_DATA_LIMITS: Readonly<DataLimits> = Object.freeze({
   maxBytes: 2e9,
+  // 512 MB: a defense set is a few thousand samples (5 000 CIFAR images are 61 MB as float32) and a test set
+  // 10 000 (123 MB); what trains on top of it stays well under the worker's default memory.
+  maxDatasetBytes: 512e6,
+  // A data set's images are small (a 224×224 PNG is ~100 kB); 64 MiB leaves room for any sane image.
+  maxImageFileBytes: 64 * 1024 * 1024,
   maxZipEntries: 1000,
   maxFiles: 200_000,
   maxImageMegapixels: 64,

@@ -6,7 +6,7 @@
  */
 
 import { stat } from 'node:fs/promises';
-import { InputError } from '../errors';
+import { InputError, showNames } from '../errors';
 import type { DatasetInfo } from '../result';
 import type { Dataset } from './dataset';
 import { readImageFolder } from './image-folder';
@@ -47,14 +47,16 @@ export async function loadDataset(path: string, opts: LoadDatasetOptions = {}): 
   return isFolder ? loadImageFolder(path, opts) : loadNpz(path, opts);
 }
 
-/** The float tensor must fit the byte cap too (uint8 input grows 4× when converted). */
+/** The float tensor must fit the data set cap too (uint8 input grows 4× when converted). */
 function checkTensorBytes(count: number, shape: readonly number[], limits: DataLimits, file: string): void {
-  const bytes = count * shape[0]! * shape[1]! * shape[2]! * 4;
-  if (bytes > limits.maxBytes) {
+  const bytes = count * shape.reduce((a, b) => a * b, 1) * 4;
+  // One tensor (maxBytes) that is the whole data set (maxDatasetBytes): the smaller cap applies.
+  const [cap, name] = limits.maxBytes < limits.maxDatasetBytes ? [limits.maxBytes, 'maxBytes'] : [limits.maxDatasetBytes, 'maxDatasetBytes'];
+  if (bytes > cap) {
     throw new InputError(
       'LIMIT_EXCEEDED',
       file,
-      `${count} samples of ${shape.join('×')} need ${formatBytes(bytes)} as float32, over the ${formatBytes(limits.maxBytes)} limit; ` +
+      `${count} samples of ${shape.join('×')} need ${formatBytes(bytes)} as float32, over the ${formatBytes(cap)} limit (${name}); ` +
         'use fewer samples',
     );
   }
@@ -62,10 +64,17 @@ function checkTensorBytes(count: number, shape: readonly number[], limits: DataL
 
 async function loadNpz(file: string, opts: LoadDatasetOptions): Promise<Dataset> {
   const limits = resolveLimits(opts.limits);
-  const npz = await readNpz(file, limits, { only: [X_KEY, Y_KEY] });
+  // The float tensor `x` becomes is checked from its header, before its data is inflated (a 2 MB zip bomb that
+  // declares 1.9 GB of uint8 pixels is refused without inflating a byte of it).
+  const checkHeader = (name: string, h: { shape: readonly number[] }): void => {
+    if (name !== X_KEY || h.shape.length < 2) return;
+    const samples = Math.min(h.shape[0]!, opts.maxSamples ?? h.shape[0]!);
+    checkTensorBytes(samples, h.shape.slice(1), limits, file);
+  };
+  const npz = await readNpz(file, limits, { only: [X_KEY, Y_KEY], checkHeader });
   const x = npz.arrays.get(X_KEY);
   const y = npz.arrays.get(Y_KEY);
-  const found = npz.keys.length ? npz.keys.map((k) => `'${k}'`).join(', ') : 'none';
+  const found = npz.keys.length ? showNames(npz.keys) : 'none';
   if (!x) {
     throw new InputError('DATA_INVALID', file, `no array 'x' (the images); arrays found: ${found}. Save with np.savez(path, x=images, y=labels)`);
   }

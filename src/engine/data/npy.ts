@@ -5,7 +5,7 @@
  * real byte count and the size cap before building a typed array, so a lying header cannot cause an allocation.
  */
 
-import { InputError } from '../errors';
+import { InputError, showName } from '../errors';
 import { formatBytes } from './limits';
 import { parsePythonLiteral, PyLiteralError, type PyValue } from './python-literal';
 
@@ -74,7 +74,7 @@ export interface NpyOrigin {
 }
 
 function invalid(origin: NpyOrigin, problem: string): InputError {
-  return new InputError('DATA_INVALID', origin.file, `array '${origin.name}': ${problem}`);
+  return new InputError('DATA_INVALID', origin.file, `array '${showName(origin.name)}': ${problem}`);
 }
 
 export function dtypeInfo(dtype: NpyDtype): DtypeInfo {
@@ -91,7 +91,7 @@ function parseDescr(descr: PyValue | undefined, origin: NpyOrigin): { info: Dtyp
   if (!m || !info) {
     throw invalid(
       origin,
-      `dtype '${descr}' is not supported (supported: ${DTYPES.map((d) => d.descr).join(' ')}, big-endian too)`,
+      `dtype '${showName(descr)}' is not supported (supported: ${DTYPES.map((d) => d.descr).join(' ')}, big-endian too)`,
     );
   }
   // '=' is native order; numpy only writes it for 1-byte types, and every platform we run on is little-endian.
@@ -102,7 +102,7 @@ function parseShape(shape: PyValue | undefined, origin: NpyOrigin): number[] {
   if (!Array.isArray(shape)) throw invalid(origin, `header 'shape' is not a tuple`);
   return shape.map((dim) => {
     if (typeof dim !== 'number' || !Number.isSafeInteger(dim) || dim < 0) {
-      throw invalid(origin, `header 'shape' has an invalid dimension ${JSON.stringify(dim)}`);
+      throw invalid(origin, `header 'shape' has an invalid dimension ${showName(JSON.stringify(dim) ?? String(dim))}`);
     }
     return dim;
   });
@@ -123,28 +123,54 @@ function boundedElementCount(shape: number[], itemsize: number, maxBytes: number
   return count;
 }
 
+/** What an .npy header declares, and where its data starts. */
+export interface NpyHeader {
+  dtype: NpyDtype;
+  shape: number[];
+  bigEndian: boolean;
+  /** Byte offset of the first element. */
+  dataStart: number;
+  /** Bytes of data the shape and dtype need (checked against `maxBytes`). */
+  payloadBytes: number;
+}
+
+/** Bytes needed to read the header of an .npy starting with `head`, or null when `head` is too short to tell. */
+function headerEnd(head: Uint8Array): number | null {
+  if (head.length < 8) return null;
+  const major = head[6]!;
+  const start = major === 1 ? 10 : 12;
+  if (head.length < start) return null;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  return start + (major === 1 ? view.getUint16(8, true) : view.getUint32(8, true));
+}
+
 /**
- * Parses one .npy payload. `bytes` is the whole entry; the returned array may view into its buffer.
- * Errors: DATA_INVALID for malformed/truncated content, LIMIT_EXCEEDED when the header claims more than `maxBytes`.
+ * Parses the header of an .npy from its first bytes (`head`; the whole entry or a prefix of it): the same checks
+ * and errors as parseNpy, including LIMIT_EXCEEDED when shape × dtype is over `maxBytes`. Returns null when `head`
+ * ends before the header does (and `complete` is false): the caller reads more. So the declared size of an array
+ * is known, and capped, before its data is inflated.
  */
-export function parseNpy(bytes: Uint8Array, origin: NpyOrigin, maxBytes: number): NpyArray {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
+export function peekNpyHeader(head: Uint8Array, origin: NpyOrigin, maxBytes: number, complete = true): NpyHeader | null {
+  const more = (): null => {
+    if (complete) throw invalid(origin, 'truncated .npy header');
+    return null;
+  };
+  if (head.length < 10 && !complete && MAGIC.every((b, i) => i >= head.length || head[i] === b)) return null;
+  if (head.length < 10 || MAGIC.some((b, i) => head[i] !== b)) {
     throw invalid(origin, 'not an .npy array (missing the \\x93NUMPY magic)');
   }
-  const major = bytes[6]!;
-  if (major < 1 || major > 3) throw invalid(origin, `unsupported .npy format version ${major}.${bytes[7]}`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const major = head[6]!;
+  if (major < 1 || major > 3) throw invalid(origin, `unsupported .npy format version ${major}.${head[7]}`);
   const headerStart = major === 1 ? 10 : 12;
-  if (bytes.length < headerStart) throw invalid(origin, 'truncated .npy header');
-  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const end = headerEnd(head);
+  if (end === null) return more();
+  const headerLength = end - headerStart;
   if (headerLength > MAX_HEADER_BYTES) {
     throw invalid(origin, `.npy header claims ${headerLength} bytes (more than ${MAX_HEADER_BYTES}); file is corrupt`);
   }
-  const dataStart = headerStart + headerLength;
-  if (dataStart > bytes.length) throw invalid(origin, 'truncated .npy header');
+  if (end > head.length) return more();
 
-  const headerBytes = bytes.subarray(headerStart, dataStart);
-  const headerText = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(headerBytes);
+  const headerText = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(head.subarray(headerStart, end));
   let header: PyValue;
   try {
     header = parsePythonLiteral(headerText);
@@ -170,11 +196,23 @@ export function parseNpy(bytes: Uint8Array, origin: NpyOrigin, maxBytes: number)
     throw new InputError(
       'LIMIT_EXCEEDED',
       origin.file,
-      `array '${origin.name}': shape ${formatShape(shape)} of ${info.dtype} would need more than the ` +
+      `array '${showName(origin.name)}': shape ${formatShape(shape)} of ${info.dtype} would need more than the ` +
         `${formatBytes(maxBytes)} limit`,
     );
   }
-  const needed = count * info.itemsize;
+  return { dtype: info.dtype, shape, bigEndian, dataStart: end, payloadBytes: count * info.itemsize };
+}
+
+/**
+ * Parses one .npy payload. `bytes` is the whole entry; the returned array may view into its buffer.
+ * Errors: DATA_INVALID for malformed/truncated content, LIMIT_EXCEEDED when the header claims more than `maxBytes`.
+ */
+export function parseNpy(bytes: Uint8Array, origin: NpyOrigin, maxBytes: number): NpyArray {
+  const h = peekNpyHeader(bytes, origin, maxBytes, true)!;
+  const info = dtypeInfo(h.dtype);
+  const { shape, dataStart, bigEndian } = h;
+  const needed = h.payloadBytes;
+  const count = needed / info.itemsize;
   const have = bytes.length - dataStart;
   if (have !== needed) {
     throw invalid(

@@ -8,8 +8,15 @@ export type PyValue = string | number | boolean | null | PyValue[] | Map<string,
 
 export class PyLiteralError extends Error {}
 
+/**
+ * Deepest nesting of dicts, tuples and lists accepted: numpy's headers nest two deep (a dict holding a shape tuple);
+ * a crafted header of 200 000 '[' must be a clear error, not a stack overflow.
+ */
+export const MAX_NESTING = 32;
+
 export function parsePythonLiteral(text: string): PyValue {
   let pos = 0;
+  let depth = 0;
 
   const skipSpace = (): void => {
     while (pos < text.length && /\s/.test(text[pos]!)) pos++;
@@ -68,6 +75,9 @@ export function parsePythonLiteral(text: string): PyValue {
     const ch = text[pos];
     if (ch === undefined) return fail('unexpected end');
     if (ch === "'" || ch === '"') return parseString();
+    if ((ch === '{' || ch === '(' || ch === '[') && ++depth > MAX_NESTING) {
+      fail(`nested more than ${MAX_NESTING} deep`);
+    }
     if (ch === '{') {
       pos++;
       const dict = new Map<string, PyValue>();
@@ -78,12 +88,14 @@ export function parsePythonLiteral(text: string): PyValue {
         expect(':');
         dict.set(key as string, parseValue());
       });
+      depth--;
       return dict;
     }
     if (ch === '(' || ch === '[') {
       pos++;
       const items: PyValue[] = [];
       parseSequence(ch === '(' ? ')' : ']', () => items.push(parseValue()));
+      depth--;
       return items;
     }
     const token = /(-?\d+)L?|(True|False|None)\b/y;

@@ -7,9 +7,10 @@
 
 import { open, type FileHandle } from 'node:fs/promises';
 import { Inflate } from 'fflate';
-import { InputError } from '../errors';
+import { InputError, showName } from '../errors';
 import { crc32 } from './crc32';
 import { formatBytes } from './limits';
+import { OPEN_NONBLOCK, notRegularFile } from '../regular-file';
 
 export interface ZipEntry {
   name: string;
@@ -29,6 +30,14 @@ const LOCAL_SIG = 0x04034b50;
 const MAX_COMMENT = 0xffff;
 /** Compressed bytes fed to the inflater per step: bounds the overshoot of a bomb to ~1032× this. */
 const INFLATE_CHUNK = 16 * 1024;
+/** Default most bytes an inspector is shown: an .npy header is at most 1 MiB (npy.ts) after a 12-byte preamble. */
+const DEFAULT_MAX_HEAD = (1 << 20) + 12;
+
+/**
+ * Sees an entry's first bytes before the rest is inflated; returns true once it has seen enough, false to see a
+ * longer prefix; throws to stop the extraction. `complete`: the prefix is the whole entry.
+ */
+export type HeadInspector = (head: Uint8Array, complete: boolean) => boolean;
 
 export class ZipReader {
   private constructor(
@@ -40,14 +49,15 @@ export class ZipReader {
   static async open(file: string): Promise<ZipReader> {
     let fh: FileHandle;
     try {
-      fh = await open(file, 'r');
+      // Non-blocking: a FIFO named like an .npz must not hang the open (it is refused just below).
+      fh = await open(file, OPEN_NONBLOCK);
     } catch (e) {
       throw new InputError('IO', file, `cannot open: ${(e as Error).message}`);
     }
     const info = await fh.stat();
     if (!info.isFile()) {
       await fh.close();
-      throw new InputError('DATA_INVALID', file, 'not a regular file (expected an .npz archive)');
+      throw notRegularFile(file, info, 'DATA_INVALID');
     }
     return new ZipReader(fh, file, info.size);
   }
@@ -142,7 +152,7 @@ export class ZipReader {
       const end = p + 46 + nameLength + extraLength + commentLength;
       if (end > cd.length) throw this.invalid('zip central directory is corrupt');
       const name = new TextDecoder(flags & 0x800 ? 'utf-8' : 'latin1').decode(cd.subarray(p + 46, p + 46 + nameLength));
-      if (flags & 1) throw this.invalid(`zip entry '${name}' is encrypted`);
+      if (flags & 1) throw this.invalid(`zip entry '${showName(name)}' is encrypted`);
       // Zip64 extra field: 8-byte values for exactly those fields that hold 0xFFFFFFFF, in this order.
       let e = p + 46 + nameLength;
       const extraEnd = e + extraLength;
@@ -152,7 +162,7 @@ export class ZipReader {
         if (id === 0x0001) {
           let q = e + 4;
           const next = (what: string): number => {
-            if (q + 8 > e + 4 + len) throw this.invalid(`zip entry '${name}' has a corrupt zip64 field`);
+            if (q + 8 > e + 4 + len) throw this.invalid(`zip entry '${showName(name)}' has a corrupt zip64 field`);
             const v = this.safeNumber(cv.getBigUint64(q, true), what);
             q += 8;
             return v;
@@ -172,8 +182,11 @@ export class ZipReader {
   /**
    * The uncompressed bytes of one entry. `label` names the entry in errors (e.g. "array 'x'").
    * LIMIT_EXCEEDED when its declared size is over `maxBytes`; DATA_INVALID for anything corrupt.
+   * `inspect`, when given, sees the entry's first bytes *before* the rest is read or inflated (and before the
+   * output buffer is allocated) and may throw to stop there: it is called with a growing prefix until it returns
+   * true, the prefix reaches `maxHead` bytes, or the entry ends (`complete`).
    */
-  async extract(entry: ZipEntry, label: string, maxBytes: number): Promise<Uint8Array> {
+  async extract(entry: ZipEntry, label: string, maxBytes: number, inspect?: HeadInspector, maxHead = DEFAULT_MAX_HEAD): Promise<Uint8Array> {
     if (entry.uncompressedSize > maxBytes) {
       throw new InputError(
         'LIMIT_EXCEEDED',
@@ -186,36 +199,59 @@ export class ZipReader {
     const lv = new DataView(local.buffer);
     if (lv.getUint32(0, true) !== LOCAL_SIG) throw this.invalid(`${label}: zip local header is corrupt`);
     const dataStart = entry.localHeaderOffset + 30 + lv.getUint16(26, true) + lv.getUint16(28, true);
-    const compressed = await this.read(dataStart, entry.compressedSize);
-
-    let out: Uint8Array;
-    if (entry.method === 0) {
-      if (entry.compressedSize !== entry.uncompressedSize) {
-        throw this.invalid(`${label}: stored zip entry has inconsistent sizes`);
-      }
-      out = compressed;
-    } else if (entry.method === 8) {
-      out = this.inflateBounded(compressed, entry.uncompressedSize, label);
-    } else {
+    if (entry.method !== 0 && entry.method !== 8) {
       throw this.invalid(`${label}: zip compression method ${entry.method} is not supported (only stored/deflate)`);
     }
+    if (entry.method === 0 && entry.compressedSize !== entry.uncompressedSize) {
+      throw this.invalid(`${label}: stored zip entry has inconsistent sizes`);
+    }
+    if (entry.method === 0 && inspect) {
+      const n = Math.min(entry.compressedSize, maxHead);
+      inspect(await this.read(dataStart, n), n === entry.compressedSize);
+    }
+    const compressed = await this.read(dataStart, entry.compressedSize);
+    const out = entry.method === 0 ? compressed : this.inflateBounded(compressed, entry.uncompressedSize, label, inspect, maxHead);
     if (crc32(out) !== entry.crc32) throw this.invalid(`${label}: zip entry is corrupt (CRC mismatch)`);
     return out;
   }
 
-  private inflateBounded(compressed: Uint8Array, declared: number, label: string): Uint8Array {
-    const out = new Uint8Array(declared);
+  /**
+   * Inflates into exactly `declared` bytes, in INFLATE_CHUNK steps, stopping the moment the output would pass it.
+   * With `inspect`, output is first held back (at most `maxHead` bytes plus one chunk) until the inspector has
+   * seen enough; only then is the `declared`-byte buffer allocated.
+   */
+  private inflateBounded(compressed: Uint8Array, declared: number, label: string, inspect: HeadInspector | undefined, maxHead: number): Uint8Array {
+    let out: Uint8Array | null = inspect ? null : new Uint8Array(declared);
+    const held: Uint8Array[] = [];
+    let heldBytes = 0;
     let written = 0;
     let finished = false;
+    const release = (complete: boolean): void => {
+      const head = new Uint8Array(heldBytes);
+      let at = 0;
+      for (const c of held) {
+        head.set(c, at);
+        at += c.length;
+      }
+      if (!inspect!(head, complete) && !complete && heldBytes < maxHead) return;
+      held.length = 0;
+      out = new Uint8Array(declared);
+      out.set(head);
+    };
     const inflater = new Inflate((chunk, final) => {
       if (written + chunk.length > declared) {
         throw this.invalid(
           `${label}: zip entry inflates to more than its declared ${formatBytes(declared)} (corrupt or a zip bomb)`,
         );
       }
-      out.set(chunk, written);
+      if (out) out.set(chunk, written);
+      else {
+        held.push(chunk.slice());
+        heldBytes += chunk.length;
+      }
       written += chunk.length;
       if (final) finished = true;
+      if (!out && (heldBytes > 0 || final)) release(final);
     });
     try {
       for (let i = 0; i < compressed.length; i += INFLATE_CHUNK) {
@@ -228,9 +264,10 @@ export class ZipReader {
       if (e instanceof InputError) throw e;
       throw this.invalid(`${label}: zip entry is corrupt (${(e as Error).message})`);
     }
+    if (!out) release(true);
     if (!finished || written !== declared) {
       throw this.invalid(`${label}: zip entry is truncated (inflated ${written} of ${declared} bytes)`);
     }
-    return out;
+    return out!;
   }
 }

@@ -6,7 +6,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients; the Program is trainable, so it needs them all.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { InputError } from '../errors';
+import { InputError, showName } from '../errors';
+import { checkElements, resolveModelLimits, type Limits } from '../limits';
 import type { IrGraph, IrTensor } from '../onnx/ir';
 import { CompileContext, type NodeFn, type RunState } from './context';
 import { bnOutputsFusedWithRelu } from './fusion';
@@ -23,30 +24,35 @@ interface Step {
 }
 
 
-export function compileProgram(graph: IrGraph, file: string = graph.name): Program {
-  const ctx = new CompileContext(graph, file);
+/** `limits`: the caps run-time sizes are checked against (maxTensorElements, maxIntElements; defaults otherwise). */
+export function compileProgram(graph: IrGraph, file: string = graph.name, limits?: Partial<Limits>): Program {
+  const ctx = new CompileContext(graph, file, resolveModelLimits(limits));
   const unsupported = (msg: string) => new InputError('MODEL_UNSUPPORTED', file, msg);
   if (graph.inputs.length !== 1) throw unsupported(`expected one model input, found ${graph.inputs.length}`);
   const input = graph.inputs[0];
-  if (input.elemType !== 1) throw unsupported(`model input "${input.name}" is not float32`);
+  if (input.elemType !== 1) throw unsupported(`model input "${showName(input.name)}" is not float32`);
   const [, c, h, w] = input.shape;
   if (input.shape.length !== 4 || typeof c !== 'number' || typeof h !== 'number' || typeof w !== 'number') {
-    throw unsupported(`model input "${input.name}" must be [N, C, H, W] with fixed C, H, W (got [${input.shape.join(', ')}])`);
+    throw unsupported(`model input "${showName(input.name)}" must be [N, C, H, W] with fixed C, H, W (got [${input.shape.slice(0, 8).join(', ')}])`);
   }
   if (graph.outputs.length === 0) throw new InputError('MODEL_INVALID', file, 'the graph has no outputs');
+  if (![c, h, w].every((d) => Number.isSafeInteger(d) && d > 0)) {
+    throw unsupported(`model input "${showName(input.name)}" has an empty dimension (got [${input.shape.join(', ')}])`);
+  }
+  checkElements([1, c, h, w], `model input "${showName(input.name)}" (one sample)`, { file, cap: ctx.limits.maxTensorElements });
 
   ctx.bnFolded = !graph.nodes.some((n) => n.opType === 'BatchNormalization');
   ctx.bnReluFused = bnOutputsFusedWithRelu(graph);
   const steps: Step[] = [];
   try {
     for (const node of graph.nodes) {
-      if (node.domain !== '' && node.domain !== 'ai.onnx') throw unsupported(`unsupported operator ${node.domain}.${node.opType} in node "${node.name}"`);
+      if (node.domain !== '' && node.domain !== 'ai.onnx') throw unsupported(`unsupported operator ${showName(node.domain)}.${showName(node.opType)} in node "${showName(node.name)}"`);
       if (node.opType === 'Constant') {
         ctx.constants.set(node.outputs[0], constantFromNode(node, ctx));
         continue;
       }
       const compiler = OP_COMPILERS.get(node.opType);
-      if (!compiler) throw unsupported(`unsupported operator ${node.opType} in node "${node.name}"`);
+      if (!compiler) throw unsupported(`unsupported operator ${showName(node.opType)} in node "${showName(node.name)}"`);
       steps.push({ inputs: node.inputs, outputs: node.outputs, run: compiler(node, ctx) });
     }
   } catch (e) {
@@ -98,7 +104,7 @@ export function compileProgram(graph: IrGraph, file: string = graph.name): Progr
         const args = step.inputs.map((name) => {
           if (!name) return undefined;
           const v = env.get(name) ?? constantValue(name);
-          if (!v) throw new InputError('MODEL_INVALID', file, `value "${name}" is used before it is produced`);
+          if (!v) throw new InputError('MODEL_INVALID', file, `value "${showName(name)}" is used before it is produced`);
           return v;
         });
         const outs = step.run(args, run);
@@ -108,7 +114,7 @@ export function compileProgram(graph: IrGraph, file: string = graph.name): Progr
         if (env.has(wanted)) break;
       }
       const out = env.get(wanted) ?? constantValue(wanted);
-      if (!out) throw new InputError('MODEL_INVALID', file, `graph output "${wanted}" is never produced`);
+      if (!out) throw new InputError('MODEL_INVALID', file, `graph output "${showName(wanted)}" is never produced`);
       const t = plain(out);
       return (t.rank === 2 ? t : tf.reshape(t, [t.shape[0], -1])) as tf.Tensor2D;
     });
@@ -116,10 +122,17 @@ export function compileProgram(graph: IrGraph, file: string = graph.name): Progr
 
   const outDims = graph.outputs[0].shape;
   let numClasses = typeof outDims[outDims.length - 1] === 'number' && outDims.length === 2 ? (outDims[1] as number) : 0;
-  if (!numClasses) {
-    const probe = tf.tidy(() => forward(tf.zeros([1, h, w, c]) as tf.Tensor4D, { training: false }).shape[1]);
-    numClasses = probe;
+  // One forward pass of a single zero sample, always: it gives the class count when the file does not declare it,
+  // and it makes every size computed at run time (ConstantOfShape, Range, Tile, Pad, windows...) meet its cap now,
+  // before any data set is read, as an InputError naming the node.
+  let probe: number;
+  try {
+    probe = tf.tidy(() => forward(tf.zeros([1, h, w, c]) as tf.Tensor4D, { training: false }).shape[1]);
+  } catch (e) {
+    disposeAll();
+    throw e;
   }
+  if (!numClasses) numClasses = probe;
 
   function toOnnxLayout(name: string, t: tf.Tensor): Float32Array {
     const layout = ctx.layouts.get(name);
@@ -155,7 +168,7 @@ export function compileProgram(graph: IrGraph, file: string = graph.name): Progr
           const layout = ctx.layouts.get(name)!;
           tf.tidy(() => {
             const value = layout.toTf(init);
-            if (value.shape.join() !== variable.shape.join()) throw new InputError('MODEL_INVALID', file, `initializer "${name}" has shape [${init.dims}], expected the original's`);
+            if (value.shape.join() !== variable.shape.join()) throw new InputError('MODEL_INVALID', file, `initializer "${showName(name)}" has shape [${init.dims}], expected the original's`);
             variable.assign(value);
           });
         }

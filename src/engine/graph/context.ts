@@ -4,7 +4,8 @@
  * and the one way to reject a model we cannot run.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError } from '../errors';
+import { InputError, showName } from '../errors';
+import { checkElements, DEFAULT_LIMITS, type Limits } from '../limits';
 import type { IrAttr, IrGraph, IrNode, IrTensor } from '../onnx/ir';
 import type { ForwardOptions, MaskSite } from './program';
 import type { Layout } from './layouts';
@@ -45,14 +46,33 @@ export class CompileContext {
   constructor(
     readonly graph: IrGraph,
     readonly file: string,
+    /** The caps sizes computed while the model runs are checked against (maxTensorElements, maxIntElements). */
+    readonly limits: Pick<Limits, 'maxTensorElements' | 'maxIntElements'> = DEFAULT_LIMITS,
   ) {}
 
+  /**
+   * A float tensor of `dims` (or `count` elements) the node is about to allocate: LIMIT_EXCEEDED over
+   * maxTensorElements, MODEL_INVALID for a negative or non-integer size; both name the node. Returns the count.
+   */
+  checkTensor(node: IrNode, dims: number | readonly number[], what = 'output'): number {
+    return checkElements(dims, this.where(node, what), { file: this.file, cap: this.limits.maxTensorElements, capName: 'maxTensorElements' });
+  }
+
+  /** The same for an integer tensor computed in plain JS (shape arithmetic), against maxIntElements. */
+  checkInts(node: IrNode, dims: number | readonly number[], what = 'output'): number {
+    return checkElements(dims, this.where(node, what), { file: this.file, cap: this.limits.maxIntElements, capName: 'maxIntElements' });
+  }
+
+  private where(node: IrNode, what: string): string {
+    return `node "${showName(node.name)}" (${showName(node.opType)}) ${what}`;
+  }
+
   unsupported(node: IrNode, why: string): InputError {
-    return new InputError('MODEL_UNSUPPORTED', this.file, `${why} in node "${node.name}" (${node.opType})`);
+    return new InputError('MODEL_UNSUPPORTED', this.file, `${why} in node "${showName(node.name)}" (${showName(node.opType)})`);
   }
 
   invalid(node: IrNode, why: string): InputError {
-    return new InputError('MODEL_INVALID', this.file, `${why} in node "${node.name}" (${node.opType})`);
+    return new InputError('MODEL_INVALID', this.file, `${why} in node "${showName(node.name)}" (${showName(node.opType)})`);
   }
 
   /** A compile-time constant (initializer or Constant output), or undefined. */
@@ -70,12 +90,12 @@ export class CompileContext {
     const existing = map.get(name);
     const key = `${into}:${layout.key}`;
     if (existing || this.layoutKeys.has(name)) {
-      if (!existing || this.layoutKeys.get(name) !== key) throw this.unsupported(node, `initializer "${name}" is shared by ops needing different layouts`);
+      if (!existing || this.layoutKeys.get(name) !== key) throw this.unsupported(node, `initializer "${showName(name)}" is shared by ops needing different layouts`);
       return existing;
     }
     const init = this.graph.initializers.get(name);
-    if (!init) throw this.unsupported(node, `parameter "${name}" is computed, not an initializer`);
-    if (init.kind !== 'float') throw this.unsupported(node, `parameter "${name}" is not a float tensor`);
+    if (!init) throw this.unsupported(node, `parameter "${showName(name)}" is computed, not an initializer`);
+    if (init.kind !== 'float') throw this.unsupported(node, `parameter "${showName(name)}" is not a float tensor`);
     // Names are global in tfjs: the program id keeps two programs compiled from one file apart.
     const v = tf.tidy(() => tf.variable(layout.toTf(init), into === 'weights', `program${this.id}/${into}/${name}`));
     map.set(name, v);

@@ -5,6 +5,7 @@
  * tensor's declared size before anything is read, and only the needed bytes are read.
  */
 import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { OPEN_NONBLOCK } from '../regular-file';
 import { dirname, isAbsolute, resolve, sep, win32 } from 'node:path';
 import { InputError } from '../errors';
 import { show } from './display-name';
@@ -84,12 +85,15 @@ export function readExternalSlice(slice: ExternalSlice, modelFile: string, what:
   const out = new Uint8Array(slice.length);
   let fd: number;
   try {
-    fd = openSync(slice.path, 'r');
+    // Non-blocking: if the file was swapped for a FIFO since planning, opening it must not wait for a writer.
+    fd = openSync(slice.path, OPEN_NONBLOCK);
   } catch (err) {
     throw new InputError('IO', modelFile, `${what}: cannot open external data ${slice.path}: ${(err as Error).message}`);
   }
   try {
-    if (fstatSync(fd).size < slice.offset + slice.length) {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new InputError('MODEL_INVALID', modelFile, `${what}: external data file ${slice.path} is no longer a regular file`);
+    if (st.size < slice.offset + slice.length) {
       throw new InputError('MODEL_INVALID', modelFile, `${what}: external data file ${slice.path} shrank while reading`);
     }
     let done = 0;

@@ -1,40 +1,74 @@
 /**
  * A structural pass over the protobuf wire format before the full decode. protobufjs turns every repeated
- * message field into a JS object, so a small crafted file (millions of 2-byte empty nodes or int64 dims) could
- * expand into gigabytes of heap before any check ran. This pass only counts fields, with protobufjs's own
- * Reader, descending into the messages that can repeat (graphs, nodes, attributes, tensors), and stops the file
- * when the counts exceed what the node cap allows. It also rejects wire-format damage early.
+ * message field into a JS object and every packed int64 into a Long, so a small crafted file (millions of 2-byte
+ * empty nodes, a 60 MB packed `ints` attribute of one-byte varints, 30 million value_info dims) could expand into
+ * gigabytes of heap before any check ran. This pass only counts, with protobufjs's own Reader, descending into
+ * every message kind that has a repeated field (graphs, nodes, attributes, tensors, sparse tensors, value_infos
+ * and their types and shapes, annotations, functions, training info), counting each field and each element of a
+ * packed field (int64 elements against the field budget; float, double and int32 elements against
+ * maxParameters), and stops the file when a count exceeds its cap. It also rejects wire-format damage early.
  */
 import './protobuf-setup';
 import { Reader } from 'protobufjs/minimal';
 import { InputError } from '../errors';
 import type { Limits } from '../limits';
 
-type Kind = 'model' | 'graph' | 'node' | 'attribute' | 'tensor' | 'training' | 'function';
+type Kind =
+  | 'model' | 'graph' | 'node' | 'attribute' | 'tensor' | 'sparse' | 'training' | 'function'
+  | 'valueInfo' | 'type' | 'typeTensor' | 'typeElem' | 'typeMap' | 'shape' | 'annotation';
 
-/** Which length-delimited fields of each message kind are sub-messages worth descending into (onnx.proto numbers). */
+/**
+ * Which length-delimited fields of each message kind are sub-messages to descend into (onnx.proto numbers): every
+ * message that has a repeated field is reached, so every element protobufjs would allocate is counted here first.
+ */
 const CHILDREN: Record<Kind, Record<number, Kind>> = {
   model: { 7: 'graph', 20: 'training', 25: 'function' },
   training: { 1: 'graph', 2: 'graph' },
   function: { 7: 'node' },
-  graph: { 1: 'node', 5: 'tensor' },
+  graph: { 1: 'node', 5: 'tensor', 15: 'sparse', 11: 'valueInfo', 12: 'valueInfo', 13: 'valueInfo', 14: 'annotation' },
   node: { 5: 'attribute' },
-  attribute: { 5: 'tensor', 6: 'graph', 10: 'tensor', 11: 'graph' },
+  attribute: { 5: 'tensor', 6: 'graph', 10: 'tensor', 11: 'graph', 22: 'sparse', 23: 'sparse', 14: 'type', 15: 'type' },
   tensor: {},
+  sparse: { 1: 'tensor', 2: 'tensor' },
+  valueInfo: { 2: 'type' },
+  // TypeProto: tensor_type, sequence_type, map_type, sparse_tensor_type, optional_type.
+  type: { 1: 'typeTensor', 4: 'typeElem', 5: 'typeMap', 8: 'typeTensor', 9: 'typeElem' },
+  typeTensor: { 2: 'shape' },
+  typeElem: { 1: 'type' },
+  typeMap: { 2: 'type' },
+  // TensorShapeProto: each `dim` is one field (one object once decoded); not descended further.
+  shape: {},
+  // TensorAnnotation: its quant_parameter_tensor_names entries are counted as its fields.
+  annotation: {},
 };
-/** TensorProto's int64 fields (dims, int64_data, uint64_data): each element decodes to a Long object (~40x its bytes). */
-const TENSOR_INT64_FIELDS = new Set([1, 7, 11]);
-/** TensorProto's other typed-value fields: int32_data (varints), float_data and double_data (fixed width, packed). */
-const INT32_DATA = 5, FLOAT_DATA = 4, DOUBLE_DATA = 10;
+
+/** Packed repeated scalar fields, by kind and field number: how an element is encoded and what it becomes. */
+type Packed = { encoding: 'varint' | 'fixed32' | 'fixed64'; /** 'long': a Long object each (int64); 'number': a JS number. */ becomes: 'long' | 'number'; what: string };
+const PACKED: Partial<Record<Kind, Record<number, Packed>>> = {
+  tensor: {
+    1: { encoding: 'varint', becomes: 'long', what: 'tensor dims' },
+    4: { encoding: 'fixed32', becomes: 'number', what: 'tensor float_data' },
+    5: { encoding: 'varint', becomes: 'number', what: 'tensor int32_data' },
+    7: { encoding: 'varint', becomes: 'long', what: 'tensor int64_data' },
+    10: { encoding: 'fixed64', becomes: 'number', what: 'tensor double_data' },
+    11: { encoding: 'varint', becomes: 'long', what: 'tensor uint64_data' },
+  },
+  attribute: {
+    7: { encoding: 'fixed32', becomes: 'number', what: 'attribute floats' },
+    8: { encoding: 'varint', becomes: 'long', what: 'attribute ints' },
+  },
+  sparse: { 3: { encoding: 'varint', becomes: 'long', what: 'sparse tensor dims' } },
+};
 /** Fields per node the budget allows on average: far above real models (a Conv has about 10). */
 const FIELDS_PER_NODE = 64;
 const MAX_DEPTH = 16;
 
 interface Budget {
+  /** Fields, and elements of packed int64 fields (a Long object each), over the whole file. */
   fields: number;
   nodes: number;
   maxFields: number;
-  /** Values in typed tensor fields, each a JS number once decoded; capped by maxParameters. */
+  /** Values in packed typed fields that decode to JS numbers (tensor data, attribute floats); capped by maxParameters. */
   values: number;
 }
 
@@ -49,15 +83,18 @@ export function prescanModel(bytes: Uint8Array, file: string, limits: Limits): v
 }
 
 function scan(bytes: Uint8Array, kind: Kind, depth: number, budget: Budget, file: string, limits: Limits): void {
-  if (depth > MAX_DEPTH) throw new InputError('MODEL_UNSUPPORTED', file, `subgraphs are nested more than ${MAX_DEPTH} deep`);
+  if (depth > MAX_DEPTH) {
+    throw new InputError('MODEL_UNSUPPORTED', file, `messages (subgraphs or types) are nested more than ${MAX_DEPTH} deep`);
+  }
   const reader = Reader.create(bytes);
   const children = CHILDREN[kind];
+  const packed = PACKED[kind];
   while (reader.pos < reader.len) {
     const tag = reader.uint32();
     const field = tag >>> 3;
     const wireType = tag & 7;
     if (field === 0) throw new Error(`field number 0 at offset ${reader.pos}`);
-    countField(budget, 1, file);
+    countField(budget, 1, file, kind);
     if (wireType !== 2) {
       reader.skipType(wireType);
       continue;
@@ -67,22 +104,24 @@ function scan(bytes: Uint8Array, kind: Kind, depth: number, budget: Budget, file
     reader.skip(length);
     const payload = bytes.subarray(start, start + length);
     const child = children[field];
+    const p = packed?.[field];
     if (child) {
       if (child === 'node' && ++budget.nodes > limits.maxNodes) {
         throw new InputError('LIMIT_EXCEEDED', file, `the model has more than ${limits.maxNodes} nodes (maxNodes)`);
       }
       scan(payload, child, depth + 1, budget, file, limits);
-    } else if (kind === 'tensor' && TENSOR_INT64_FIELDS.has(field)) {
-      countField(budget, countVarints(payload), file);
-    } else if (kind === 'tensor' && (field === INT32_DATA || field === FLOAT_DATA || field === DOUBLE_DATA)) {
-      const n = field === INT32_DATA ? countVarints(payload) : payload.length / (field === FLOAT_DATA ? 4 : 8);
-      budget.values += n;
-      if (budget.values > limits.maxParameters) {
-        throw new InputError(
-          'LIMIT_EXCEEDED',
-          file,
-          `the model stores more than ${limits.maxParameters} tensor values (maxParameters)`,
-        );
+    } else if (p) {
+      const n = p.encoding === 'varint' ? countVarints(payload) : payload.length / (p.encoding === 'fixed32' ? 4 : 8);
+      if (p.becomes === 'long') countField(budget, n, file, kind, p.what);
+      else {
+        budget.values += n;
+        if (budget.values > limits.maxParameters) {
+          throw new InputError(
+            'LIMIT_EXCEEDED',
+            file,
+            `the model stores more than ${limits.maxParameters} tensor values (maxParameters), the last in ${p.what}`,
+          );
+        }
       }
     }
   }
@@ -95,13 +134,20 @@ function countVarints(payload: Uint8Array): number {
   return ends;
 }
 
-function countField(budget: Budget, n: number, file: string): void {
+const KIND_NAMES: Record<Kind, string> = {
+  model: 'the model header', graph: 'a graph', node: 'a node', attribute: 'an attribute', tensor: 'a tensor', sparse: 'a sparse tensor',
+  training: 'training info', function: 'a function', valueInfo: 'a value_info', type: 'a type', typeTensor: 'a tensor type',
+  typeElem: 'a sequence type', typeMap: 'a map type', shape: 'a value_info shape (dims)', annotation: 'a quantization annotation',
+};
+
+function countField(budget: Budget, n: number, file: string, kind: Kind, what?: string): void {
   budget.fields += n;
   if (budget.fields > budget.maxFields) {
     throw new InputError(
       'LIMIT_EXCEEDED',
       file,
-      `the model's graph has more than ${budget.maxFields} protobuf fields (${FIELDS_PER_NODE} per allowed node, maxNodes); it is far larger than any supported model`,
+      `the model has more than ${budget.maxFields} protobuf fields and int64 values (${FIELDS_PER_NODE} per allowed node, maxNodes; ` +
+        `the last in ${what ?? KIND_NAMES[kind]}); it is far larger than any supported model`,
     );
   }
 }

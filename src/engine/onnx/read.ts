@@ -6,9 +6,9 @@
  * node or tensor at fault.
  */
 import './protobuf-setup';
-import { promises as fsp } from 'node:fs';
 import { onnx } from 'onnx-proto';
 import { InputError } from '../errors';
+import { readRegularFile } from '../regular-file';
 import { resolveModelLimits, type Limits } from '../limits';
 import { planAttributes, type PlannedAttributes } from './attributes';
 import { int64ToExactNumber, type Int64Value } from './int64';
@@ -16,7 +16,7 @@ import type { IrGraph, IrNode, IrTensor, IrValueInfo } from './ir';
 import { prescanModel } from './prescan';
 import { materializeTensor, planTensor, type TensorPlan } from './tensor';
 import { topoSort } from './topo-sort';
-import { show } from './display-name';
+import { show, showNames } from './display-name';
 
 export const SUPPORTED_IR_VERSIONS = { min: 3, max: 10 } as const;
 export const SUPPORTED_OPSETS = { min: 7, max: 21 } as const;
@@ -25,22 +25,14 @@ const MIN_MODEL_BYTES = 16;
 
 export async function readOnnxFile(path: string, limits?: Partial<Limits>): Promise<{ graph: IrGraph; bytes: Uint8Array }> {
   const caps = resolveModelLimits(limits);
-  let size: number;
-  try {
-    const st = await fsp.stat(path);
-    if (!st.isFile()) throw new InputError('MODEL_INVALID', path, 'is not a file');
-    size = st.size;
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError('IO', path, `cannot read the model: ${(err as Error).message}`);
-  }
-  checkFileSize(size, path, caps);
-  let bytes: Uint8Array;
-  try {
-    bytes = await fsp.readFile(path);
-  } catch (err) {
-    throw new InputError('IO', path, `cannot read the model: ${(err as Error).message}`);
-  }
+  // A regular file only (not a FIFO or a device, which would block or never end), read to at most maxFileBytes.
+  const bytes = await readRegularFile(path, {
+    maxBytes: caps.maxFileBytes,
+    code: 'MODEL_INVALID',
+    what: 'the model file',
+    limitName: 'maxFileBytes',
+    ioPrefix: 'cannot read the model',
+  });
   return { graph: decodeOnnx(bytes, path, caps), bytes };
 }
 
@@ -130,7 +122,7 @@ function convertModel(model: onnx.ModelProto, file: string, limits: Limits): IrG
   }
   if (inputs.length === 0) unsupported('the model has no input; one image input is required');
   if (inputs.length > 1) {
-    unsupported(`the model has ${inputs.length} inputs (${inputs.map((i) => show(i.name)).join(', ')}); only models with one image input are supported`);
+    unsupported(`the model has ${inputs.length} inputs (${showNames(inputs.map((i) => i.name), { quote: (n) => n })}); only models with one image input are supported`);
   }
 
   // Nodes: names, attributes (tensors planned), and every value produced exactly once.
@@ -174,7 +166,7 @@ function convertModel(model: onnx.ModelProto, file: string, limits: Limits): IrG
   if (outputs.length === 0) invalid('the graph has no outputs');
 
   const sorted = topoSort(planned.map((p) => p.node));
-  if ('cycle' in sorted) invalid(`the graph has a cycle through nodes ${sorted.cycle.map((c) => `'${show(c)}'`).join(' → ')}`);
+  if ('cycle' in sorted) invalid(`the graph has a cycle through nodes ${showNames(sorted.cycle, { separator: ' → ' })}`);
   const order = (sorted as { order: number[] }).order;
 
   // All sizes are known: enforce the parameter cap, then (and only then) decode tensor bytes.

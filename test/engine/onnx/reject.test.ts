@@ -44,7 +44,7 @@ test('the crafted base model itself is valid (so each rejection below is caused 
 test('missing file and folder paths are IO / MODEL_INVALID errors naming the path', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'onnx-io-'));
   await expectFileError(join(dir, 'absent.onnx'), 'IO', /cannot read the model: ENOENT/);
-  await expectFileError(dir, 'MODEL_INVALID', /is not a file/);
+  await expectFileError(dir, 'MODEL_INVALID', /is a folder, not a regular file/);
 });
 
 test('truncated file', () => {

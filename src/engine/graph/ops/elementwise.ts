@@ -9,7 +9,7 @@ import type { CompileContext, NodeFn } from '../context';
 import type { IrNode } from '../../onnx/ir';
 import { addSameShape } from '../kernels/add_same_shape';
 import { AS_IS } from '../layouts';
-import { broadcastToNhwc, intsValue, plain, tensorValue, type IntsValue, type Value } from '../values';
+import { broadcastToNhwc, intsValue, onnxDims, plain, tensorValue, type IntsValue, type Value } from '../values';
 
 type TfBinary = (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 type JsBinary = (a: number, b: number, float: boolean) => number;
@@ -55,6 +55,22 @@ function broadcastInts(a: IntsValue, b: IntsValue, f: JsBinary): IntsValue {
   return { ...intsValue(dims, data), float };
 }
 
+/**
+ * The numpy broadcast of two operands' ONNX dims, checked before anything is computed: incompatible dims are
+ * MODEL_INVALID, and an output over the cap (a [2e4, 1] + [1, 2e4] outer sum) LIMIT_EXCEEDED, naming the node.
+ */
+function checkBroadcast(node: IrNode, ctx: CompileContext, a: Value, b: Value): void {
+  const x = onnxDims(a);
+  const y = onnxDims(b);
+  const rank = Math.max(x.length, y.length);
+  const dx = [...Array(rank - x.length).fill(1), ...x];
+  const dy = [...Array(rank - y.length).fill(1), ...y];
+  if (dx.some((d, i) => d !== dy[i] && d !== 1 && dy[i] !== 1)) throw ctx.invalid(node, `operands [${x}] and [${y}] do not broadcast`);
+  const out = dx.map((d, i) => (d === 1 ? dy[i] : d));
+  if (a.kind === 'ints' && b.kind === 'ints') ctx.checkInts(node, out);
+  else ctx.checkTensor(node, out);
+}
+
 /** Applies a float binary op honouring layouts. */
 export function applyBinary(a: Value, b: Value, f: TfBinary): Value {
   const aN = a.kind === 'tensor' && a.nhwc;
@@ -88,6 +104,7 @@ export function compileBinary(node: IrNode, ctx: CompileContext): NodeFn {
     const a = biasSlot === 0 ? tensorValue(bias!) : inputs[0]!;
     const b = biasSlot === 1 ? tensorValue(bias!) : inputs[1]!;
     if (!a || !b) throw ctx.invalid(node, 'missing operand');
+    checkBroadcast(node, ctx, a, b);
     if (a.kind === 'ints' && b.kind === 'ints') return [broadcastInts(a, b, jsOp)];
     // A residual connection: an Add that keeps no activations for the backward pass (kernels/add_same_shape.ts).
     if (node.opType === 'Add' && a.kind === 'tensor' && b.kind === 'tensor' && a.nhwc === b.nhwc && tf.util.arraysEqual(a.t.shape, b.t.shape) && a.t.dtype === 'float32' && b.t.dtype === 'float32') {
@@ -105,7 +122,10 @@ export function compileVariadic(node: IrNode, ctx: CompileContext): NodeFn {
     const vs = inputs.filter((v): v is Value => v !== undefined);
     if (vs.length === 0) throw ctx.invalid(node, 'no inputs');
     let acc = vs[0];
-    for (const v of vs.slice(1)) acc = acc.kind === 'ints' && v.kind === 'ints' ? broadcastInts(acc, v, jsOp) : applyBinary(acc, v, tfOp);
+    for (const v of vs.slice(1)) {
+      checkBroadcast(node, ctx, acc, v);
+      acc = acc.kind === 'ints' && v.kind === 'ints' ? broadcastInts(acc, v, jsOp) : applyBinary(acc, v, tfOp);
+    }
     if (node.opType === 'Mean' && vs.length > 1) acc = applyBinary(acc, tensorValue(tf.scalar(vs.length)), tf.div);
     return [acc];
   };

@@ -38,6 +38,7 @@ export function compileGemm(node: IrNode, ctx: CompileContext): NodeFn {
       if (transB) b = tf.transpose(b);
     }
     if (a.shape[1] !== b.shape[0]) throw ctx.invalid(node, `Gemm shapes [${a.shape}] x [${b.shape}] do not match`);
+    ctx.checkTensor(node, [a.shape[0], b.shape[1]]);
     const cVal: tf.Tensor | undefined = cVar ?? (cName && inputs[2] ? plain(inputs[2]) : undefined);
     // The usual Linear layer (alpha = beta = 1, bias [N]) fuses its bias into the product.
     const fusedBias = alpha === 1 && beta === 1 && cVal?.rank === 1 && cVal.shape[0] === b.shape[1] ? (cVal as tf.Tensor1D) : undefined;
@@ -62,6 +63,15 @@ export function compileMatMul(node: IrNode, ctx: CompileContext): NodeFn {
       return [tensorValue(a.rank === 2 ? y : tf.reshape(y, [...a.shape.slice(0, -1), bVar.shape[1] as number]))];
     }
     const b = plain(inputs[1] as Value);
+    if (a.rank >= 2 && b.rank >= 2) {
+      if (a.shape[a.rank - 1] !== b.shape[b.rank - 2]) throw ctx.invalid(node, `MatMul shapes [${a.shape}] x [${b.shape}] do not match`);
+      const batch = (t: tf.Tensor) => t.shape.slice(0, -2);
+      const [ba, bb] = [batch(a), batch(b)];
+      const rank = Math.max(ba.length, bb.length);
+      const pa = [...Array(rank - ba.length).fill(1), ...ba];
+      const pb = [...Array(rank - bb.length).fill(1), ...bb];
+      ctx.checkTensor(node, [...pa.map((d, i) => Math.max(d, pb[i])), a.shape[a.rank - 2], b.shape[b.rank - 1]]);
+    }
     return [tensorValue(tf.matMul(a, b))];
   };
 }

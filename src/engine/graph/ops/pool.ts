@@ -10,7 +10,7 @@ import type { IrNode } from '../../onnx/ir';
 import type { Pads4 } from '../kernels/conv2d';
 import { maxPoolTiled } from '../kernels/maxpool';
 import { nhwc, tensorValue } from '../values';
-import { windowPads } from './conv';
+import { checkWindow, positivePair, windowPads } from './conv';
 
 /** Extra end padding so ceil_mode windows exist; PyTorch/ORT drop a last window that would start in the end padding. */
 function ceilExtra(inSize: number, padBegin: number, padEnd: number, k: number, s: number): number {
@@ -22,19 +22,24 @@ function ceilExtra(inSize: number, padBegin: number, padEnd: number, k: number, 
 function windowGeometry(node: IrNode, ctx: CompileContext) {
   const k = attrInts(node, 'kernel_shape');
   if (!k || k.length !== 2) throw ctx.unsupported(node, 'a pooling window that is not 2-D');
-  const s = attrInts(node, 'strides') ?? [1, 1];
   const d = attrInts(node, 'dilations') ?? [1, 1];
   if (d.some((x) => x !== 1)) throw ctx.unsupported(node, 'dilated pooling');
-  const kernel: [number, number] = [k[0], k[1]];
-  const strides: [number, number] = [s[0], s[1]];
+  const kernel = positivePair(node, ctx, 'kernel_shape', k);
+  const strides = positivePair(node, ctx, 'strides', attrInts(node, 'strides') ?? [1, 1]);
   const padsFor = windowPads(node, ctx, kernel, strides);
+  const explicit = attrInts(node, 'pads');
+  // onnxruntime's rule: a pooling pad must be smaller than the window (a larger one pools nothing but padding).
+  if (explicit && explicit.length === 4 && explicit.some((p, i) => p >= kernel[i % 2])) {
+    throw ctx.invalid(node, `pads [${explicit}] must each be smaller than the ${kernel[0]}×${kernel[1]} window`);
+  }
   const ceil = attrInt(node, 'ceil_mode', 0) === 1;
   return {
     kernel,
     strides,
-    /** The real pads, and the real pads plus ceil_mode's extra end pixels. */
-    pads(h: number, w: number): { real: Pads4; total: Pads4 } {
+    /** The real pads, and the real pads plus ceil_mode's extra end pixels; checked against the input (N, H, W, C). */
+    pads(h: number, w: number, inShape?: readonly number[]): { real: Pads4; total: Pads4 } {
       const real = padsFor(h, w);
+      if (inShape) checkWindow(node, ctx, inShape, real, kernel, strides, inShape[3]);
       if (!ceil) return { real, total: real };
       const eh = ceilExtra(h, real[0], real[1], kernel[0], strides[0]);
       const ew = ceilExtra(w, real[2], real[3], kernel[1], strides[1]);
@@ -52,7 +57,7 @@ export function compileMaxPool(node: IrNode, ctx: CompileContext): NodeFn {
   const tiled = g.kernel[0] === g.strides[0] && g.kernel[1] === g.strides[1];
   return (inputs) => {
     let x = nhwc(inputs[0]!);
-    const { total } = g.pads(x.shape[1], x.shape[2]);
+    const { total } = g.pads(x.shape[1], x.shape[2], x.shape);
     const [kh, kw] = g.kernel;
     if (tiled && total.every((p) => p === 0)) return [tensorValue(maxPoolTiled(x, kh, kw), true)];
     if (total.some((p) => p !== 0)) x = tf.pad(x, padSpec(total), -Infinity);
@@ -66,7 +71,7 @@ export function compileAveragePool(node: IrNode, ctx: CompileContext): NodeFn {
   return (inputs) => {
     const x = nhwc(inputs[0]!);
     const [, h, w] = x.shape;
-    const { real, total } = g.pads(h, w);
+    const { real, total } = g.pads(h, w, x.shape);
     if (total.every((p) => p === 0)) return [tensorValue(tf.avgPool(x, g.kernel, g.strides, 'valid'), true)];
     const summed = tf.avgPool(tf.pad(x, padSpec(total)), g.kernel, g.strides, 'valid');
     // Which padded pixels count toward the divisor: the input always, the real pads only with count_include_pad;

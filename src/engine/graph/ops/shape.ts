@@ -127,13 +127,14 @@ export function constantFromNode(node: IrNode, ctx: CompileContext): IrTensor {
   throw ctx.unsupported(node, 'a Constant without a tensor, float or int value');
 }
 
-export function compileConstantOfShape(node: IrNode): NodeFn {
+export function compileConstantOfShape(node: IrNode, ctx: CompileContext): NodeFn {
   const value = node.attrs.value as IrTensor | undefined;
   const fill = value ? Number(value.data[0]) : 0;
   const isInt = value?.kind === 'int';
   return (inputs) => {
     const dims = intsOf(inputs[0]!, 'ConstantOfShape shape');
-    const size = dims.reduce((a, b) => a * b, 1);
+    // The size comes from data: checked before anything is allocated (an int64 [1e9] must not reach new Array).
+    const size = isInt ? ctx.checkInts(node, dims) : ctx.checkTensor(node, dims);
     if (isInt) return [intsValue(dims, new Array(size).fill(fill))];
     return [tensorValue(tf.fill(dims, fill))];
   };
@@ -144,24 +145,33 @@ export function compileIdentity(node: IrNode, ctx: CompileContext): NodeFn {
   return (inputs) => [inputs[0]!];
 }
 
-export function compileExpand(_node: IrNode): NodeFn {
+export function compileExpand(node: IrNode, ctx: CompileContext): NodeFn {
   return (inputs) => {
     const v = inputs[0]!;
     const shape = intsOf(inputs[1]!, 'Expand shape');
-    const t = plain(v);
-    const rank = Math.max(t.rank, shape.length);
-    const tDims = [...Array(rank - t.rank).fill(1), ...t.shape];
+    const inDims = onnxDims(v);
+    const rank = Math.max(inDims.length, shape.length);
+    const tDims = [...Array(rank - inDims.length).fill(1), ...inDims];
     const sDims = [...Array(rank - shape.length).fill(1), ...shape];
-    const out = tDims.map((d, i) => Math.max(d, sDims[i]));
-    return [tensorValue(tf.broadcastTo(tf.reshape(t, tDims), out))];
+    if (sDims.some((d, i) => !Number.isSafeInteger(d) || d < 0 || (d !== 1 && tDims[i] !== 1 && d !== tDims[i]))) {
+      throw ctx.invalid(node, `cannot expand [${inDims}] to [${shape.slice(0, 8)}${shape.length > 8 ? ', …' : ''}]`);
+    }
+    const out = tDims.map((d, i) => (d === 1 ? sDims[i] : d));
+    ctx.checkTensor(node, out);
+    return [tensorValue(tf.broadcastTo(tf.reshape(plain(v), tDims), out))];
   };
 }
 
-export function compileRange(_node: IrNode): NodeFn {
+export function compileRange(node: IrNode, ctx: CompileContext): NodeFn {
   return (inputs) => {
     const [start, limit, delta] = inputs.map((v) => intsOf(v!, 'Range')[0]);
-    const data: number[] = [];
-    for (let x = start; delta > 0 ? x < limit : x > limit; x += delta) data.push(x);
-    return [intsValue([data.length], data)];
+    if (![start, limit, delta].every(Number.isFinite) || delta === 0) {
+      throw ctx.invalid(node, `Range(${start}, ${limit}, ${delta}) has no finite length`);
+    }
+    // ONNX's count, checked before the loop: Range(0, 3e9) must not push 3e9 numbers.
+    const count = ctx.checkInts(node, Math.max(Math.ceil((limit - start) / delta), 0));
+    const data = new Array<number>(count);
+    for (let i = 0; i < count; i++) data[i] = start + i * delta;
+    return [intsValue([count], data)];
   };
 }

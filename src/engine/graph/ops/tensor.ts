@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { attrFloat, attrInt, attrInts, attrString, type CompileContext, type NodeFn } from '../context';
 import type { IrNode } from '../../onnx/ir';
 import { intsOf, intsValue, nhwcAxis, onnxDims, plain, tensorValue, type Value } from '../values';
+import { showName } from '../../errors';
 
 /** A scalar input's value, as a float (not truncated like shape integers). */
 function scalarOf(v: Value): number {
@@ -129,14 +130,22 @@ function reflectPad(t: tf.Tensor, spec: [number, number][]): tf.Tensor {
 
 export function compilePad(node: IrNode, ctx: CompileContext): NodeFn {
   const mode = attrString(node, 'mode', 'constant');
-  if (mode !== 'constant' && mode !== 'reflect') throw ctx.unsupported(node, `Pad mode "${mode}"`);
+  if (mode !== 'constant' && mode !== 'reflect') throw ctx.unsupported(node, `Pad mode "${showName(mode)}"`);
   const legacy = ctx.graph.opset < 11;
   return (inputs) => {
     const v = inputs[0]!;
-    const rank = onnxDims(v).length;
-    const pads = legacy ? attrInts(node, 'pads')! : intsOf(inputs[1]!, 'Pad pads');
+    const dims = onnxDims(v);
+    const rank = dims.length;
+    const pads = legacy ? attrInts(node, 'pads') : intsOf(inputs[1]!, 'Pad pads');
     if (!legacy && inputs[3]) throw ctx.unsupported(node, 'Pad with axes');
+    if (!pads || pads.length !== 2 * rank) throw ctx.invalid(node, `pads of length ${pads?.length ?? 0} for a rank-${rank} input (needs ${2 * rank})`);
+    if (pads.some((p) => !Number.isSafeInteger(p))) throw ctx.invalid(node, 'pads that are not integers');
     if (pads.some((p) => p < 0)) throw ctx.unsupported(node, 'negative pads');
+    if (mode === 'reflect' && dims.some((d, a) => Math.max(pads[a], pads[a + rank]) > 0 && Math.max(pads[a], pads[a + rank]) >= d)) {
+      throw ctx.invalid(node, `reflect pads [${pads.slice(0, 8)}] as large as the input [${dims}] (each must be smaller)`);
+    }
+    // The output size comes from data: checked before tfjs allocates it (pads of 5e4 on an 8×8 input are 1e10 elements).
+    ctx.checkTensor(node, dims.map((d, a) => d + pads[a] + pads[a + rank]));
     const value = legacy ? attrFloat(node, 'value', 0) : inputs[2] ? scalarOf(inputs[2]) : 0;
     const spec: [number, number][] = [...Array(rank).keys()].map((a) => [pads[a], pads[a + rank]]);
     const isNhwc = v.kind === 'tensor' && v.nhwc;
@@ -180,11 +189,18 @@ export function compileTile(node: IrNode, ctx: CompileContext): NodeFn {
   return (inputs) => {
     const v = inputs[0]!;
     const reps = intsOf(inputs[1]!, 'Tile repeats');
+    const dims = onnxDims(v);
+    if (reps.length !== dims.length) throw ctx.invalid(node, `${reps.length} repeats for a rank-${dims.length} input`);
+    if (reps.some((r) => !Number.isSafeInteger(r) || r < 0)) throw ctx.invalid(node, `repeats [${reps.slice(0, 8)}] that are not non-negative integers`);
+    const out = dims.map((d, a) => d * reps[a]);
     if (v.kind === 'ints') {
       if (v.dims.length !== 1) throw ctx.unsupported(node, 'Tile of a multi-dimensional integer tensor');
+      ctx.checkInts(node, out);
       const data = Array.from({ length: reps[0] }, () => v.data).flat();
       return [{ ...intsValue([data.length], data), float: v.float }];
     }
+    // Checked before tfjs allocates: Tile [1,1,1e5,1e5] is 1e10 elements and would run for minutes, deaf to Ctrl-C.
+    ctx.checkTensor(node, out);
     return [tensorValue(tf.tile(plain(v), reps))];
   };
 }
