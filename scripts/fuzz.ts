@@ -1,5 +1,7 @@
 /**
- * `npm run fuzz`: seeded mutation fuzzing of the ONNX reader/writer and the .npz reader over real fixture files.
+ * `npm run fuzz`: seeded mutation fuzzing of the ONNX reader/writer and the .npz reader over real fixture files,
+ * and (every fifth case) structure-aware bombs: generated ONNX models, .npz archives and image folders that
+ * declare or compute sizes past the caps, or hold special files (scripts/fuzz/onnx-bombs.ts, data-bombs.ts).
  * Every case must end in success or a typed InputError within the time limit; prints counts per outcome and each
  * failure with the seed and case index to replay it.
  *   tsx scripts/fuzz.ts --cases 10000 [--seed 1] [--start 0] [--timeout-ms 10000]
@@ -7,7 +9,7 @@
  * (Jazzer.js was tried first: its 4.0.0 prebuilt needs glibc 2.38, older versions download binaries from GitHub.)
  */
 import { defaultCorpus, runFuzz } from './fuzz/harness';
-import { loadCorpus, makeCase } from './fuzz/cases';
+import { loadCorpus, makeCase, TARGETS } from './fuzz/cases';
 import { runCase } from './fuzz/targets';
 
 function arg(name: string, fallback: number): number {
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
   console.log(`fuzzing ${cases} cases, seed ${seed}, ${timeoutMs} ms per case`);
   const report = await runFuzz({ cases, seed, start: arg('start', 0), timeoutMs, progressEvery: 1000 });
   console.log(`corpus: ${report.corpus.onnx.length} ONNX files, ${report.corpus.npz.length} npz files`);
-  for (const target of ['onnx', 'npz'] as const) {
+  for (const target of TARGETS) {
     const counts = Object.entries(report.byTarget[target]).sort((a, b) => b[1] - a[1]);
     console.log(`${target}: ${counts.map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
   }

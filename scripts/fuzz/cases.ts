@@ -1,15 +1,23 @@
 /**
  * The fuzz corpus (real fixture files) and the deterministic case generator: case `index` of a run seeded with
  * `seed` always picks the same target, source file and mutations, so the parent (for reports and crash files),
- * the worker (to run it) and `--repro` agree on its bytes.
+ * the worker (to run it) and `--repro` agree on its bytes. Every fifth case is a structure-aware bomb instead
+ * (onnx-bombs.ts, data-bombs.ts: generated, not mutated), cycling through ONNX models, .npz archives and image
+ * folders.
  */
 import { readFileSync } from 'node:fs';
 import { unzipSync, zipSync } from 'fflate';
 import { basename } from 'node:path';
 import { caseSeed, mutate, protobufVarints, rng, type VarintSite } from './mutate';
 import { mutateModelStructure } from './onnx-mutate';
+import { makeOnnxBomb } from './onnx-bombs';
+import { makeImageBomb, makeNpzBomb } from './data-bombs';
 
-export type Target = 'onnx' | 'npz';
+export type Target = 'onnx' | 'npz' | 'onnx-bomb' | 'npz-bomb' | 'images';
+export const TARGETS: readonly Target[] = ['onnx', 'npz', 'onnx-bomb', 'npz-bomb', 'images'];
+const BOMB_TARGETS = ['onnx-bomb', 'npz-bomb', 'images'] as const;
+/** One case in this many is a generated bomb. */
+const BOMB_EVERY = 5;
 
 export interface CorpusSpec {
   onnx: string[];
@@ -50,10 +58,18 @@ export interface FuzzCase {
   source: string;
   ops: string[];
   bytes: Uint8Array;
+  /** 'reject': the case must end in an InputError (a bomb over the caps); success is then a failure. */
+  expect?: 'reject' | 'any';
 }
 
 export function makeCase(corpus: Corpus, runSeed: number, index: number): FuzzCase {
   const seed = caseSeed(runSeed, index);
+  if (index % BOMB_EVERY === BOMB_EVERY - 1) {
+    const target = BOMB_TARGETS[Math.floor(index / BOMB_EVERY) % BOMB_TARGETS.length]!;
+    const make = target === 'onnx-bomb' ? makeOnnxBomb : target === 'npz-bomb' ? makeNpzBomb : makeImageBomb;
+    const b = make(rng(seed));
+    return { index, seed, target, source: 'generated', ops: b.ops, bytes: b.bytes, expect: b.expect };
+  }
   const rand = rng(seed ^ 0x5bd1e995);
   // Two ONNX cases for each npz case: the model reader is the larger attack surface.
   const target: Target = corpus.npz.length > 0 && index % 3 === 2 ? 'npz' : 'onnx';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { parityModels, pythonFixtures, PARITY_DIR } from '../fixture-paths';
-import { loadCorpus, makeCase, type CorpusSpec, type Target } from './cases';
+import { loadCorpus, makeCase, TARGETS, type CorpusSpec, type Target } from './cases';
 
 export interface FuzzConfig {
   cases: number;
@@ -84,7 +84,7 @@ export async function runFuzz(cfg: FuzzConfig): Promise<FuzzReport> {
     seed: cfg.seed,
     cases: cfg.cases,
     counts: {},
-    byTarget: { onnx: {}, npz: {} },
+    byTarget: Object.fromEntries(TARGETS.map((t) => [t, {}])) as Record<Target, Record<string, number>>,
     failures: [],
     maxRssBytes: 0,
     slowest: { index: -1, ms: 0 },

@@ -1,4 +1,5 @@
-// A 300-case seeded slice of `npm run fuzz`: every mutated ONNX / .npz file must end in success or an InputError.
+// A 300-case seeded slice of `npm run fuzz`: every mutated ONNX / .npz file and every generated bomb must end in success or
+// an InputError (a bomb over the caps in an InputError).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -13,6 +14,10 @@ test('300 seeded fuzz cases over real ONNX and .npz fixtures: no crash, hang, wo
   // The mutations reach both ends: some files still decode, many are rejected, on both readers.
   assert.ok((report.byTarget.onnx.ok ?? 0) > 0, 'some mutated ONNX files still decode (and pass the writer round trip)');
   assert.ok(Object.keys(report.byTarget.onnx).some((k) => k.startsWith('InputError:')), 'some ONNX cases are rejected');
+  // Every fifth case is a generated bomb (ONNX, .npz, image folder); one over the caps that loads is an 'accepted' failure above.
+  for (const target of ['onnx-bomb', 'npz-bomb', 'images'] as const) {
+    assert.ok(Object.keys(report.byTarget[target]).some((k) => k.startsWith('InputError:')), `some ${target} cases are rejected`);
+  }
   if (report.corpus.npz.length > 0) {
     assert.ok(Object.keys(report.byTarget.npz).some((k) => k.startsWith('InputError:')), 'some npz cases are rejected');
   }

@@ -58,6 +58,7 @@ export function compileMatMul(node: IrNode, ctx: CompileContext): NodeFn {
     if (bVar) {
       const k = bVar.shape[0];
       if (a.shape[a.rank - 1] !== k) throw ctx.invalid(node, `MatMul shapes [${a.shape}] x [${bVar.shape}] do not match`);
+      ctx.checkTensor(node, [...a.shape.slice(0, -1), bVar.shape[1] as number]);
       const a2 = a.rank === 2 ? (a as tf.Tensor2D) : (tf.reshape(a, [-1, k]) as tf.Tensor2D);
       const y = matMulNN(a2, bVar as tf.Tensor2D);
       return [tensorValue(a.rank === 2 ? y : tf.reshape(y, [...a.shape.slice(0, -1), bVar.shape[1] as number]))];
