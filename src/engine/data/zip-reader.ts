@@ -234,6 +234,10 @@ export class ZipReader {
         at += c.length;
       }
       if (!inspect!(head, complete) && !complete && heldBytes < maxHead) return;
+      // The whole entry is here and short of its declared size: say so without allocating the declared size.
+      if (complete && heldBytes !== declared) {
+        throw this.invalid(`${label}: zip entry is truncated (inflated ${heldBytes} of ${declared} bytes)`);
+      }
       held.length = 0;
       out = new Uint8Array(declared);
       out.set(head);

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { onnx } from 'onnx-proto';
 import { InputError, type ErrorCode } from '../../../src/engine/errors';
@@ -255,5 +256,70 @@ test('external data: ../ paths, absolute paths and symlinks out of the folder ar
   for (const [name, bytes, message] of cases) {
     writeFileSync(join(dir, name), bytes);
     await expectFileError(join(dir, name), 'MODEL_INVALID', message);
+  }
+});
+
+// ── Issue #17: what the pre-scan must count before protobufjs allocates it (caps lowered; the real-size probes
+// are in scripts/fuzz/probes.ts). ──
+
+test('a packed attribute `ints` of one-byte varints is counted by the pre-scan (it becomes one Long each)', () => {
+  const nodes = [{ name: 'r', opType: 'Relu', input: ['X'], output: ['Y'], attribute: [{ name: 'bomb', type: 7, ints: new Array(2000).fill(1) }] }];
+  expectError(decode(craftModel({ nodes }), { maxNodes: 10 }), 'LIMIT_EXCEEDED', /more than 640 protobuf fields and int64 values .*the last in attribute ints/);
+  // Under the budget it loads (the same model at the default caps).
+  assert.equal((decodeOnnx(craftModel({ nodes }), 'm.onnx').nodes[0].attrs.bomb as number[]).length, 2000);
+});
+
+test('packed attribute floats count against maxParameters', () => {
+  const nodes = [{ name: 'r', opType: 'Relu', input: ['X'], output: ['Y'], attribute: [{ name: 'bomb', type: 6, floats: new Array(500).fill(0.5) }] }];
+  expectError(decode(craftModel({ nodes }), { maxParameters: 100 }), 'LIMIT_EXCEEDED', /stores more than 100 tensor values \(maxParameters\), the last in attribute floats/);
+});
+
+test('value_info, graph input and output dims are counted by the pre-scan', () => {
+  const dims = (n: number) => ({ tensorType: { elemType: 1, shape: { dim: Array.from({ length: n }, () => ({})) } } });
+  const withValueInfo = onnx.ModelProto.encode({
+    irVersion: 7,
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: { name: 'g', node: [{ opType: 'Relu', input: ['X'], output: ['Y'] }], input: [valueInfo('X')], output: [valueInfo('Y')], valueInfo: [{ name: 'v', type: dims(1000) }] },
+  }).finish();
+  expectError(decode(withValueInfo, { maxNodes: 10 }), 'LIMIT_EXCEEDED', /protobuf fields .*the last in a value_info shape \(dims\)/);
+  const inputDims = craftModel({ inputs: [{ name: 'X', type: dims(1000) }] });
+  expectError(decode(inputDims, { maxNodes: 10 }), 'LIMIT_EXCEEDED', /the last in a value_info shape \(dims\)/);
+  const outputDims = craftModel({ outputs: [{ name: 'Y', type: dims(1000) }] });
+  expectError(decode(outputDims, { maxNodes: 10 }), 'LIMIT_EXCEEDED', /the last in a value_info shape \(dims\)/);
+});
+
+test('a cycle through thousands of long names is one short line: names cut, at most a few listed, the rest counted', () => {
+  const n = 2000;
+  const name = (i: number) => `${'x'.repeat(10_000)}${i}`;
+  const nodes = Array.from({ length: n }, (_, i) => ({ name: name(i), opType: 'Relu', input: [`v${(i + n - 1) % n}`], output: [`v${i}`] }));
+  nodes.push({ name: 'out', opType: 'Relu', input: ['v0'], output: ['Y'] });
+  try {
+    decodeOnnx(craftModel({ nodes }), 'm.onnx');
+    assert.fail('no error');
+  } catch (err) {
+    assert.ok(err instanceof InputError);
+    assert.equal(err.code, 'MODEL_INVALID');
+    assert.match(err.message, /^the graph has a cycle through nodes 'x{120}…' → /);
+    assert.match(err.message, /…and 1992 more$/);
+    assert.ok(err.describe().length < 2100, `${err.describe().length} characters`);
+  }
+});
+
+test('bidi isolates, C1 controls and line separators in names are escaped, not printed', () => {
+  const nodes = [{ name: 'a\u2066b\u0085c\u2028d\u202ae', opType: 'Mul', input: ['X', 'Z'], output: ['Y'] }];
+  expectError(decode(craftModel({ nodes })), 'MODEL_INVALID', /node 'a\\u2066b\\u0085c\\u2028d\\u202ae' \(Mul\) reads 'Z'/);
+});
+
+test('a FIFO or a device given as the model is refused without reading it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'onnx-special-'));
+  const fifo = join(dir, 'pipe.onnx');
+  if (spawnSync('mkfifo', [fifo]).status === 0) {
+    await expectFileError(fifo, 'MODEL_INVALID', /is a named pipe \(FIFO\), not a regular file/);
+  } else {
+    t.diagnostic('mkfifo is not available here: the FIFO case is covered by the /dev/zero one below');
+  }
+  if (process.platform !== 'win32') {
+    symlinkSync('/dev/zero', join(dir, 'zero.onnx'));
+    await expectFileError(join(dir, 'zero.onnx'), 'MODEL_INVALID', /is a character device, not a regular file/);
   }
 });
