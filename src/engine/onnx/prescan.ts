@@ -5,8 +5,8 @@
  * gigabytes of heap before any check ran. This pass only counts, with protobufjs's own Reader, descending into
  * every message kind that has a repeated field (graphs, nodes, attributes, tensors, sparse tensors, value_infos
  * and their types and shapes, annotations, functions, training info), counting each field and each element of a
- * packed field (int64 elements against the field budget; float, double and int32 elements against
- * maxParameters), and stops the file when a count exceeds its cap. It also rejects wire-format damage early.
+ * packed field (int64 elements and attribute floats against the field budget; float, double and int32 elements
+ * against maxParameters), and stops the file when a count exceeds its cap. It also rejects wire-format damage early.
  */
 import './protobuf-setup';
 import { Reader } from 'protobufjs/minimal';
@@ -43,7 +43,14 @@ const CHILDREN: Record<Kind, Record<number, Kind>> = {
 };
 
 /** Packed repeated scalar fields, by kind and field number: how an element is encoded and what it becomes. */
-type Packed = { encoding: 'varint' | 'fixed32' | 'fixed64'; /** 'long': a Long object each (int64); 'number': a JS number. */ becomes: 'long' | 'number'; what: string };
+type Packed = {
+  encoding: 'varint' | 'fixed32' | 'fixed64';
+  /** 'long': a Long object each (int64), counted as fields; 'number': a JS number, counted against maxParameters. */
+  becomes: 'long' | 'number';
+  what: string;
+  /** Count against the field budget too: attribute lists are copied into plain arrays; no real op has millions. */
+  asFields?: boolean;
+};
 const PACKED: Partial<Record<Kind, Record<number, Packed>>> = {
   tensor: {
     1: { encoding: 'varint', becomes: 'long', what: 'tensor dims' },
@@ -54,7 +61,7 @@ const PACKED: Partial<Record<Kind, Record<number, Packed>>> = {
     11: { encoding: 'varint', becomes: 'long', what: 'tensor uint64_data' },
   },
   attribute: {
-    7: { encoding: 'fixed32', becomes: 'number', what: 'attribute floats' },
+    7: { encoding: 'fixed32', becomes: 'number', what: 'attribute floats', asFields: true },
     8: { encoding: 'varint', becomes: 'long', what: 'attribute ints' },
   },
   sparse: { 3: { encoding: 'varint', becomes: 'long', what: 'sparse tensor dims' } },
@@ -64,7 +71,7 @@ const FIELDS_PER_NODE = 64;
 const MAX_DEPTH = 16;
 
 interface Budget {
-  /** Fields, and elements of packed int64 fields (a Long object each), over the whole file. */
+  /** Fields, and elements of packed int64 fields (a Long object each) and of attribute floats, over the whole file. */
   fields: number;
   nodes: number;
   maxFields: number;
@@ -112,8 +119,8 @@ function scan(bytes: Uint8Array, kind: Kind, depth: number, budget: Budget, file
       scan(payload, child, depth + 1, budget, file, limits);
     } else if (p) {
       const n = p.encoding === 'varint' ? countVarints(payload) : payload.length / (p.encoding === 'fixed32' ? 4 : 8);
-      if (p.becomes === 'long') countField(budget, n, file, kind, p.what);
-      else {
+      if (p.becomes === 'long' || p.asFields) countField(budget, n, file, kind, p.what);
+      if (p.becomes === 'number') {
         budget.values += n;
         if (budget.values > limits.maxParameters) {
           throw new InputError(
@@ -146,7 +153,7 @@ function countField(budget: Budget, n: number, file: string, kind: Kind, what?: 
     throw new InputError(
       'LIMIT_EXCEEDED',
       file,
-      `the model has more than ${budget.maxFields} protobuf fields and int64 values (${FIELDS_PER_NODE} per allowed node, maxNodes; ` +
+      `the model has more than ${budget.maxFields} protobuf fields and packed values (${FIELDS_PER_NODE} per allowed node, maxNodes; ` +
         `the last in ${what ?? KIND_NAMES[kind]}); it is far larger than any supported model`,
     );
   }

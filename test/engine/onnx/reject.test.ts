@@ -264,7 +264,7 @@ test('external data: ../ paths, absolute paths and symlinks out of the folder ar
 
 test('a packed attribute `ints` of one-byte varints is counted by the pre-scan (it becomes one Long each)', () => {
   const nodes = [{ name: 'r', opType: 'Relu', input: ['X'], output: ['Y'], attribute: [{ name: 'bomb', type: 7, ints: new Array(2000).fill(1) }] }];
-  expectError(decode(craftModel({ nodes }), { maxNodes: 10 }), 'LIMIT_EXCEEDED', /more than 640 protobuf fields and int64 values .*the last in attribute ints/);
+  expectError(decode(craftModel({ nodes }), { maxNodes: 10 }), 'LIMIT_EXCEEDED', /more than 640 protobuf fields and packed values .*the last in attribute ints/);
   // Under the budget it loads (the same model at the default caps).
   assert.equal((decodeOnnx(craftModel({ nodes }), 'm.onnx').nodes[0].attrs.bomb as number[]).length, 2000);
 });
@@ -272,6 +272,8 @@ test('a packed attribute `ints` of one-byte varints is counted by the pre-scan (
 test('packed attribute floats count against maxParameters', () => {
   const nodes = [{ name: 'r', opType: 'Relu', input: ['X'], output: ['Y'], attribute: [{ name: 'bomb', type: 6, floats: new Array(500).fill(0.5) }] }];
   expectError(decode(craftModel({ nodes }), { maxParameters: 100 }), 'LIMIT_EXCEEDED', /stores more than 100 tensor values \(maxParameters\), the last in attribute floats/);
+  // They are copied into a plain array each: the field budget counts them too.
+  expectError(decode(craftModel({ nodes }), { maxNodes: 5 }), 'LIMIT_EXCEEDED', /more than 320 protobuf fields and packed values .*the last in attribute floats/);
 });
 
 test('value_info, graph input and output dims are counted by the pre-scan', () => {
