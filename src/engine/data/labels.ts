@@ -3,7 +3,7 @@
  * Accepts any integer dtype, and floats only when every value is integral (np.float32 labels are common).
  */
 
-import { InputError } from '../errors';
+import { InputError, showName } from '../errors';
 import { formatShape, type NpyArray } from './npy';
 
 /**
@@ -50,7 +50,7 @@ export function checkFolderLabels(labels: Int32Array, classNames: string[], numC
       throw new InputError(
         'DATA_MISMATCH',
         folder,
-        `class folder '${classNames[labels[i]!]}' gives label ${labels[i]}, but the model has ${numClasses} classes (labels 0..${numClasses - 1})`,
+        `class folder '${showName(classNames[labels[i]!]!)}' gives label ${labels[i]}, but the model has ${numClasses} classes (labels 0..${numClasses - 1})`,
       );
     }
   }
