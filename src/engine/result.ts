@@ -170,6 +170,8 @@ export interface ScanResult {
   /** Adaptive mode, backdoor found and a trigger recovered: the repair that followed pruning; else null. */
   repair: RepairInfo | null;
   prunedModel: string | null;
+  /** sha256 of the exported model as written (a reader checks the file is the one this report describes). */
+  prunedModelSha256?: string | null;
   numClasses: number;
   data: { defense: DatasetInfo; cleanTest: DatasetInfo | null; poisonTest: DatasetInfo | null };
   seconds: PhaseSeconds;

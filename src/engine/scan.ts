@@ -27,6 +27,9 @@ import { accuracy } from './rnp/evaluate';
 import type { ScanContext, ScanHooks, ScanState } from './stages/context';
 import { STAGES } from './stages';
 import { baseKey, chainKey } from './stages/cache';
+import { outputPaths } from './stages/write';
+import { checkDestinations } from './destinations';
+import { REPAIRED_MODEL_NAME, RESULT_NAME } from './output-paths';
 
 export type { ScanHooks } from './stages/context';
 export { resolveOptions } from './options';
@@ -114,6 +117,14 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     seconds[phase] += (now - t) / 1000;
     t = now;
   };
+  // Every output checked (not an input, no planted link, a writable folder) before any work: a bad --out fails in
+  // milliseconds, not after the scan (destinations.ts).
+  const { outDir, prunedPath } = outputPaths({ req });
+  await checkDestinations({
+    inputs: [req.model, req.data, req.cleanTest, req.poisonTest],
+    outDir,
+    files: [path.join(outDir, RESULT_NAME), path.join(outDir, REPAIRED_MODEL_NAME), ...(prunedPath ? [prunedPath] : [])],
+  });
   report('load', 0, 0, `loading ${path.basename(req.model)}`);
   const backend = await selectBackend(o.backend, o.threads);
   const loaded = await loadAll(req, o);
@@ -154,6 +165,7 @@ export async function exportPruned(req: ExportRequest, hooks: ScanHooks = {}): P
   const r = req.result;
   hooks.onProgress?.({ phase: 'export', step: 0, total: 0, message: `exporting ${path.basename(req.dest)}` });
   if (path.resolve(req.dest) === path.resolve(req.model)) throw new InputError('OPTION_INVALID', req.dest, 'refusing to overwrite the model being scanned');
+  await checkDestinations({ inputs: [req.model, r.data.cleanTest?.path, r.data.poisonTest?.path, r.repair?.model], outDir: null, files: [req.dest] });
   await selectBackend(r.options.backend, r.options.threads ?? 0);
   const o = r.options;
   const loaded = await loadAll({ model: req.model, data: null, cleanTest: r.data.cleanTest?.path, poisonTest: r.data.poisonTest?.path }, o);

@@ -1,14 +1,13 @@
 /**
  * Stage `write`: the ScanResult, then the files — the repaired model beside scan.json, the exported model, and
- * scan.json last — each written atomically, so a cancel or a failure before this stage leaves nothing behind and
- * the model file is only ever read.
+ * scan.json last, with the models' sha256 in it (destinations.ts commitOutputs: a kill at any instant leaves the
+ * old pair, no report, or the new pair) — so a cancel or a failure before this stage leaves nothing behind and
+ * the model file is only ever read. The destinations were checked before the scan started (scan.ts).
  */
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
 import type { LayerMasks, PhaseSeconds, ScanResult } from '../result';
-import { writeOnnxWithInitializers } from '../onnx/write';
-import { writeFileAtomic } from '../atomic-write';
+import { encodeOnnxWithInitializers } from '../onnx/write';
+import { commitOutputs, type Artefact } from '../destinations';
 import { describeDataset } from '../data/load';
 import { checkpoint } from '../train/pass-context';
 import { TOOL_VERSION } from '../version';
@@ -87,23 +86,32 @@ export const writeStage: Stage = {
     const { outDir, prunedPath } = outputPaths(ctx);
     const result = buildResult(ctx, prunedPath);
     await checkpoint(ctx.hooks.signal);
-    // Last step: the writes (atomic), so a cancel or failure before here leaves nothing behind.
-    await mkdir(outDir, { recursive: true });
+    // Last step: the writes, so a cancel or failure before here leaves nothing behind.
     const repaired = ctx.state.repaired ?? null;
     const exported = repaired ? repaired.weights : need(ctx, 'pruned').replaced;
-    if (repaired) {
-      // Kept beside scan.json so a later export at this threshold (the panel's) gives the same repaired model.
-      const repairedPath = path.join(outDir, REPAIRED_MODEL_NAME);
-      await writeOnnxWithInitializers(ctx.bytes, repaired.weights, repairedPath, ctx.req.model);
-      const sha = createHash('sha256').update(await readFile(repairedPath)).digest('hex');
-      result.repair = { ...repaired.info, model: path.resolve(repairedPath), modelSha256: sha };
-    }
-    if (prunedPath) {
-      await mkdir(path.dirname(prunedPath), { recursive: true });
-      await writeOnnxWithInitializers(ctx.bytes, exported, prunedPath, ctx.req.model);
+    // Kept beside scan.json so a later export at this threshold (the panel's) gives the same repaired model.
+    const repairedPath = repaired ? path.resolve(outDir, REPAIRED_MODEL_NAME) : null;
+    const artefacts: Artefact[] = [];
+    const neverOverwrite = [ctx.req.model];
+    for (const [dest, weights] of [[repairedPath, repaired?.weights], [prunedPath, exported]] as const) {
+      if (!dest || !weights) continue;
+      const enc = encodeOnnxWithInitializers(ctx.bytes, weights, ctx.req.model);
+      neverOverwrite.push(...enc.externalFiles);
+      artefacts.push({ path: dest, bytes: enc.model });
     }
     const resultPath = path.join(outDir, RESULT_NAME);
-    await writeFileAtomic(resultPath, Buffer.from(JSON.stringify(result, null, 2)));
+    await commitOutputs({
+      artefacts,
+      neverOverwrite,
+      report: {
+        path: resultPath,
+        render: (sha) => {
+          if (repaired && repairedPath) result.repair = { ...repaired.info, model: repairedPath, modelSha256: sha.get(repairedPath)! };
+          result.prunedModelSha256 = prunedPath ? (sha.get(path.resolve(prunedPath)) ?? null) : null;
+          return Buffer.from(JSON.stringify(result, null, 2));
+        },
+      },
+    });
     return { result, resultPath };
   },
 };
