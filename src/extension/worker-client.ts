@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { ExportRequest, HostToWorker, Progress, SamplesRequest, ScanRequest, WorkerError, WorkerToHost } from '../protocol';
 import type { ScanResult } from '../engine/result';
 import type { SamplesOutput } from '../engine/samples';
+import { escapeUnsafe } from '../engine/errors';
 
 export interface JobOptions {
   /** Absolute path of dist/worker.js. */
@@ -53,9 +54,14 @@ export class WorkerFailure extends Error {
   }
 }
 
-/** "FILE: message" for engine errors (the same line the CLI prints), the message otherwise. */
+/**
+ * "FILE: message" for engine errors (the same line the CLI prints), the message otherwise. Both are escaped again
+ * here (control and bidi characters as \uXXXX): the file name comes from the user's disk, and the worker is a
+ * separate process whose messages the host does not take on trust.
+ */
 export function describeWorkerError(e: WorkerError): string {
-  return e.file ? `${e.file}: ${e.message}` : e.message;
+  const message = escapeUnsafe(String(e.message));
+  return e.file ? `${escapeUnsafe(String(e.file))}: ${message}` : message;
 }
 
 const live = new Set<ChildProcess>();

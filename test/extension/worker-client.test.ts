@@ -108,3 +108,10 @@ test('a worker over its heap limit is reported as out of memory with V8 stderr',
   assert.match(e.message, /ran out of memory \(limit 8 MB/);
   assert.match(e.stderr, /heap/i);
 });
+
+test('worker errors shown to the user escape control and bidi characters of the file name and message', async () => {
+  const { describeWorkerError } = await import('../../src/extension/worker-client');
+  const line = describeWorkerError({ code: 'MODEL_INVALID', file: '/m/evil\u202egnp.onnx', message: 'bad\u0007 node "x\u2066y"' });
+  assert.equal(line, '/m/evil\\u202egnp.onnx: bad\\u0007 node "x\\u2066y"');
+  assert.ok(!/[\u0000-\u001f\u202a-\u202e\u2066-\u2069]/.test(line));
+});
