@@ -6,7 +6,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { zipSync } from 'fflate';
@@ -151,4 +151,28 @@ test('Ctrl-C: a running scan ends with exit 130 and "rnp-scan: cancelled"', { ti
   assert.ok(sent, `the scan reached training: ${stderr.slice(-500)}`);
   assert.equal(code, 130, stderr.slice(-500));
   assert.match(stderr, /rnp-scan: cancelled\n$/);
+});
+
+test('a model folder the user cannot write to fails before the scan, with one line naming the folder', () => {
+  // Root ignores permissions, so as root the case runs as `nobody` (setpriv, util-linux); otherwise chmod 555.
+  const ro = mkdtempSync(path.join(tmpdir(), 'rnp-ro-'));
+  for (const f of ['model.onnx', 'defense.npz']) writeFileSync(path.join(ro, f), readFileSync(path.join(DEMO, f)));
+  const asRoot = process.getuid?.() === 0;
+  chmodSync(ro, asRoot ? 0o755 : 0o555);
+  for (const f of ['model.onnx', 'defense.npz']) chmodSync(path.join(ro, f), 0o644);
+  // The CLI runs from a world-readable copy of dist/ (the checkout may sit in a folder `nobody` cannot enter).
+  const bin = mkdtempSync(path.join(tmpdir(), 'rnp-ro-bin-'));
+  for (const f of readdirSync(path.dirname(CLI)).filter((f) => /^(cli\.js|tfjs-.*\.(wasm|js))$/.test(f))) copyFileSync(path.join(path.dirname(CLI), f), path.join(bin, f));
+  chmodSync(bin, 0o755);
+  const args = [path.join(bin, 'cli.js'), path.join(ro, 'model.onnx'), '--data', path.join(ro, 'defense.npz')];
+  const r = asRoot
+    ? spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...args], { encoding: 'utf8' })
+    : spawnSync(process.execPath, args, { encoding: 'utf8' });
+  assert.equal(r.error, undefined, `${r.error}`);
+  assert.equal(r.status, 2, r.stderr);
+  const lines = r.stderr.split('\n').filter((l) => l && !l.startsWith('['));
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], new RegExp(`^rnp-scan: ${ro.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\.rnp-scan: cannot be made: EACCES`));
+  assert.ok(!r.stderr.includes('[unlearn]'), 'no training started');
+  chmodSync(ro, 0o755);
 });
