@@ -74,6 +74,8 @@ export type HostToWebview =
   | { type: 'progress'; progress: Progress }
   /** `repaired`: the file is the scan's repaired model (its own threshold after a repair), else prune-only. */
   | { type: 'exported'; path: string; acc: number | null; asr: number | null; repaired?: boolean }
+  /** The user closed the export's save dialog without choosing a file: nothing was written. */
+  | { type: 'exportCancelled' }
   /** Ranking the samples of `inspect` started; progress messages follow. */
   | { type: 'inspecting'; model: string; inspect: string }
   | { type: 'samples'; report: SamplesReport }

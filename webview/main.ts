@@ -96,6 +96,9 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
     case 'exported':
       view?.showExported(m.path, m.acc, m.asr, m.repaired);
       break;
+    case 'exportCancelled':
+      view?.exportCancelled();
+      break;
     case 'error':
       if (m.context === 'samples') {
         inspecting = false;

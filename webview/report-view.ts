@@ -24,6 +24,8 @@ export interface ReportView {
   setThreshold(t: number): void;
   /** `repaired`: the host says which model it wrote (undefined from an older host: no claim either way). */
   showExported(path: string, acc: number | null, asr: number | null, repaired?: boolean): void;
+  /** The save dialog was closed: clear "Exporting…". */
+  exportCancelled(): void;
   showError(message: string): void;
   /** The suspicious-sample card of this report. */
   samples: SamplesCard;
@@ -233,6 +235,7 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
     exportStatus.textContent = `Exporting at threshold ${thresholdText(current)}…`;
     exportStatus.className = 'hint';
     delete exportStatus.dataset.path;
+    exportStatus.dataset.threshold = String(current);
     post({ type: 'export', threshold: current });
   });
   const exportCard = el('section', { class: 'card', id: 'export-card' }, el('h2', {}, 'Export'), exportKind, exportButton, exportStatus);
@@ -262,6 +265,15 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
     exportButton.textContent = choice.button;
     exportButton.toggleAttribute('disabled', !choice.enabled);
     resetButton.toggleAttribute('hidden', atScanThreshold(r, th));
+    // What a screen reader says for the slider: the threshold and what it prunes, not a 15-digit float.
+    slider.setAttribute('aria-valuetext', `threshold ${th < 0 ? 'none' : thresholdText(th)}: ${prunedSummary(counts.total, counts.totalChannels)}`);
+    // An "Exported …" line speaks of the threshold it was written at: a stale one would claim another file.
+    if (exportStatus.dataset.threshold !== undefined && exportStatus.dataset.threshold !== String(th)) {
+      exportStatus.textContent = '';
+      exportStatus.className = 'hint';
+      delete exportStatus.dataset.threshold;
+      delete exportStatus.dataset.path;
+    }
   };
   const setThreshold = (th: number) => {
     slider.value = String(Math.max(0, th));
@@ -283,10 +295,16 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
       exportStatus.dataset.path = path;
       exportStatus.dataset.acc = acc === null ? '' : String(acc);
       exportStatus.dataset.asr = asr === null ? '' : String(asr);
+      if (exportStatus.dataset.threshold === undefined) exportStatus.dataset.threshold = String(current);
     },
     showError(message) {
       exportStatus.className = 'hint error';
       exportStatus.textContent = message;
+    },
+    exportCancelled() {
+      exportStatus.textContent = '';
+      exportStatus.className = 'hint';
+      delete exportStatus.dataset.threshold;
     },
   };
 }

@@ -302,7 +302,11 @@ export class ScanController implements PanelHandlers {
         saveLabel: repaired ? 'Export repaired model' : 'Export pruned model',
         title: repaired ? `Export the repaired model (pruned at threshold ${thresholdText(th)}, then fine-tuned)` : `Export the model pruned at threshold ${thresholdText(th)} (prune-only)`,
       });
-      if (!uri) return undefined;
+      if (!uri) {
+        // The panel said "Exporting…" when the button was pressed: tell it nothing happened.
+        panel?.post({ type: 'exportCancelled' });
+        return undefined;
+      }
       target = uri.fsPath;
     }
     if (isSameFile(target, result.model)) {

@@ -125,3 +125,46 @@ test('the plan card lists every planned stage with what became of it', async () 
   assert.equal(await page.locator('#plan').count(), 0);
   await page.close();
 });
+
+test('export status: a closed save dialog clears "Exporting…", and a stale "Exported" line goes when the slider moves', async () => {
+  const { page } = await h.open(sampleResult());
+  await page.locator('#threshold').fill('0.45');
+  await page.locator('#export').click();
+  assert.match((await page.locator('#export-status').textContent()) ?? '', /^Exporting at threshold 0\.45/);
+  await page.evaluate(() => window.postMessage({ type: 'exportCancelled' }, '*'));
+  assert.equal(await page.locator('#export-status').textContent(), '');
+  await page.locator('#export').click();
+  await page.evaluate(() => window.postMessage({ type: 'exported', path: '/m/model.pruned.onnx', acc: 0.885, asr: 0.031 }, '*'));
+  assert.match((await page.locator('#export-status').textContent()) ?? '', /^Exported .*model\.pruned\.onnx/);
+  await page.locator('#threshold').fill('0.45');
+  assert.match((await page.locator('#export-status').textContent()) ?? '', /^Exported/, 'same threshold: the line stays');
+  await page.locator('#threshold').fill('0.6');
+  assert.equal(await page.locator('#export-status').textContent(), '', 'another threshold: the line is gone');
+  await page.close();
+});
+
+test('the slider says what it prunes to assistive technology, and shows a visible focus ring', async () => {
+  const r = sampleResult();
+  const { page } = await h.open(r);
+  await page.locator('#threshold').fill('0.35');
+  const total = r.layers.reduce((n, l) => n + l.masks.filter((m) => m <= 0.35).length, 0);
+  assert.equal(await page.locator('#threshold').getAttribute('aria-valuetext'), `threshold 0.35: ${total} of ${r.totalChannels} channels pruned`);
+  await page.locator('#threshold').focus();
+  await page.keyboard.press('ArrowRight');
+  const outline = await page.locator('#threshold').evaluate((e) => {
+    const s = getComputedStyle(e);
+    return { width: parseFloat(s.outlineWidth), style: s.outlineStyle };
+  });
+  assert.ok(outline.width >= 2 && outline.style === 'solid', JSON.stringify(outline));
+  await page.close();
+});
+
+test('at a narrow width (336 px) no card is wider than the page', async () => {
+  const { page } = await h.open(sampleResult({ withRepair: true }));
+  await page.setViewportSize({ width: 336, height: 900 });
+  const over = await page.evaluate(() =>
+    [...document.querySelectorAll('section.card')].filter((c) => c.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map((c) => c.id),
+  );
+  assert.deepEqual(over, []);
+  await page.close();
+});
