@@ -1,14 +1,16 @@
 /**
  * `rnp-scan`: the engine from a command line, for scripts and CI. Contract (README "Command line"):
- * exit 0 when the scan ran; exit 2 with one line on stderr naming the file and the problem for bad input;
+ * exit 0, or 3 for a finding at or above --fail-on (cli/exit-codes.ts); exit 2 with one line on stderr naming the file and the problem for bad input;
  * `--json` prints exactly one JSON object on stdout; progress goes to stderr. Subcommands: `plan` (what a scan would
  * run, without running it), `samples` (rank a dataset's samples), `options` (the options table).
+ * `batch` (every model under folders: cli/batch.ts).
  */
 import { parseCli, USAGE } from './cli/args';
 import { progressPrinter } from './cli/progress';
 import { formatPlan, formatSummary } from './cli/summary';
 import { planOnly, runScan } from './engine/scan';
 import { InputError } from './engine/errors';
+import { EXIT, scanExitCode } from './cli/exit-codes';
 
 async function main(argv: string[]): Promise<number> {
   let cmd;
@@ -48,6 +50,10 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(cmd.json ? JSON.stringify(out) + '\n' : out.samples.slice(0, 20).map((s) => `${s.index}\t${s.score.toFixed(4)}`).join('\n') + '\n');
       return 0;
     }
+    if (cmd.kind === 'batch') {
+      const { runBatchCli } = await import('./cli/batch');
+      return await runBatchCli(cmd.batch!, { failOn: cmd.failOn, sarif: cmd.sarif, signal: controller.signal, argv });
+    }
     if (cmd.kind === 'plan') {
       const plan = await planOnly(cmd.request);
       process.stdout.write((cmd.json ? JSON.stringify(plan) : formatPlan(plan)) + '\n');
@@ -55,13 +61,19 @@ async function main(argv: string[]): Promise<number> {
     }
     const { result, resultPath } = await runScan(cmd.request, { onProgress: progressPrinter(), signal: controller.signal });
     if (process.stderr.isTTY) process.stderr.write('\n');
+    if (cmd.sarif) {
+      const { writeSarif } = await import('./engine/sarif');
+      const { findingOf } = await import('./engine/batch');
+      await writeSarif(cmd.sarif, { models: [{ path: result.model, sha256: result.modelSha256, finding: findingOf(result), report: resultPath }], commandLine: ['rnp-scan', ...argv].join(' ') });
+    }
     process.stdout.write(cmd.json ? JSON.stringify(result) + '\n' : formatSummary(result, resultPath) + '\n');
-    return 0;
+    // 3: a finding at or above --fail-on (cli/exit-codes.ts); `npm run demo` passes --fail-on never.
+    return scanExitCode(result.verdict, cmd.failOn);
   } catch (e) {
     if (process.stderr.isTTY) process.stderr.write('\n');
     if (e instanceof InputError) {
       process.stderr.write(`rnp-scan: ${e.describe()}\n`);
-      return 2;
+      return EXIT.input;
     }
     if ((e as { code?: string }).code === 'CANCELLED') {
       process.stderr.write('rnp-scan: cancelled\n');

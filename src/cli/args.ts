@@ -6,13 +6,15 @@
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import type { ScanRequest } from '../engine/jobs';
-import { OPTIONS, booleanFlags, setField, type OptionSpec, type ScanOptions } from '../engine/options';
+import { OPTIONS, booleanFlags, setField, type FailOn, type OptionSpec, type ScanOptions } from '../engine/options';
+import { parseShard, type BatchRequest } from '../engine/batch';
 import { InputError } from '../engine/errors';
 import { defaultOutDir } from '../engine/output-paths';
 import { optionDefaultText } from './options-table';
 
 const COMMANDS = `usage: rnp-scan MODEL.onnx --data DEFENSE [--clean-test T] [--poison-test P] [--out DIR] [--json] [options]
        rnp-scan plan MODEL.onnx --data DEFENSE [--json] [options]   which stages a scan would run, and why
+       rnp-scan batch PATH... --data DEFENSE --out DIR [--shard I/N] [--sarif FILE] [options]   every model under PATH
        rnp-scan samples MODEL.onnx --data DEFENSE --inspect DATASET [--json]
        rnp-scan options [--json]                                    every option, its flag, setting and defaults`;
 
@@ -36,10 +38,16 @@ export const USAGE = [
 ].join('\n');
 
 export interface CliCommand {
-  kind: 'scan' | 'samples' | 'plan' | 'options' | 'help';
+  kind: 'scan' | 'samples' | 'plan' | 'options' | 'help' | 'batch';
   request: ScanRequest;
   inspect?: string;
   json: boolean;
+  /** `--fail-on`: which verdicts make the CLI exit 3. */
+  failOn: FailOn;
+  /** `--sarif FILE` (absolute). */
+  sarif?: string;
+  /** `rnp-scan batch`: the folders/models, the shard and the shared options. */
+  batch?: BatchRequest;
 }
 
 function parseList(flag: string, v: string): number[] {
@@ -86,15 +94,20 @@ export function parseCli(argv: string[]): CliCommand {
   const { values, positionals } = parsed;
   const v = values as Record<string, string | boolean | undefined>;
   const empty: ScanRequest = { model: '', data: '', outDir: '', options: {}, writePruned: false };
-  if (v.help) return { kind: 'help', request: empty, json: false };
+  if (v.help) return { kind: 'help', request: empty, json: false, failOn: 'backdoored' };
   const pos = [...positionals];
   let kind: CliCommand['kind'] = 'scan';
-  if (pos[0] === 'samples' || pos[0] === 'plan' || pos[0] === 'options' || pos[0] === 'scan') kind = pos.shift() as CliCommand['kind'];
+  if (['samples', 'plan', 'options', 'scan', 'batch'].includes(pos[0])) kind = pos.shift() as CliCommand['kind'];
   if (kind === 'options') {
     if (pos.length) throw new InputError('OPTION_INVALID', null, `options takes no arguments, got ${pos.join(' ')}`);
-    return { kind, request: empty, json: !!v.json };
+    return { kind, request: empty, json: !!v.json, failOn: 'backdoored' };
   }
-  if (pos.length !== 1) throw new InputError('OPTION_INVALID', null, pos.length === 0 ? 'missing MODEL (see --help)' : `expected one MODEL, got ${pos.join(' ')}`);
+  if (kind === 'batch') {
+    if (pos.length === 0) throw new InputError('OPTION_INVALID', null, 'batch needs at least one folder or model (see --help)');
+    if (!v.out) throw new InputError('OPTION_INVALID', null, 'batch needs --out DIR (results.jsonl and one folder per model)');
+    if (v.json) throw new InputError('OPTION_INVALID', null, 'batch writes DIR/results.jsonl; --json is for a single scan');
+  } else if (v.shard !== undefined) throw new InputError('OPTION_INVALID', null, '--shard is for rnp-scan batch');
+  else if (pos.length !== 1) throw new InputError('OPTION_INVALID', null, pos.length === 0 ? 'missing MODEL (see --help)' : `expected one MODEL, got ${pos.join(' ')}`);
   if (!v.data) throw new InputError('OPTION_INVALID', null, 'missing --data DEFENSE (clean samples: .npz or an image folder)');
   if (kind === 'samples' && !v.inspect) throw new InputError('OPTION_INVALID', null, 'samples needs --inspect DATASET');
 
@@ -131,5 +144,11 @@ export function parseCli(argv: string[]): CliCommand {
     writePruned: given.export !== false,
     prunedDir: out ? path.resolve(out) : undefined,
   };
-  return { kind, request, inspect: given.inspect as string | undefined, json: given.json === true };
+  const failOn = (given.failOn as FailOn | undefined) ?? 'backdoored';
+  const sarif = given.sarif ? path.resolve(given.sarif as string) : undefined;
+  const batch: BatchRequest | undefined =
+    kind === 'batch'
+      ? { inputs: pos, data: request.data, cleanTest: request.cleanTest, poisonTest: request.poisonTest, outDir: path.resolve(out!), options: o, writePruned: request.writePruned, shard: given.shard !== undefined ? parseShard(given.shard as string) : null }
+      : undefined;
+  return { kind, request, inspect: given.inspect as string | undefined, json: given.json === true, failOn, sarif, batch };
 }

@@ -10,7 +10,7 @@ const show = (v: unknown): string => (v === null ? 'unset' : Array.isArray(v) ? 
 /** "0.2", or "adaptive: chosen from clean data; paper: 0.2" when the modes differ; '' for a value with no default. */
 export function optionDefaultText(s: OptionSpec): string {
   const { adaptive, paper } = s.default;
-  if (s.kind === 'input' && s.type === 'path') return '';
+  if ((s.kind === 'input' && s.type === 'path') || ((s.type === 'path' || s.type === 'string') && adaptive === null)) return '';
   if (JSON.stringify(adaptive) === JSON.stringify(paper)) return `default ${show(adaptive)}`;
   const a = s.name === 'pruneThreshold' && adaptive === null ? 'chosen from clean data' : show(adaptive);
   return `adaptive: ${a}; paper: ${show(paper)}`;
@@ -26,6 +26,8 @@ export function optionTypeText(s: OptionSpec): string {
       return (s.min !== undefined || s.max !== undefined ? rangeWords(s) : s.type) + (s.nullable ? ' or unset' : '');
     case 'numbers':
       return 'list of numbers';
+    case 'string':
+      return s.arg ?? 'text';
     default:
       return s.type;
   }

@@ -15,6 +15,9 @@ export type ScanMode = 'adaptive' | 'paper';
 export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export const SCAN_MODES: readonly ScanMode[] = ['adaptive', 'paper'];
 export const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+/** `--fail-on`: the least severe verdict that makes the CLI exit 3 (never: no verdict does). */
+export type FailOn = 'backdoored' | 'inconclusive' | 'never';
+export const FAIL_ON: readonly FailOn[] = ['backdoored', 'inconclusive', 'never'];
 
 export interface Preprocess {
   /** Per-channel mean subtracted after scaling uint8 to [0,1]; empty = none. */
@@ -69,8 +72,11 @@ export interface ScanOptions {
   targetShareLevel: number;
 }
 
-/** What an option's value is; `numbers` is a comma-separated list on the command line, an array in settings. */
-export type OptionType = 'enum' | 'integer' | 'number' | 'boolean' | 'numbers' | 'path';
+/**
+ * What an option's value is; `numbers` is a comma-separated list on the command line, an array in settings;
+ * `string` is text the command parses itself (`--shard I/N`; its `arg` says the form).
+ */
+export type OptionType = 'enum' | 'integer' | 'number' | 'boolean' | 'numbers' | 'path' | 'string';
 
 /**
  * 'scan': a field of ScanOptions (`name` is its key; `preprocess.mean` / `preprocess.std` its nested fields).
@@ -121,6 +127,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Write NAME.pruned.onnx (the repaired model after a repair); --no-export writes only scan.json.' },
   { name: 'json', kind: 'output', flag: 'json', setting: null, type: 'boolean', default: same(false),
     help: 'Print exactly one JSON object on stdout: the ScanResult (or the options table, the samples ranking).' },
+  { name: 'failOn', kind: 'output', flag: 'fail-on', setting: null, type: 'enum', values: FAIL_ON, default: same('backdoored'),
+    help: 'Exit 3 when a model is found backdoored (backdoored), backdoored or inconclusive (inconclusive), or never (never: exit 0 whatever the verdict). The same for one model and a batch.' },
+  { name: 'sarif', kind: 'output', flag: 'sarif', setting: null, type: 'path', default: same(null), arg: 'FILE',
+    help: 'Also write the findings as SARIF 2.1.0 (one result per backdoored or inconclusive model), atomically; for a scan and a batch.' },
+  { name: 'shard', kind: 'input', flag: 'shard', setting: null, type: 'string', default: same(null), arg: 'I/N',
+    help: '`rnp-scan batch`: scan only share I of N (0-based; the models sorted by relative path, model k goes to shard k mod N), so N processes cover every model once into one --out.' },
   // ── how to scan ──
   { name: 'mode', kind: 'scan', flag: 'mode', setting: 'mode', type: 'enum', values: SCAN_MODES, default: same('adaptive'),
     help: "adaptive (default): RNP with clean-data safeguards, a verdict, a threshold chosen from clean data and a repair; paper: the authors' exact settings." },
@@ -220,6 +232,8 @@ export function invalidReason(s: OptionSpec, v: unknown): string | null {
       return typeof v === 'boolean' ? null : 'must be true or false';
     case 'path':
       return typeof v === 'string' ? null : 'must be a path';
+    case 'string':
+      return typeof v === 'string' ? null : 'must be text';
     case 'numbers':
       return Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x)) ? null : 'must be a list of numbers';
     case 'integer':
