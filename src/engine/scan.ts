@@ -131,7 +131,7 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
   try {
     const plan = planFor(o, req, loaded);
     const modelSha256 = createHash('sha256').update(loaded.bytes).digest('hex');
-    const ctx: ScanContext = { req, o, plan, hooks, backend, ...loaded, modelSha256, notes: [], seconds, state: {}, report };
+    const ctx: ScanContext = { req, o, plan, hooks, backend, ...loaded, modelSha256, notes: [...(loaded.graph.notes ?? [])], seconds, state: {}, report };
     lap('load');
     let key = hooks.cache ? baseKey(modelSha256, loaded.defense) : '';
     for (const planned of plan.stages) {

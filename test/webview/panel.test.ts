@@ -163,7 +163,7 @@ test('at a narrow width (336 px) no card is wider than the page', async () => {
   const { page } = await h.open(sampleResult({ withRepair: true }));
   await page.setViewportSize({ width: 336, height: 900 });
   const over = await page.evaluate(() =>
-    [...document.querySelectorAll('section.card')].filter((c) => c.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map((c) => c.id),
+    Array.from(document.querySelectorAll("section.card")).filter((c) => c.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map((c) => c.id),
   );
   assert.deepEqual(over, []);
   await page.close();

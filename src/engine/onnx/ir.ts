@@ -42,6 +42,8 @@ export interface IrGraph {
   initializers: Map<string, IrTensor>;
   /** Nodes in topological order. */
   nodes: IrNode[];
+  /** What normalisation on load changed (onnx/normalize.ts), in words for the report; absent when nothing. */
+  notes?: string[];
 }
 
 export function tensorSize(dims: readonly number[]): number {

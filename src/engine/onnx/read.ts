@@ -6,6 +6,7 @@
  * node or tensor at fault.
  */
 import './protobuf-setup';
+import { foldIdentityParameters } from './normalize';
 import { onnx } from 'onnx-proto';
 import { InputError } from '../errors';
 import { readRegularFile } from '../regular-file';
@@ -185,7 +186,7 @@ function convertModel(model: onnx.ModelProto, file: string, limits: Limits): IrG
     for (const t of attrs.tensors) node.attrs[t.name] = materializeTensor(t.plan, file);
   }
 
-  return {
+  const ir: IrGraph = {
     name: graph.name ?? '',
     irVersion,
     opset,
@@ -195,6 +196,13 @@ function convertModel(model: onnx.ModelProto, file: string, limits: Limits): IrG
     initializers,
     nodes: order.map((i) => planned[i].node),
   };
+  const folded = foldIdentityParameters(ir);
+  if (folded.size > 0) {
+    ir.notes = [
+      `${folded.size} parameter${folded.size === 1 ? '' : 's'} reached ${folded.size === 1 ? 'its layer' : 'their layers'} through Identity nodes (PyTorch's exporter shares equal tensors, e.g. ${showNames([...folded.keys()], { max: 2 })}): each got its own copy, and the exported model keeps them separate.`,
+    ];
+  }
+  return ir;
 }
 
 /** `base_k` for the first free k; remembers k per base so that 100k nodes sharing one name stay linear. */

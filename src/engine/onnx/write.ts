@@ -64,12 +64,29 @@ export function encodeOnnxWithInitializers(
   const byName = new Map<string, onnx.ITensorProto>();
   for (const t of model.graph.initializer ?? []) byName.set(t.name ?? '', t);
   for (const [name, values] of replaced) {
-    const t = byName.get(name);
+    const t = byName.get(name) ?? ownInitializerFor(model.graph, name, byName);
     if (!t) throw new InputError('MODEL_INVALID', sourcePath, `cannot export: the model has no initializer '${show(name)}'`);
     setFloatData(t, values, sourcePath);
   }
 
   return { model: onnx.ModelProto.encode(model).finish(), externalFiles: [...externalFiles] };
+}
+
+/**
+ * A parameter the reader gave its own copy (onnx/normalize.ts: an Identity node fed by an initializer): it becomes
+ * an initializer of its own, a copy of the shared one's type and dims, and that Identity node goes. Undefined when
+ * `name` is no such parameter.
+ */
+function ownInitializerFor(graph: onnx.IGraphProto, name: string, byName: Map<string, onnx.ITensorProto>): onnx.ITensorProto | undefined {
+  const nodes = graph.node ?? [];
+  const at = nodes.findIndex((n) => n.opType === 'Identity' && n.output?.length === 1 && n.output[0] === name && n.input?.length === 1 && byName.has(n.input[0]));
+  if (at < 0) return undefined;
+  const src = byName.get(nodes[at].input![0])!;
+  const own = onnx.TensorProto.create({ name, dims: [...(src.dims ?? [])], dataType: src.dataType });
+  graph.initializer = [...(graph.initializer ?? []), own];
+  graph.node = nodes.filter((_, i) => i !== at);
+  byName.set(name, own);
+  return own;
 }
 
 /** Replace one float tensor's values, keeping its element type and dims. */
