@@ -35,6 +35,11 @@ export interface DestinationCheck {
   outDir: string | null;
   /** Every file the job will write (scan.json, the pruned model, repaired.onnx); their folders are made and checked too. */
   files: readonly string[];
+  /**
+   * false: check only, make nothing (before the job: a cancelled or failed job then leaves nothing behind, not
+   * even an empty folder); the write stage checks again with folders made, right before it writes.
+   */
+  create?: boolean;
 }
 
 /** The folder name of the default outputs (output-paths.ts): never a symlink, wherever it is. */
@@ -101,7 +106,7 @@ async function checkNotAnInput(file: string, inputs: readonly InputInfo[], isFol
  * `.rnp-scan` and everything below it, and the folder itself when `strictSelf` must be real folders (lstat);
  * levels above those may be links to folders. Every level must be a folder.
  */
-async function makeFolder(folder: string, strictSelf: boolean): Promise<void> {
+async function makeFolder(folder: string, strictSelf: boolean, created: string[] = [], create = true): Promise<void> {
   const abs = path.resolve(folder);
   const { root } = path.parse(abs);
   const parts = abs.slice(root.length).split(path.sep).filter(Boolean);
@@ -119,11 +124,14 @@ async function makeFolder(folder: string, strictSelf: boolean): Promise<void> {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOTDIR') throw refuse(cur, 'cannot be made: a level above it is a file, not a folder');
       if (code !== 'ENOENT') throw refuse(cur, `cannot be checked: ${(e as Error).message}`);
+      // Checking only: this level and those below will be made when the outputs are written.
+      if (!create) return;
       try {
         await fsp.mkdir(cur, { mode: 0o755 });
       } catch (m) {
         if ((m as NodeJS.ErrnoException).code !== 'EEXIST') throw refuse(cur, `cannot be made: ${(m as Error).message}`);
       }
+      created.push(cur);
       st = await fsp.lstat(cur);
       // Made here: nothing below may be a link either (one raced in would redirect the outputs).
       strict = true;
@@ -142,6 +150,23 @@ async function makeFolder(folder: string, strictSelf: boolean): Promise<void> {
 
 /** Creates and removes a probe file: the folder takes new files (not read-only, not full of someone else's rights). */
 async function probeWritable(folder: string): Promise<void> {
+  // Not made yet (a check before the job): the deepest level that exists must take the first missing one.
+  let existing = path.resolve(folder);
+  let missing: string | null = null;
+  while (!(await fsp.lstat(existing).then(() => true, () => false))) {
+    missing = existing;
+    const up = path.dirname(existing);
+    if (up === existing) break;
+    existing = up;
+  }
+  if (missing) {
+    try {
+      await fsp.access(existing, fsConstants.W_OK | fsConstants.X_OK);
+    } catch (e) {
+      throw refuse(missing, `cannot be made: ${(e as Error).message}`);
+    }
+    return;
+  }
   const probe = path.join(folder, `.rnp-probe-${randomBytes(4).toString('hex')}`);
   try {
     const h = await fsp.open(probe, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
@@ -157,7 +182,7 @@ async function probeWritable(folder: string): Promise<void> {
  * Every check on the outputs, before any work; see the header. Throws OUTPUT_INVALID naming the path at fault.
  * Makes the output folders (they stay, empty, when the job fails later).
  */
-export async function checkDestinations(c: DestinationCheck): Promise<void> {
+export async function checkDestinations(c: DestinationCheck): Promise<{ created: string[] }> {
   const inputs = await inputInfo(c.inputs);
   const files = c.files.map((f) => path.resolve(f));
   const outDir = c.outDir ? path.resolve(c.outDir) : null;
@@ -170,7 +195,13 @@ export async function checkDestinations(c: DestinationCheck): Promise<void> {
     const d = path.dirname(f);
     if (!folders.has(d)) folders.set(d, false);
   }
-  for (const [folder, strictSelf] of folders) await makeFolder(folder, strictSelf);
+  const created: string[] = [];
+  try {
+    for (const [folder, strictSelf] of folders) await makeFolder(folder, strictSelf, created, c.create !== false);
+  } catch (e) {
+    await removeEmptyFolders(created);
+    throw e;
+  }
   for (const f of files) {
     // Again now that the folders exist (real paths through them are exact), then what sits at the path itself.
     await checkNotAnInput(f, inputs);
@@ -178,6 +209,15 @@ export async function checkDestinations(c: DestinationCheck): Promise<void> {
     if (st && !st.isFile() && !st.isSymbolicLink()) throw refuse(f, `is ${fileKind(st)}; an output must be a file`);
   }
   for (const folder of folders.keys()) await probeWritable(folder);
+  return { created };
+}
+
+/**
+ * Undoes what checkDestinations made for a job that then failed or was cancelled: the folders it created, deepest
+ * first, each only if still empty (a cancelled scan leaves nothing behind, not even an empty `.rnp-scan/`).
+ */
+export async function removeEmptyFolders(created: readonly string[]): Promise<void> {
+  for (const dir of [...created].sort((a, b) => b.length - a.length)) await fsp.rmdir(dir).catch(() => undefined);
 }
 
 export interface Artefact {

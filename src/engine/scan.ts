@@ -27,9 +27,8 @@ import { accuracy } from './rnp/evaluate';
 import type { ScanContext, ScanHooks, ScanState } from './stages/context';
 import { STAGES } from './stages';
 import { baseKey, chainKey } from './stages/cache';
-import { outputPaths } from './stages/write';
+import { destinationsOf } from './stages/write';
 import { checkDestinations } from './destinations';
-import { REPAIRED_MODEL_NAME, RESULT_NAME } from './output-paths';
 
 export type { ScanHooks } from './stages/context';
 export { resolveOptions } from './options';
@@ -109,6 +108,10 @@ export async function planOnly(req: ScanRequest): Promise<ScanPlan> {
 
 export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<ScanOutput> {
   const o = resolveOptions(req.options);
+  // Every output checked (not an input, no planted link, a folder that takes files) before any work: a bad --out
+  // fails in milliseconds, not after the scan. Nothing is made yet (the write stage makes the folders), so a
+  // cancelled or failed scan leaves nothing behind (destinations.ts).
+  await checkDestinations({ ...destinationsOf(req), create: false });
   const report = (phase: Phase, step: number, total: number, message: string, acc?: number) => hooks.onProgress?.({ phase, step, total, message, acc });
   const seconds: PhaseSeconds = { load: 0, unlearn: 0, recover: 0, prune: 0, evaluate: 0, evidence: 0, repair: 0, total: 0 };
   let t = performance.now();
@@ -117,14 +120,6 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     seconds[phase] += (now - t) / 1000;
     t = now;
   };
-  // Every output checked (not an input, no planted link, a writable folder) before any work: a bad --out fails in
-  // milliseconds, not after the scan (destinations.ts).
-  const { outDir, prunedPath } = outputPaths({ req });
-  await checkDestinations({
-    inputs: [req.model, req.data, req.cleanTest, req.poisonTest],
-    outDir,
-    files: [path.join(outDir, RESULT_NAME), path.join(outDir, REPAIRED_MODEL_NAME), ...(prunedPath ? [prunedPath] : [])],
-  });
   report('load', 0, 0, `loading ${path.basename(req.model)}`);
   const backend = await selectBackend(o.backend, o.threads);
   const loaded = await loadAll(req, o);

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import type { LayerMasks, PhaseSeconds, ScanResult } from '../result';
 import { encodeOnnxWithInitializers } from '../onnx/write';
-import { commitOutputs, type Artefact } from '../destinations';
+import { checkDestinations, commitOutputs, type Artefact, type DestinationCheck } from '../destinations';
 import { describeDataset } from '../data/load';
 import { checkpoint } from '../train/pass-context';
 import { TOOL_VERSION } from '../version';
@@ -28,6 +28,16 @@ export function outputPaths(ctx: Pick<ScanContext, 'req'>): { outDir: string; pr
   const outDir = req.outDir || defaultOutDir(req.model);
   const prunedPath = req.writePruned ? path.join(req.prunedDir ?? path.dirname(req.model), prunedModelName(req.model)) : null;
   return { outDir, prunedPath };
+}
+
+/** What the scan reads and writes, for destinations.ts (checked before the scan, and again, making folders, here). */
+export function destinationsOf(req: ScanContext['req']): DestinationCheck {
+  const { outDir, prunedPath } = outputPaths({ req });
+  return {
+    inputs: [req.model, req.data, req.cleanTest, req.poisonTest],
+    outDir,
+    files: [path.join(outDir, RESULT_NAME), path.join(outDir, REPAIRED_MODEL_NAME), ...(prunedPath ? [prunedPath] : [])],
+  };
 }
 
 function buildResult(ctx: ScanContext, prunedPath: string | null): ScanResult {
@@ -86,7 +96,9 @@ export const writeStage: Stage = {
     const { outDir, prunedPath } = outputPaths(ctx);
     const result = buildResult(ctx, prunedPath);
     await checkpoint(ctx.hooks.signal);
-    // Last step: the writes, so a cancel or failure before here leaves nothing behind.
+    // Last step: the writes, so a cancel or failure before here leaves nothing behind. The folders are made now,
+    // with every check of the start repeated (a link planted during the scan is refused too).
+    await checkDestinations(destinationsOf(ctx.req));
     const repaired = ctx.state.repaired ?? null;
     const exported = repaired ? repaired.weights : need(ctx, 'pruned').replaced;
     // Kept beside scan.json so a later export at this threshold (the panel's) gives the same repaired model.
