@@ -6,12 +6,12 @@
  */
 import type { DatasetInfo, ScanResult } from './engine/result';
 import type { SamplesOutput } from './engine/samples';
-import type { ExportRequest, Progress, SamplesRequest, ScanRequest } from './engine/jobs';
+import type { BatchOutput, BatchProgress, BatchRequest, ExportRequest, Progress, SamplesRequest, ScanRequest } from './engine/jobs';
 import type { ErrorCode } from './engine/errors';
 import { NOTHING_PRUNED } from './engine/rnp/select';
 
 // The engine owns its job types (engine/jobs.ts); the protocol carries them and re-exports them for its users.
-export type { ExportRequest, Phase, Progress, SamplesRequest, ScanRequest } from './engine/jobs';
+export type { BatchOutput, BatchProgress, BatchRequest, ExportRequest, Phase, Progress, SamplesRequest, ScanRequest } from './engine/jobs';
 
 // ───────────────────────── host → worker ─────────────────────────
 
@@ -19,6 +19,8 @@ export type HostToWorker =
   | { type: 'scan'; id: number; request: ScanRequest }
   | { type: 'export'; id: number; request: ExportRequest }
   | { type: 'samples'; id: number; request: SamplesRequest }
+  /** A batch of scans (engine/batch.ts); `progress` messages carry the current model's scan, `batchProgress` the batch. */
+  | { type: 'batch'; id: number; request: BatchRequest }
   | { type: 'cancel' };
 
 // ───────────────────────── worker → host ─────────────────────────
@@ -34,6 +36,9 @@ export type WorkerToHost =
   | { type: 'scanDone'; id: number; result: ScanResult; resultPath: string }
   | { type: 'exportDone'; id: number; path: string; acc: number | null; asr: number | null }
   | { type: 'samplesDone'; id: number; output: SamplesOutput }
+  | { type: 'batchProgress'; id: number; progress: BatchProgress }
+  /** Every entry's `finding` is filled in (read from scan.json for models reused from an earlier run). */
+  | { type: 'batchDone'; id: number; output: BatchOutput }
   | { type: 'error'; id: number; error: WorkerError };
 
 // ───────────────────────── host ⇄ webview ─────────────────────────

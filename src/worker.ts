@@ -1,12 +1,13 @@
 /**
  * The worker: a child process (forked by the extension, or by tests) that runs one engine job — a scan, an
- * export or a sample ranking — so that TensorFlow.js never blocks the extension host's event loop and a crash or
+ * export, a sample ranking or a batch of scans — so that TensorFlow.js never blocks the extension host's event loop and a crash or
  * out-of-memory kills only this process. It speaks the HostToWorker / WorkerToHost protocol over the fork IPC channel and exits when
  * the job is done.
  */
 import type { HostToWorker, Progress, WorkerError, WorkerToHost } from './protocol';
 import { exportPruned, runScan } from './engine/scan';
 import { runSamples } from './engine/samples';
+import { loadFinding, runBatch } from './engine/batch';
 import { CancelledError, InputError } from './engine/errors';
 
 const abort = new AbortController();
@@ -43,6 +44,17 @@ async function handle(m: HostToWorker): Promise<void> {
     if (m.type === 'scan') {
       const out = await runScan(m.request, hooks);
       await send({ type: 'scanDone', id: m.id, result: out.result, resultPath: out.resultPath });
+    } else if (m.type === 'batch') {
+      const output = await runBatch(m.request, {
+        signal: abort.signal,
+        onProgress: hooks.onProgress,
+        onEvent: (e) => {
+          if (e.kind === 'model-start') void send({ type: 'batchProgress', id: m.id, progress: { done: e.index, total: e.total, etaSeconds: null, current: e.model.rel, row: null } });
+          if (e.kind === 'model-done') void send({ type: 'batchProgress', id: m.id, progress: { done: e.done, total: e.total, etaSeconds: e.etaSeconds, current: null, row: e.entry.row } });
+        },
+      });
+      for (const entry of output.entries) if (entry.row.status === 'done') entry.finding = await loadFinding(entry);
+      await send({ type: 'batchDone', id: m.id, output });
     } else if (m.type === 'samples') {
       const { model, data, inspect, options, previews } = m.request;
       const output = await runSamples({ model, data, options, outDir: '', writePruned: false }, inspect, hooks, { previews });

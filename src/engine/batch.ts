@@ -25,7 +25,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fsp, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
-import type { Progress, ScanRequest } from './jobs';
+import type { BatchEntry, BatchFinding, BatchModel, BatchOutput, BatchRequest, BatchRow, Progress, ScanRequest, Shard } from './jobs';
 import type { ScanResult } from './result';
 import { resolveOptions, type ScanOptions } from './options';
 import { CancelledError, InputError, showName, type ErrorCode } from './errors';
@@ -40,78 +40,8 @@ export const ROW_MAX_BYTES = 4096;
 /** Folders never searched. */
 export const SKIPPED_FOLDERS: readonly string[] = ['.rnp-scan', 'node_modules', '.git'];
 
-export interface Shard {
-  /** 0-based. */
-  index: number;
-  count: number;
-}
-
-export interface BatchRequest {
-  /** Folders (searched recursively) and model files. */
-  inputs: string[];
-  data: string;
-  cleanTest?: string;
-  poisonTest?: string;
-  /** Gets results.jsonl and one folder per model. */
-  outDir: string;
-  options: Partial<ScanOptions>;
-  /** Write NAME.pruned.onnx into each model's folder. */
-  writePruned: boolean;
-  shard?: Shard | null;
-}
-
-export type BatchStatus = 'done' | 'error';
-
-/** One line of results.jsonl (a contract: scripts read it; add fields, never rename them). */
-export interface BatchRow {
-  /** The model's path relative to the batch's common root, with forward slashes. */
-  model: string;
-  /** SHA-256 of the model file as scanned; null when it could not be read. */
-  sha256: string | null;
-  verdict: ScanResult['verdict'] | null;
-  detectedLabel: number | null;
-  status: BatchStatus;
-  /** The one line the single-model CLI prints after `rnp-scan: ` (null when done). */
-  error: string | null;
-  /** The error's code (MODEL_INVALID, …, INTERNAL); null when done. */
-  code: ErrorCode | 'INTERNAL' | null;
-  /** Wall-clock seconds of this model's scan. */
-  seconds: number;
-  /** Hash of the resolved options and data files: a row is reused only for the same settings. */
-  config: string;
-  /** "I/N" of the process that wrote the row, null without --shard. */
-  shard: string | null;
-  /** ISO time the row was written. */
-  at: string;
-}
-
-export interface BatchModel {
-  /** Absolute path. */
-  path: string;
-  /** Relative to the common root, forward slashes. */
-  rel: string;
-}
-
-/** What the SARIF and the summaries need of a finished scan, without keeping whole results in memory. */
-export interface BatchFinding {
-  verdict: ScanResult['verdict'];
-  detectedLabel: number | null;
-  confidence: number;
-  evidence: string[];
-  before: ScanResult['before'];
-  after: ScanResult['after'];
-}
-
-export interface BatchEntry {
-  model: BatchModel;
-  row: BatchRow;
-  /** Done by an earlier run and reused. */
-  skipped: boolean;
-  /** scan.json of a done model. */
-  resultPath: string | null;
-  /** Only for a model scanned in this run; load a skipped one's with `loadFinding`. */
-  finding: BatchFinding | null;
-}
+// The batch's wire types (request, rows, entries, output) are the engine's job types: jobs.ts.
+export type { BatchEntry, BatchFinding, BatchModel, BatchOutput, BatchRequest, BatchRow, BatchStatus, Shard } from './jobs';
 
 export type BatchEvent =
   | { kind: 'start'; total: number; discovered: number; skipped: number; root: string; resultsPath: string }
@@ -123,19 +53,6 @@ export interface BatchHooks {
   /** The scan's own progress, with the model it is about. */
   onProgress?: (p: Progress, model: BatchModel) => void;
   onEvent?: (e: BatchEvent) => void;
-}
-
-export interface BatchOutput {
-  root: string;
-  outDir: string;
-  resultsPath: string;
-  /** Every model found, before sharding. */
-  discovered: number;
-  /** This shard's models, in order, each with its row. */
-  entries: BatchEntry[];
-  /** Lines of results.jsonl that did not parse and were ignored. */
-  ignoredLines: number;
-  seconds: number;
 }
 
 // ───────────────────────── shards ─────────────────────────

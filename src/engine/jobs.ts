@@ -3,6 +3,7 @@
  * back. The engine owns these types so that it depends on no caller; src/protocol.ts re-exports them for the
  * messages that carry them between the extension host, the worker and the CLI.
  */
+import type { ErrorCode } from './errors';
 import type { ScanResult } from './result';
 import type { ScanOptions } from './options';
 
@@ -53,4 +54,105 @@ export interface Progress {
   /** Training accuracy in unlearn/recover, when known. */
   acc?: number;
   message: string;
+}
+
+// ───────────── a batch of scans (engine/batch.ts runBatch; `rnp-scan batch`, "Scan Folder for Backdoors") ─────────────
+
+export interface Shard {
+  /** 0-based. */
+  index: number;
+  count: number;
+}
+
+export interface BatchRequest {
+  /** Folders (searched recursively) and model files. */
+  inputs: string[];
+  data: string;
+  cleanTest?: string;
+  poisonTest?: string;
+  /** Gets results.jsonl and one folder per model. */
+  outDir: string;
+  options: Partial<ScanOptions>;
+  /** Write NAME.pruned.onnx into each model's folder. */
+  writePruned: boolean;
+  shard?: Shard | null;
+}
+
+export type BatchStatus = 'done' | 'error';
+
+/** One line of results.jsonl (a contract: scripts read it; add fields, never rename them). */
+export interface BatchRow {
+  /** The model's path relative to the batch's common root, with forward slashes. */
+  model: string;
+  /** SHA-256 of the model file as scanned; null when it could not be read. */
+  sha256: string | null;
+  verdict: ScanResult['verdict'] | null;
+  detectedLabel: number | null;
+  status: BatchStatus;
+  /** The one line the single-model CLI prints after `rnp-scan: ` (null when done). */
+  error: string | null;
+  /** The error's code (MODEL_INVALID, …, INTERNAL); null when done. */
+  code: ErrorCode | 'INTERNAL' | null;
+  /** Wall-clock seconds of this model's scan. */
+  seconds: number;
+  /** Hash of the resolved options and data files: a row is reused only for the same settings. */
+  config: string;
+  /** "I/N" of the process that wrote the row, null without --shard. */
+  shard: string | null;
+  /** ISO time the row was written. */
+  at: string;
+}
+
+export interface BatchModel {
+  /** Absolute path. */
+  path: string;
+  /** Relative to the common root, forward slashes. */
+  rel: string;
+}
+
+/** What the SARIF and the summaries need of a finished scan, without keeping whole results in memory. */
+export interface BatchFinding {
+  verdict: ScanResult['verdict'];
+  detectedLabel: number | null;
+  confidence: number;
+  evidence: string[];
+  before: ScanResult['before'];
+  after: ScanResult['after'];
+}
+
+export interface BatchEntry {
+  model: BatchModel;
+  row: BatchRow;
+  /** Done by an earlier run and reused. */
+  skipped: boolean;
+  /** scan.json of a done model. */
+  resultPath: string | null;
+  /** Only for a model scanned in this run; load a skipped one's with `loadFinding`. */
+  finding: BatchFinding | null;
+}
+
+export interface BatchOutput {
+  root: string;
+  outDir: string;
+  resultsPath: string;
+  /** Every model found, before sharding. */
+  discovered: number;
+  /** This shard's models, in order, each with its row. */
+  entries: BatchEntry[];
+  /** Lines of results.jsonl that did not parse and were ignored. */
+  ignoredLines: number;
+  seconds: number;
+}
+
+/** Where a running batch stands (the worker sends it to the extension after every model). */
+export interface BatchProgress {
+  /** Models finished (done, failed or reused) of `total` (this shard's). */
+  done: number;
+  total: number;
+  /** Seconds left, from the mean time of the models scanned so far (null before the first). */
+  etaSeconds: number | null;
+  /** The model being scanned now (relative path), null between models. */
+  current: string | null;
+  /** The row of the model that just finished, if any. */
+  row: BatchRow | null;
 }

@@ -1,5 +1,5 @@
 /**
- * Extension entry: registers the commands (scan, export, cancel, open report, inspect a dataset for poisoned
+ * Extension entry: registers the commands (scan, scan a folder, export, cancel, open report, inspect a dataset for poisoned
  * samples and export its flagged indices, and the hidden diagnostics command
  * the tests read), the report panel's serializer and the output channel. All heavy work runs in a worker
  * process (see scan-controller.ts), never in the extension host.
@@ -15,6 +15,8 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     out,
     vscode.commands.registerCommand('rnp.scan', (uri?: unknown) => scans.scan(uriArg(uri))),
+    // Explorer menu: the folder clicked; tests pass a path.
+    vscode.commands.registerCommand('rnp.scanFolder', (folder?: unknown) => scans.scanFolder(toUri(folder))),
     vscode.commands.registerCommand('rnp.export', (threshold?: unknown, dest?: unknown) =>
       scans.exportPruned(typeof threshold === 'number' ? threshold : undefined, typeof dest === 'string' ? dest : undefined),
     ),

@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Progress } from '../protocol';
 import type { ScanResult } from '../engine/result';
-import { liveWorkerPids, startExport, startSamples, startScan, WorkerFailure, type ExportDone, type JobOptions, type SamplesDone, type ScanDone, type WorkerJob } from './worker-client';
+import { liveWorkerPids, startBatch, startExport, startSamples, startScan, WorkerFailure, type BatchDone, type ExportDone, type JobOptions, type SamplesDone, type ScanDone, type WorkerJob } from './worker-client';
+import { batchDiagnostics, batchProgressText, batchTableRows, type BatchTableRow } from './batch-findings';
+import { BatchPanel } from './batch-panel';
 import { scanOptionsFromSettings, userSetting, workerLimitsFromSettings } from './settings';
 import { chooseData, chooseDefenseData, pickInspectDataset, pickModel } from './data-choice';
 import { defaultFlaggedPath, flaggedSamples, GRID_CAP, samplesReport, writeFlaggedSamples, type SamplesRun } from './samples-report';
@@ -40,11 +42,17 @@ export class ScanController implements PanelHandlers {
   /** The last sample ranking, whole (the panel holds only its first tiles): the flagged-indices export reads it. */
   private samplesRun: SamplesRun | undefined;
   private lastSamplesExport: string | null = null;
+  /** "Scan Folder for Backdoors": its findings on the model files (Problems panel), and the last run for diagnostics. */
+  private readonly findings: vscode.DiagnosticCollection;
+  private lastBatch: { folder: string; outDir: string; resultsPath: string; models: { model: string; verdict: string; label: number | null }[] } | null = null;
 
   constructor(
     private readonly ctx: vscode.ExtensionContext,
     private readonly out: vscode.OutputChannel,
-  ) {}
+  ) {
+    this.findings = vscode.languages.createDiagnosticCollection('rnp');
+    ctx.subscriptions.push(this.findings);
+  }
 
   get busy(): boolean {
     return this.job !== undefined;
@@ -132,6 +140,88 @@ export class ScanController implements PanelHandlers {
     );
   }
 
+  /**
+   * "Scan Folder for Backdoors": every model under the folder (engine/batch.ts, in the worker) with the folder's
+   * defense data (the setting, or asked once per folder), outputs in FOLDER/.rnp-scan/batch/ (rerunning skips
+   * the models already done and unchanged); findings go to the Problems panel on the model files, and a table of
+   * the models opens.
+   */
+  async scanFolder(target?: vscode.Uri): Promise<BatchDone | undefined> {
+    if (this.refuseWhileBusy()) return undefined;
+    const folder = target ?? (await pickFolder());
+    if (!folder) return undefined;
+    if (!(await confirmScanIfUntrusted(folder))) return undefined;
+    const choice = await chooseData(folder, this.ctx.workspaceState);
+    if (!choice) return undefined;
+    const cfg = vscode.workspace.getConfiguration('rnp', folder);
+    const options = scanOptionsFromSettings(userSetting((k) => cfg.inspect(k)));
+    const outDir = path.join(folder.fsPath, '.rnp-scan', 'batch');
+    this.lastRequest = { model: folder.fsPath, ...choice };
+    this.log(`scan folder ${folder.fsPath} with defense data ${choice.data}; outputs in ${outDir}; options ${JSON.stringify(options)}`);
+    let eta: number | null = null;
+    let current: string | null = null;
+    let last = { done: 0, total: 0, etaSeconds: null as number | null, current: null as string | null, row: null };
+    return this.runJob(
+      `Scanning ${path.basename(folder.fsPath)} for backdoors`,
+      (_onProgress, report) =>
+        startBatch(
+          { inputs: [folder.fsPath], data: choice.data, cleanTest: choice.cleanTest, poisonTest: choice.poisonTest, outDir, options, writePruned: false },
+          {
+            ...this.jobOptions(folder, (p) => report(batchProgressText(last, eta, current, progressText(p)))),
+            onBatchProgress: (bp) => {
+              last = { ...bp, row: null };
+              if (bp.etaSeconds !== null) eta = bp.etaSeconds;
+              current = bp.current;
+              if (bp.row) this.log(`  ${bp.row.model}: ${bp.row.status === 'done' ? `${bp.row.verdict}${bp.row.detectedLabel !== null ? ` (label ${bp.row.detectedLabel})` : ''}` : `error: ${bp.row.error}`} (${bp.done}/${bp.total})`);
+              report(batchProgressText(bp, eta, current, null));
+            },
+          },
+        ),
+      async (done) => this.showBatch(folder.fsPath, done),
+      'batch',
+    );
+  }
+
+  private async showBatch(folder: string, done: BatchDone): Promise<void> {
+    const out = done.output;
+    // This folder's earlier findings go; the new ones come.
+    const stale: vscode.Uri[] = [];
+    this.findings.forEach((uri) => {
+      if (uri.fsPath === folder || uri.fsPath.startsWith(folder + path.sep)) stale.push(uri);
+    });
+    for (const uri of stale) this.findings.delete(uri);
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const f of batchDiagnostics(out)) {
+      // An .onnx file is binary: the finding sits at its start.
+      const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), f.message, f.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+      d.source = 'RNP Backdoor Scan';
+      d.code = f.code;
+      byFile.set(f.file, [...(byFile.get(f.file) ?? []), d]);
+    }
+    for (const [file, diags] of byFile) this.findings.set(vscode.Uri.file(file), diags);
+    const rows = batchTableRows(out);
+    this.lastBatch = { folder, outDir: out.outDir, resultsPath: out.resultsPath, models: rows.map((r) => ({ model: r.model, verdict: r.verdict, label: r.label })) };
+    BatchPanel.show(folder, rows, { resultsPath: out.resultsPath, seconds: out.seconds }, { onOpenReport: (row) => void this.openReportFile(row) }, (l) => this.log(l));
+    const n = (v: string) => rows.filter((r) => r.verdict === v).length;
+    this.log(`folder scan finished: ${rows.length} models, ${n('backdoored')} backdoored, ${n('inconclusive')} inconclusive, ${n('clean')} clean, ${n('error')} errors; results ${out.resultsPath}`);
+    const summary = `${path.basename(folder)}: ${rows.length} models scanned, ${n('backdoored')} backdoored, ${n('inconclusive')} inconclusive${n('error') ? `, ${n('error')} could not be scanned` : ''}.`;
+    if (n('backdoored') || n('error')) void vscode.window.showWarningMessage(summary, 'Show Problems').then((a) => a && vscode.commands.executeCommand('workbench.actions.view.problems'));
+    else void vscode.window.showInformationMessage(summary);
+  }
+
+  /** The batch table's "Open report": the model's scan.json in the report panel. */
+  private async openReportFile(row: BatchTableRow): Promise<void> {
+    if (!row.resultPath) return;
+    try {
+      const result = await readScanJson(row.resultPath);
+      ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l)).showResult(result, row.resultPath);
+      await this.ctx.workspaceState.update(LAST_RESULT_KEY, row.resultPath);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`${row.resultPath}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    await this.writeDiagnosticsFile();
+  }
+
   /** PanelHandlers: the samples card's "Inspect a dataset…" button, with the report's model. */
   onInspectSamples(panel: ReportPanel): void {
     void this.inspectSamples(undefined, panel.result ? vscode.Uri.file(panel.result.model) : undefined);
@@ -193,15 +283,18 @@ export class ScanController implements PanelHandlers {
   }
 
   /** Shared by scan, export and sample ranking: progress notification with Cancel, the loop-delay measurement, error reporting. */
-  private async runJob<T>(title: string, start: (onProgress: (p: Progress) => void) => WorkerJob<T>, onDone: (v: T) => Promise<void>, context?: 'samples'): Promise<T | undefined> {
+  private async runJob<T>(title: string, start: (onProgress: (p: Progress) => void, report: (message: string) => void) => WorkerJob<T>, onDone: (v: T) => Promise<void>, context?: 'samples' | 'batch'): Promise<T | undefined> {
     this.loop.start();
     await vscode.commands.executeCommand('setContext', 'rnp.scanning', true);
     try {
       const value = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-        const job = start((p) => {
-          progress.report({ message: progressText(p) });
-          ReportPanel.current?.post({ type: 'progress', progress: p });
-        });
+        const job = start(
+          (p) => {
+            progress.report({ message: progressText(p) });
+            ReportPanel.current?.post({ type: 'progress', progress: p });
+          },
+          (message) => progress.report({ message }),
+        );
         this.job = job;
         token.onCancellationRequested(() => job.cancel());
         return job.done;
@@ -226,8 +319,9 @@ export class ScanController implements PanelHandlers {
     }
   }
 
-  private report(e: unknown, context?: 'samples'): void {
-    const panel = ReportPanel.current;
+  private report(e: unknown, context?: 'samples' | 'batch'): void {
+    // A folder scan's failure is not the report panel's (it may show another model's report).
+    const panel = context === 'batch' ? undefined : ReportPanel.current;
     if (e instanceof WorkerFailure) {
       this.lastOutcome = e.kind;
       if (e.kind === 'cancelled' && context === 'samples') {
@@ -246,13 +340,13 @@ export class ScanController implements PanelHandlers {
       }
       if (e.kind === 'engine') {
         this.log(`error ${e.workerError?.code}: ${e.message}`);
-        panel?.post({ type: 'error', message: e.message, context });
+        panel?.post({ type: 'error', message: e.message, context: context === 'samples' ? context : undefined });
         void vscode.window.showErrorMessage(e.message);
         return;
       }
       this.log(`worker ${e.kind}: ${e.message} (exit code ${e.exitCode}, signal ${e.signal})`);
       if (e.stderr) this.out.appendLine(`--- worker stderr ---\n${e.stderr}\n---`);
-      panel?.post({ type: 'error', message: `The ${context === 'samples' ? 'sample ranking' : 'scan'} failed: ${e.message}`, context });
+      panel?.post({ type: 'error', message: `The ${context === 'samples' ? 'sample ranking' : 'scan'} failed: ${e.message}`, context: context === 'samples' ? context : undefined });
       void vscode.window.showErrorMessage(`RNP Backdoor Scan: ${e.message}`, 'Show Output').then((a) => a && this.out.show(true));
       return;
     }
@@ -372,6 +466,8 @@ export class ScanController implements PanelHandlers {
       samples: this.samplesRun ? { model: this.samplesRun.model, inspect: this.samplesRun.output.inspect.path, count: this.samplesRun.output.samples.length } : null,
       lastSamplesExport: this.lastSamplesExport,
       panelSampleTiles: ReportPanel.current?.samples?.tiles.length ?? null,
+      lastBatch: this.lastBatch,
+      batchPanelRows: BatchPanel.current?.rows.length ?? null,
       hostNode: process.version,
     };
   }
@@ -381,6 +477,17 @@ export class ScanController implements PanelHandlers {
     const f = process.env.RNP_DIAGNOSTICS_FILE;
     if (f) await writeFile(f, JSON.stringify(this.diagnostics(), null, 2)).catch(() => undefined);
   }
+}
+
+/** The palette's way to name a folder: the workspace folders, or a folder dialog. */
+async function pickFolder(): Promise<vscode.Uri | undefined> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = [...folders.map((f) => ({ label: f.name, description: f.uri.fsPath, uri: f.uri })), { label: '$(folder-opened) Browse…' }];
+  const pick = await vscode.window.showQuickPick(items, { title: 'Scan which folder for backdoored models?', placeHolder: 'every .onnx under it, recursively' });
+  if (!pick) return undefined;
+  if (pick.uri) return pick.uri;
+  const uris = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, openLabel: 'Scan this folder' });
+  return uris?.[0];
 }
 
 export async function readScanJson(p: string): Promise<ScanResult> {

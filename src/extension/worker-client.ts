@@ -1,10 +1,10 @@
 /**
- * Runs one engine job (scan, export or sample ranking) in a forked worker process and turns everything that can happen to it —
+ * Runs one engine job (scan, export, sample ranking or a batch of scans) in a forked worker process and turns everything that can happen to it —
  * a result, an engine error, a crash, out-of-memory, a timeout, a cancel — into one settled promise. Free of the
  * `vscode` module so it can be tested under plain Node against the real dist/worker.js.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import type { ExportRequest, HostToWorker, Progress, SamplesRequest, ScanRequest, WorkerError, WorkerToHost } from '../protocol';
+import type { BatchOutput, BatchProgress, BatchRequest, ExportRequest, HostToWorker, Progress, SamplesRequest, ScanRequest, WorkerError, WorkerToHost } from '../protocol';
 import type { ScanResult } from '../engine/result';
 import type { SamplesOutput } from '../engine/samples';
 import { escapeUnsafe } from '../engine/errors';
@@ -13,9 +13,11 @@ export interface JobOptions {
   /** Absolute path of dist/worker.js. */
   workerPath: string;
   memoryMb: number;
-  /** Watchdog: the worker is killed after this long. */
+  /** Watchdog: the worker is killed after this long (a batch: this long without a model finishing). */
   timeoutMs: number;
   onProgress?: (p: Progress) => void;
+  /** A batch: after each model starts and finishes. */
+  onBatchProgress?: (p: BatchProgress) => void;
   /** Every chunk of the worker's stdout/stderr, for the output channel. */
   onOutput?: (text: string, stream: 'stdout' | 'stderr') => void;
   /** How long a cancelled worker may take to stop by itself before SIGKILL. */
@@ -34,6 +36,10 @@ export interface ExportDone {
 
 export interface SamplesDone {
   output: SamplesOutput;
+}
+
+export interface BatchDone {
+  output: BatchOutput;
 }
 
 export type FailureKind = 'engine' | 'crash' | 'timeout' | 'cancelled';
@@ -102,16 +108,25 @@ export class WorkerJob<T> {
       opts.onOutput?.(t, 'stderr');
     });
     let timedOut = false;
-    const watchdog = setTimeout(() => {
+    const expire = () => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, opts.timeoutMs);
+    };
+    let watchdog = setTimeout(expire, opts.timeoutMs);
     let outcome: { ok: true; value: unknown } | { ok: false; error: WorkerError } | undefined;
 
     this.done = new Promise<T>((resolve, reject) => {
       child.on('message', (m: WorkerToHost) => {
         if (m.id !== id) return;
         if (m.type === 'progress') opts.onProgress?.(m.progress);
+        else if (m.type === 'batchProgress') {
+          // A batch may run for hours: the watchdog is per model, re-armed whenever one finishes.
+          if (m.progress.row) {
+            clearTimeout(watchdog);
+            watchdog = setTimeout(expire, opts.timeoutMs);
+          }
+          opts.onBatchProgress?.(m.progress);
+        } else if (m.type === 'batchDone') outcome = { ok: true, value: { output: m.output } satisfies BatchDone };
         else if (m.type === 'scanDone') outcome = { ok: true, value: { result: m.result, resultPath: m.resultPath } satisfies ScanDone };
         else if (m.type === 'exportDone') outcome = { ok: true, value: { path: m.path, acc: m.acc, asr: m.asr } satisfies ExportDone };
         else if (m.type === 'samplesDone') outcome = { ok: true, value: { output: m.output } satisfies SamplesDone };
@@ -176,4 +191,8 @@ export function startExport(request: ExportRequest, opts: JobOptions): WorkerJob
 
 export function startSamples(request: SamplesRequest, opts: JobOptions): WorkerJob<SamplesDone> {
   return new WorkerJob<SamplesDone>((id) => ({ type: 'samples', id, request }), opts);
+}
+
+export function startBatch(request: BatchRequest, opts: JobOptions): WorkerJob<BatchDone> {
+  return new WorkerJob<BatchDone>((id) => ({ type: 'batch', id, request }), opts);
 }
