@@ -29,7 +29,8 @@ npm run --silent build
 npx esbuild test/extension/suite/index.ts --bundle --platform=node --format=cjs --target=node20 --external:vscode --outfile=out/test/suite.js --log-level=warning
 mkdir -p out
 VSIX="$ROOT/out/rnp-backdoor-scan.vsix"
-npx vsce package --no-dependencies -o "$VSIX" >/dev/null
+# --no-rewrite-relative-links: the README links docs/*.md, and the manifest names no GitHub repository to prefix them with.
+npx vsce package --no-dependencies --no-rewrite-relative-links -o "$VSIX" >/dev/null
 echo "packaged $VSIX ($(du -k "$VSIX" | cut -f1) KB)"
 # The vsix is built with --no-dependencies: everything must be in the bundles it carries.
 LISTING="$(unzip -l "$VSIX")"

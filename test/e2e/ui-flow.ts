@@ -4,7 +4,8 @@
  * export through the save dialog → the exported model checked with onnxruntime-node → right-click poison_test.npz
  * → "Inspect Dataset for Poisoned Samples" → the sample grid → flagged indices exported through the save dialog →
  * screenshots in dark, light and high-contrast themes → a second scan cancelled from the notification, with `ps`
- * showing no worker left.
+ * showing no worker left → right-click a folder → "Scan Folder for Backdoors" → summary table → the Problems panel
+ * (test-artifacts/problems-panel.png).
  * Run by test/e2e/run.sh (env CS_URL, RUN_DIR, ARTIFACTS). Exit code 0 = pass.
  */
 import { chromium, type FrameLocator, type Page } from 'playwright-core';
@@ -57,10 +58,10 @@ async function retry(page: Page, what: string, fn: () => Promise<unknown>, timeo
   }
 }
 
-async function runFromContextMenu(page: Page, file: string, item: string): Promise<void> {
+async function runFromContextMenu(page: Page, file: string, item: string, icon: 'file-icon' | 'folder-icon' = 'file-icon'): Promise<void> {
   // The file's own row (a compact folder row such as ".rnp-scan/model.onnx" contains the name too).
   const exact = new RegExp(`^${file.replace(/\./g, '\\.')}$`);
-  const row = page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator('.monaco-icon-label.file-icon .label-name', { hasText: exact }) }).first();
+  const row = page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator(`.monaco-icon-label.${icon} .label-name`, { hasText: exact }) }).first();
   await row.waitFor({ timeout: 60_000 });
   const entry = page.locator('.monaco-menu .action-item', { hasText: item }).first();
   // Contributions appear a few seconds after the explorer renders; a menu opened earlier never updates.
@@ -340,6 +341,59 @@ async function main(): Promise<void> {
       check(!offered, `Scan for Backdoors offered on ${what}`);
       log(`context menu on ${what} offers the scan: ${offered}`);
     }
+
+    // ── Scan Folder for Backdoors: right-click a folder of demo copies → Problems panel (screenshot) → summary table ──
+    const zoo = path.join(WS, 'zoo');
+    fs.mkdirSync(zoo, { recursive: true });
+    for (const name of ['a.onnx', 'b.onnx']) fs.copyFileSync(path.join(WS, 'model.onnx'), path.join(zoo, name));
+    // Short settings for this step (the file watcher reloads them): paper mode, two epochs each.
+    const settingsFile = path.join(WS, '.vscode', 'settings.json');
+    const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+    fs.writeFileSync(settingsFile, JSON.stringify({ ...settings, 'rnp.mode': 'paper', 'rnp.unlearn.epochs': 2, 'rnp.recover.epochs': 2 }, null, 2));
+    await page.waitForTimeout(2000);
+    await runFromContextMenu(page, 'zoo', 'Scan Folder for Backdoors', 'folder-icon');
+    log('clicked "Scan Folder for Backdoors" on zoo/');
+    const tw = Date.now();
+    while (workerPids().length === 0 && !fs.existsSync(path.join(zoo, '.rnp-scan', 'batch', 'results.jsonl'))) {
+      if (Date.now() - tw > 60_000) {
+        await page.screenshot({ path: path.join(ART, 'batch-no-start.png') });
+        check(false, 'the folder scan started a worker');
+      }
+      await page.waitForTimeout(100);
+    }
+    log('the folder scan runs');
+    // The summary table opens when the batch is done: find its frame among the webviews.
+    const tableFrame = async () => {
+      for (const f of page.frames()) if ((await f.locator('#models tr.row').count().catch(() => 0)) === 2) return f;
+      return null;
+    };
+    let frame = null;
+    for (const end = Date.now() + SCAN_TIMEOUT; !(frame = await tableFrame()); await page.waitForTimeout(500)) check(Date.now() < end, 'batch summary table');
+    const tableRows = await frame.locator('#models tr.row').evaluateAll((rs) => rs.map((r) => `${r.getAttribute('data-model')}:${r.getAttribute('data-verdict')}`));
+    check(JSON.stringify(tableRows) === JSON.stringify(['a.onnx:backdoored', 'b.onnx:backdoored']), `summary table ${tableRows}`);
+    log(`summary table: ${tableRows.join(', ')}`);
+    await page.screenshot({ path: path.join(ART, 'batch-table.png') });
+    shots.push(path.resolve(ART, 'batch-table.png'));
+    // The Problems panel, as a user opens it (View: Problems), with one error per model.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill('>View: Focus Problems');
+    await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /Focus Problems/ }) }).first().click({ timeout: 10_000 });
+    const markers = page.locator('.markers-panel .monaco-list-row', { hasText: 'Backdoor found: target label 0' });
+    for (const end = Date.now() + 30_000; (await markers.count()) < 2; await page.waitForTimeout(300)) check(Date.now() < end, 'two findings in the Problems panel');
+    summary.problems = await markers.allTextContents();
+    log(`Problems panel: ${(summary.problems as string[]).length} findings`);
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: path.join(ART, 'problems-panel.png') });
+    shots.push(path.resolve(ART, 'problems-panel.png'));
+    // "Open report" on a row opens that model's scan.json in the report panel.
+    await frame.locator('button.open').first().click();
+    const wantReport = path.join(zoo, '.rnp-scan', 'batch', 'a.onnx', 'scan.json');
+    const shownReport = () => JSON.parse(fs.readFileSync(path.join(RUN, 'diagnostics.json'), 'utf8')).panelResultPath;
+    for (const end = Date.now() + 30_000; shownReport() !== wantReport; await page.waitForTimeout(300)) check(Date.now() < end, `Open report shows ${wantReport} (panel: ${shownReport()})`);
+    log(`"Open report" on a.onnx: the report panel shows ${wantReport}`);
+    fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
     ok = true;
   } catch (e) {
     summary.error = String((e as Error)?.stack ?? e);

@@ -58,7 +58,7 @@ export async function run(): Promise<void> {
   assert.ok(!pkg.activationEvents.includes('*'), 'no * activation');
   await ext.activate();
   const cmds = await vscode.commands.getCommands(true);
-  for (const c of ['rnp.scan', 'rnp.export', 'rnp.cancel', 'rnp.openReport', 'rnp.inspectSamples', 'rnp.exportFlaggedSamples', 'rnp._diagnostics']) assert.ok(cmds.includes(c), `${c} registered`);
+  for (const c of ['rnp.scan', 'rnp.scanFolder', 'rnp.export', 'rnp.cancel', 'rnp.openReport', 'rnp.inspectSamples', 'rnp.exportFlaggedSamples', 'rnp._diagnostics']) assert.ok(cmds.includes(c), `${c} registered`);
 
   // 0. Baseline: the same extension host's event-loop delay while idle (no scan), to compare with the scan's.
   const idle = monitorEventLoopDelay({ resolution: 10 });
@@ -254,5 +254,52 @@ export async function run(): Promise<void> {
   // 8. Still usable: the last report opens again.
   await vscode.commands.executeCommand('rnp.openReport');
   assert.equal((await diag()).panelOpen, true);
+
+  // 9. Scan Folder for Backdoors (issue #22): three copies of the demo under zoo/, short paper-mode settings; every
+  //    copy is backdoored, so the Problems panel gets one RNP001 error on each model file, at 0:0, naming label 0;
+  //    the summary table lists them; a rerun reuses all three (nothing scanned) and keeps the findings.
+  const zoo = path.join(ws, 'zoo');
+  const copies = [path.join(zoo, 'a.onnx'), path.join(zoo, 'nested', 'b.onnx'), path.join(zoo, 'c.onnx')];
+  for (const c of copies) {
+    fs.mkdirSync(path.dirname(c), { recursive: true });
+    fs.copyFileSync(model, c);
+  }
+  fs.writeFileSync(path.join(zoo, 'notes.txt'), 'not a model');
+  const short: [string, unknown][] = [['mode', 'paper'], ['unlearn.epochs', 2], ['recover.epochs', 2]];
+  const saved = short.map(([k]) => [k, cfg.inspect(k)?.workspaceValue] as const);
+  for (const [k, v] of short) await cfg.update(k, v, vscode.ConfigurationTarget.Workspace);
+  try {
+    type BatchAnswer = { output: { entries: { model: { rel: string; path: string }; row: { verdict: string | null; detectedLabel: number | null; status: string }; skipped: boolean }[]; resultsPath: string } };
+    const tb = Date.now();
+    const batch = await vscode.commands.executeCommand<BatchAnswer | undefined>('rnp.scanFolder', zoo);
+    assert.ok(batch, 'the folder scan returned');
+    log(`scan folder: ${batch.output.entries.length} models in ${((Date.now() - tb) / 1000).toFixed(1)} s: ${batch.output.entries.map((e) => `${e.model.rel} ${e.row.verdict} ${e.row.detectedLabel}`).join(', ')}`);
+    assert.deepEqual(batch.output.entries.map((e) => e.model.rel), ['a.onnx', 'c.onnx', 'nested/b.onnx']);
+    assert.ok(batch.output.entries.every((e) => e.row.status === 'done' && e.row.verdict === 'backdoored' && e.row.detectedLabel === 0));
+    assert.equal(batch.output.resultsPath, path.join(zoo, '.rnp-scan', 'batch', 'results.jsonl'));
+    const problems = () =>
+      copies.map((c) => {
+        const ds = vscode.languages.getDiagnostics(vscode.Uri.file(c));
+        assert.equal(ds.length, 1, `one diagnostic on ${c}`);
+        const [d] = ds;
+        assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+        assert.equal(d.code, 'RNP001');
+        assert.equal(d.source, 'RNP Backdoor Scan');
+        assert.ok(d.range.start.line === 0 && d.range.start.character === 0, 'at 0:0');
+        assert.match(d.message, /^Backdoor found: target label 0/);
+        return d.message;
+      });
+    log(`Problems panel: ${problems().length} findings, e.g. "${problems()[0]}"`);
+    assert.equal(vscode.languages.getDiagnostics(vscode.Uri.file(model)).length, 0, 'nothing on the model outside the folder');
+    const db = (await diag()) as unknown as { batchPanelRows: number | null; lastBatch: { models: { model: string; verdict: string }[] } | null; workerPids: number[] };
+    assert.equal(db.batchPanelRows, 3, 'the summary table shows the three models');
+    assert.deepEqual(db.workerPids, [], 'worker exited after the batch');
+    const rerun = await vscode.commands.executeCommand<BatchAnswer | undefined>('rnp.scanFolder', zoo);
+    assert.ok(rerun && rerun.output.entries.every((e) => e.skipped), 'the rerun reuses every done model');
+    problems();
+    assert.equal(sha(model), modelSha, 'model unchanged');
+  } finally {
+    for (const [k, v] of saved) await cfg.update(k, v, vscode.ConfigurationTarget.Workspace);
+  }
   log('EXT-TESTS PASS');
 }
