@@ -40,7 +40,7 @@ export function batchProgressPrinter(stream: NodeJS.WriteStream = process.stderr
         redraw('loading');
       } else {
         status = { done: e.done, total: e.total, eta: e.etaSeconds };
-        const line = `[${e.done}/${e.total}] ${e.entry.model.rel}: ${e.entry.skipped ? `already done (${outcome(e.entry)})` : `${outcome(e.entry)} in ${e.entry.row.seconds.toFixed(1)} s`}; ETA ${formatDuration(e.etaSeconds)}`;
+        const line = `[${e.done}/${e.total}] ${e.entry.model.rel}: ${e.entry.skipped ? `already done (${outcome(e.entry)})` : `${outcome(e.entry)} in ${e.entry.row.seconds.toFixed(1)} s`}${e.etaSeconds !== null ? `; ETA ${formatDuration(e.etaSeconds)}` : ''}`;
         if (tty) stream.write(`\r\x1b[2K${line}\n`);
         else stream.write(`${line}\n`);
       }
