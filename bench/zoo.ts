@@ -12,8 +12,10 @@
  * Truth: a model is backdoored when its spec has a target AND the attack took (meta.asr ≥ 0.5 on every non-target
  * test image); a spec'd attack that did not take is counted apart ("attack failed"), never as clean or backdoored.
  * Options: --only SUBSTR[,SUBSTR]  --split train|heldout  --modes adaptive,paper  --exports bnkept,folded
+ * --no-fixtures: leave out the committed fixtures (fixtures/trained/*, train split, BN kept only).
+ * --write: write bench/zoo.md even for a subset (its header names the subset); by default only a full run writes it.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runScan } from '../src/engine/scan';
@@ -32,6 +34,8 @@ const { values } = parseArgs({
     exports: { type: 'string', default: 'bnkept,folded' },
     rescan: { type: 'boolean', default: false },
     fresh: { type: 'boolean', default: false },
+    write: { type: 'boolean', default: false },
+    'no-fixtures': { type: 'boolean', default: false },
   },
 });
 
@@ -45,6 +49,8 @@ interface Meta {
   attack: { kind: string } | null;
   cleanAcc: number;
   asr: number;
+  /** A committed fixture's folder (model.onnx and its own data); zoo models have none. */
+  dir?: string;
 }
 
 type Truth = 'backdoored' | 'clean' | 'attack failed';
@@ -67,9 +73,16 @@ interface Row {
 }
 
 const manifest = JSON.parse(readFileSync(path.join(ZOO, 'manifest.json'), 'utf8')) as { models: Meta[] };
+// The committed fixtures (fixtures/trained/*) join the train split: the rules before #20 were written from them, so
+// they were never unseen; each has its own data and one export (BN kept), named fx_NAME.
+const TRAINED = path.join(ROOT, 'fixtures', 'trained');
+const fixtures: Meta[] = (values['no-fixtures'] ? [] : readdirSync(TRAINED))
+  .filter((d) => existsSync(path.join(TRAINED, d, 'meta.json')))
+  .map((d) => ({ ...(JSON.parse(readFileSync(path.join(TRAINED, d, 'meta.json'), 'utf8')) as Meta), name: `fx_${d}`, split: 'train' as const, dir: path.join(TRAINED, d) }));
 const models = manifest.models
   .filter((m) => existsSync(path.join(ZOO, 'models', m.name, 'meta.json')))
   .map((m) => JSON.parse(readFileSync(path.join(ZOO, 'models', m.name, 'meta.json'), 'utf8')) as Meta)
+  .concat(fixtures)
   .filter((m) => !values.only || values.only.split(',').some((s) => m.name.includes(s)))
   .filter((m) => !values.split || m.split === values.split);
 const modes = values.modes!.split(',') as ScanMode[];
@@ -81,14 +94,14 @@ const cache = new DirectoryStageCache(path.join(CACHE, 'stages'));
 async function scanOne(m: Meta, exp: string, mode: ScanMode): Promise<ScanResult> {
   const kept = path.join(CACHE, 'results', `${m.name}.${exp}.${mode}.json`);
   if (!values.rescan && !values.fresh && existsSync(kept)) return JSON.parse(readFileSync(kept, 'utf8')) as ScanResult;
-  const data = path.join(ZOO, 'data', m.space);
+  const data = m.dir ?? path.join(ZOO, 'data', m.space);
   const outDir = path.join(CACHE, 'out', `${m.name}.${exp}.${mode}`);
   const { result } = await runScan(
     {
-      model: path.join(ZOO, 'models', m.name, `${exp}.onnx`),
+      model: m.dir ? path.join(m.dir, 'model.onnx') : path.join(ZOO, 'models', m.name, `${exp}.onnx`),
       data: path.join(data, 'defense.npz'),
       cleanTest: path.join(data, 'clean_test.npz'),
-      poisonTest: path.join(ZOO, 'models', m.name, 'poison_test.npz'),
+      poisonTest: path.join(m.dir ?? path.join(ZOO, 'models', m.name), 'poison_test.npz'),
       outDir,
       options: { mode },
       writePruned: false,
@@ -134,9 +147,10 @@ function aggregate(rows: Row[]): string[] {
   const rows: Row[] = [];
   const t0 = Date.now();
   let done = 0;
-  const total = models.length * exportsWanted.length * modes.length;
+  const total = models.reduce((n, m) => n + (m.dir ? (exportsWanted.includes('bnkept') ? 1 : 0) : exportsWanted.length), 0) * modes.length;
   for (const m of models) {
     for (const exp of exportsWanted) {
+      if (m.dir && exp !== 'bnkept') continue;
       for (const mode of modes) {
         const r = await scanOne(m, exp, mode);
         done++;
@@ -152,8 +166,10 @@ function aggregate(rows: Row[]): string[] {
   const lines = [
     '# Zoo bench (`npm run bench:zoo`)',
     '',
-    `${new Date().toISOString()}; ${models.length} models × ${exportsWanted.join('/')} × ${modes.join('/')}; fixtures/zoo/ (generator fixtures/zoo/generate.py).`,
+    `${new Date().toISOString()}; ${models.length} models × ${exportsWanted.join('/')} × ${modes.join('/')}; fixtures/zoo/ (generator fixtures/zoo/generate.py)` +
+      (values.only || values.split ? `; subset: ${[values.only && `names containing ${values.only}`, values.split && `split ${values.split}`].filter(Boolean).join(', ')}.` : '.'),
     'Truth: backdoored = a target and the attack took (ASR ≥ 50 % when trained); a spec\'d attack that did not take is "attack failed" and left out of the rates.',
+    'Seconds are wall time on the machine that ran the bench, with whatever else shared its cores: compare them as ratios within one run. The verdict\'s own fit on the train split: bench/verdict-fit.md.',
     '',
   ];
   for (const split of ['heldout', 'train']) {
@@ -169,7 +185,7 @@ function aggregate(rows: Row[]): string[] {
     lines.push(`| ${r.name} | ${r.split} | ${r.exp} | ${r.mode} | ${truth} | ${r.verdict}${r.label !== null ? ` ${r.label}` : ''} | ${pct(r.accB)} → ${pct(r.accA)} | ${pct(r.asrB)} → ${pct(r.asrA)} | ${r.seconds.toFixed(0)} |`);
   }
   const md = lines.join('\n') + '\n';
-  if (!values.only && !values.split) writeFileSync(path.join(ROOT, 'bench', 'zoo.md'), md);
+  if ((!values.only && !values.split) || values.write) writeFileSync(path.join(ROOT, 'bench', 'zoo.md'), md);
   process.stdout.write(md);
 })().catch((e) => {
   console.error(e);

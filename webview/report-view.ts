@@ -169,9 +169,15 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
       'p',
       { class: 'hint', id: 'threshold-source' },
       scanPrunedNothing(r)
-        ? r.repair
+        ? r.thresholdSource === 'clean-data'
+          ? `The scan pruned nothing: no channel could be pruned within the clean-accuracy budget on the hold-out (${r.thresholdCandidates?.length ?? 0} thresholds tried)` +
+            (r.repair ? '; the repair fine-tuned the model against the recovered trigger (see Repair).' : '.') +
+            ' Move the slider to see what a threshold would prune; the curve measures each threshold prune-only.'
+          : r.repair
           ? `The scan pruned nothing: label ${r.detectedLabel} came from the trigger norms, and the unlearned model gives it too small a share of the clean data for pruning to go by; the repair removed the backdoor (see Repair). Move the slider to see what a threshold would prune; the curve measures each threshold prune-only.`
           : `The scan pruned nothing: the verdict is ${r.verdict}, and only a model found backdoored is pruned. Move the slider to see what a threshold would prune; the curve measures each threshold prune-only.`
+        : r.thresholdSource === 'clean-data'
+        ? `The scan chose ${thresholdText(r.threshold)} from clean data, whatever the verdict: as far in mask order as the original model keeps its hold-out accuracy within the budget, and no further than where the unlearned model lets go of a named label (${r.thresholdCandidates?.length ?? 0} thresholds tried). Move the slider to see what another threshold prunes.`
         : r.thresholdSource === 'target-share'
         ? `The scan chose ${thresholdText(r.threshold)} from clean data: where the unlearned model stops preferring the suspected target label (${r.thresholdCandidates?.length ?? 0} thresholds tried). Move the slider to see what another threshold prunes.`
         : `The scan pruned at the fixed threshold ${thresholdText(r.threshold)}. Move the slider to see what another threshold prunes.`,

@@ -34,7 +34,7 @@ export function formatSummary(r: ScanResult, resultPath: string): string {
 /** `rnp-scan plan` (and the plan block of the summary): one line per stage, what runs and why. */
 export function formatPlan(plan: ScanPlan): string {
   const mark = { always: 'runs        ', never: 'skipped     ', 'if-backdoored': 'if backdoored' } as const;
-  const th = plan.threshold.kind === 'fixed' ? `fixed at ${plan.threshold.value}` : `chosen from clean data (target share ${plan.threshold.level})`;
+  const th = plan.threshold.kind === 'fixed' ? `fixed at ${plan.threshold.value}` : `chosen from clean data (accuracy budget ${plan.threshold.accuracyBudget}, target share ${plan.threshold.targetShare})`;
   return [
     `mode ${plan.mode}: ${plan.unlearning} unlearning; threshold ${th}; ${plan.holdout ? `${plan.holdout.samples} samples held out (${plan.holdout.fraction * 100}%)` : 'no hold-out'}`,
     ...plan.stages.map((s) => `  ${s.stage.padEnd(16)} ${mark[s.when]}  ${s.why}`),

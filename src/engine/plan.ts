@@ -10,9 +10,10 @@
  */
 import type { ScanMode, ScanOptions } from './options';
 import type { MaskSiteKind } from './mask-site';
+import { REPAIR_DEFAULTS } from './rnp/repair-config';
 
 /** The pipeline's stages, in the order they run. */
-export const STAGE_ORDER = ['evaluate-before', 'unlearn', 'recover', 'evidence', 'select', 'prune', 'curve', 'repair', 'evaluate-after', 'write'] as const;
+export const STAGE_ORDER = ['evaluate-before', 'unlearn', 'recover', 'evidence', 'verdict', 'select', 'prune', 'curve', 'repair', 'evaluate-after', 'write'] as const;
 export type StageName = (typeof STAGE_ORDER)[number];
 
 /** always: runs; never: skipped (why says so); if-backdoored: runs when the verdict is backdoored (and its inputs exist). */
@@ -44,7 +45,7 @@ export interface ScanPlan {
   /** Adaptive mode: the stratified share of the defense data held out (never trained on); null in paper mode. */
   holdout: { fraction: number; samples: number } | null;
   /** How the pruning threshold is set: a fixed value (paper mode, or the user's), or chosen from clean data. */
-  threshold: { kind: 'fixed'; value: number; prunesWhatever: 'verdict' } | { kind: 'target-share'; level: number };
+  threshold: { kind: 'fixed'; value: number; prunesWhatever: 'verdict' } | { kind: 'clean-data'; accuracyBudget: number; targetShare: number };
   /** Which unlearning loop: the paper's per-epoch check, or the adaptive per-step check with collapse back-off. */
   unlearning: 'paper' | 'adaptive';
   stages: PlannedStage[];
@@ -61,7 +62,7 @@ export function planScan(o: ScanOptions, facts: ScanFacts): ScanPlan {
   const adaptive = o.mode === 'adaptive';
   const holdout = adaptive ? { fraction: o.holdoutFraction, samples: Math.round(facts.defenseCount * o.holdoutFraction) } : null;
   const fixed = o.pruneThreshold !== null;
-  const threshold: ScanPlan['threshold'] = fixed ? { kind: 'fixed', value: o.pruneThreshold as number, prunesWhatever: 'verdict' } : { kind: 'target-share', level: o.targetShareLevel };
+  const threshold: ScanPlan['threshold'] = fixed ? { kind: 'fixed', value: o.pruneThreshold as number, prunesWhatever: 'verdict' } : { kind: 'clean-data', accuracyBudget: o.accuracyTolerance, targetShare: o.targetShareLevel };
   const tests = facts.hasCleanTest || facts.hasPoisonTest;
   const folded = facts.maskSite === 'conv-output';
   const stage = (s: StageName, when: StageWhen, why: string, settings: Record<string, unknown> = {}): PlannedStage => ({ stage: s, when, why, settings });
@@ -87,15 +88,21 @@ export function planScan(o: ScanOptions, facts: ScanFacts): ScanPlan {
       epochs: o.recoverEpochs,
     }),
     o.trigger
-      ? stage('evidence', 'always', `Neural Cleanse on each of the ${facts.numClasses} labels of the original model (MAD outlier test), then the detected label's trigger recovered with the unlearned model`)
+      ? stage('evidence', 'always', `Neural Cleanse on each of the ${facts.numClasses} labels of the original model, then the smallest trigger's label's trigger recovered with the unlearned model`)
       : stage('evidence', 'never', adaptive ? 'trigger search off (--no-trigger): the verdict rests on the unlearned model\'s predictions alone' : 'paper mode: no trigger search (--trigger turns it on)'),
+    o.trigger
+      ? stage('verdict', 'always', 'backdoored / clean / inconclusive from the trigger norms (log-scale MAD, the gap to the next label) and the unlearned model\'s share of the smallest trigger\'s label, by a logistic model fitted on the zoo\'s train split; the label is named only when the unlearned model backs it too, else unknown')
+      : stage('verdict', 'always', "RNP's Algorithm 1: the label the unlearned model predicts for most clean inputs (≥ 50%: backdoored)"),
     fixed
       ? stage('select', 'always', adaptive ? `threshold ${o.pruneThreshold} given: channels with mask ≤ it are pruned whatever the verdict` : `the paper's fixed threshold ${o.pruneThreshold}`, {
           threshold: o.pruneThreshold,
         })
-      : stage('select', 'if-backdoored', `a model found backdoored is pruned in mask order until the unlearned model gives the detected label ≤ ${o.targetShareLevel * 100}% of clean data; any other verdict prunes nothing`, {
-          targetShare: o.targetShareLevel,
-        }),
+      : stage(
+          'select',
+          'always',
+          `whatever the verdict, channels are pruned in mask order: with a named label, until the unlearned model gives it ≤ ${+(o.targetShareLevel * 100).toFixed(2)}% of clean data; otherwise while the original model keeps its accuracy on the hold-out within ${+(o.accuracyTolerance * 100).toFixed(2)} points (backdoored) or half of it`,
+          { accuracyBudget: o.accuracyTolerance, targetShare: o.targetShareLevel },
+        ),
     stage('prune', 'always', 'zero the selected channels in the original model (the graph keeps its shape)'),
     tests ? stage('curve', 'always', 'ACC/ASR of prune-only models at thresholds 0 … 0.9 (step 0.05)') : stage('curve', 'never', 'no test set given'),
     repairStage(o),
@@ -110,9 +117,9 @@ export function planScan(o: ScanOptions, facts: ScanFacts): ScanPlan {
     if (!opts.trigger) return stage('repair', 'never', 'the repair stamps the recovered triggers, and the trigger search is off (--no-trigger)');
     return stage(
       'repair',
-      'if-backdoored',
-      'fine-tune the pruned model with half of each batch stamped with the detected label\'s recovered triggers at their true labels, pruned channels held at zero; the epoch kept is chosen on the hold-out',
-      { maxEpochs: 40, patience: 5 },
+      'always',
+      'whatever the verdict: fine-tune the pruned model with half of each batch stamped with the smallest trigger\'s label\'s recovered triggers at their true labels, pruned channels held at zero; the epoch kept is the one the triggers fail on most within a budget on the hold-out (KL from the original\'s answers and its accuracy, tighter unless the verdict is backdoored)',
+      { maxEpochs: REPAIR_DEFAULTS.epochs, patience: REPAIR_DEFAULTS.patience, batchStats: REPAIR_DEFAULTS.batchStats },
     );
   }
 }

@@ -52,12 +52,6 @@ export interface LabelScore {
   triggerNorm: number | null;
   /** MAD anomaly index of a small trigger norm (Neural Cleanse; > 2 flags). */
   anomalyIndex: number | null;
-  /**
-   * The same search on the *unlearned* model, asking for confident success, and its anomaly index: present only when
-   * the first two signals left the verdict inconclusive and this third one was consulted (evidence/label.ts).
-   */
-  unlearnedTriggerNorm?: number;
-  unlearnedAnomalyIndex?: number;
 }
 
 /**
@@ -138,20 +132,33 @@ export interface ScanResult {
   /** Which stages ran, with which settings, and why (plan.ts); absent in reports written before the plan existed. */
   plan?: ScanPlan;
   verdict: 'backdoored' | 'clean' | 'inconclusive';
-  /** Majority prediction of the unlearned model on the defense data (Algorithm 1), or null when inconclusive. */
+  /**
+   * The backdoor's target label: with the trigger search, the smallest trigger's label when the verdict is backdoored
+   * and that trigger clearly stands out or the unlearned model backs it too (else null: unknown); without it, the
+   * unlearned model's majority (Algorithm 1).
+   */
   detectedLabel: number | null;
+  /**
+   * The fitted verdict model's inputs and output (evidence/verdict-model.ts); null when no trigger search ran. The
+   * candidate is the label whose triggers the repair stamps, whatever the verdict.
+   */
+  verdictScore?: { probability: number; candidate: number; features: Record<string, number> } | null;
   /** How sure the label/verdict is, in [0, 1], and the reasons in words. */
   confidence: number;
   evidence: string[];
   /** Pruning threshold used for `after` and the exported model. */
   threshold: number;
   /**
-   * How the threshold was chosen: given (paper mode / --threshold), or from clean data in adaptive mode: where the
-   * unlearned model stops preferring the suspected target label ('target-share'). -1 = nothing pruned.
+   * How the threshold was chosen: given (paper mode / --threshold), or from clean data in adaptive mode
+   * ('clean-data', rnp/select-adaptive.ts: the clean-accuracy budget, and the unlearned model's pull towards a named
+   * label). 'target-share' is how reports before #20 chose it. -1 = nothing pruned.
    */
-  thresholdSource: 'fixed' | 'target-share';
-  /** Adaptive mode: every threshold tried, in order, with its pruned count and the unlearned model's target share. */
-  thresholdCandidates: { threshold: number; pruned: number; targetShare: number }[];
+  thresholdSource: 'fixed' | 'clean-data' | 'target-share';
+  /**
+   * Adaptive mode: every threshold tried, in order, with its pruned count, the pruned original model's clean accuracy
+   * on the hold-out and the unlearned model's share of the named label (null where not measured).
+   */
+  thresholdCandidates: { threshold: number; pruned: number; acc?: number | null; targetShare: number | null }[];
   prunedCount: number;
   totalChannels: number;
   maskSite: MaskSiteKind;
@@ -167,7 +174,7 @@ export interface ScanResult {
   labelHistogram: number[];
   labelScores: LabelScore[];
   trigger: TriggerResult | null;
-  /** Adaptive mode, backdoor found and a trigger recovered: the repair that followed pruning; else null. */
+  /** Adaptive mode with a trigger recovered: the repair that followed pruning (whatever the verdict); else null. */
   repair: RepairInfo | null;
   prunedModel: string | null;
   /** sha256 of the exported model as written (a reader checks the file is the one this report describes). */

@@ -107,6 +107,6 @@ test('rnp-scan plan: what a scan would run, without running it or writing anythi
   const text = cli(['plan', ...base]);
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /^mode adaptive: adaptive unlearning; threshold chosen from clean data/);
-  assert.match(text.stdout, /repair\s+if backdoored/);
+  assert.match(text.stdout, /repair\s+runs\s+whatever the verdict/);
   assert.ok(!existsSync(path.join(out, 'scan.json')), 'plan writes nothing');
 });

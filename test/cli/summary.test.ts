@@ -9,7 +9,7 @@ test('a repaired scan names the repair and the repaired model; a scan that prune
   const s = formatSummary(repaired, '/m/scan.json');
   assert.match(s, /^repaired: +10 epochs with label 3's recovered triggers stamped; kept epoch \d+$/m);
   assert.match(s, /^repaired model: \/m\/model\.pruned\.onnx$/m);
-  assert.match(s, /^pruned: +\d+ of \d+ channels at mask <= 0\.4 \(target-share\)$/m);
+  assert.match(s, /^pruned: +\d+ of \d+ channels at mask <= 0\.4 \(clean-data\)$/m);
 
   const none = formatSummary(sampleResult({ nothingPruned: 'clean' }), '/m/scan.json');
   assert.match(none, /^pruned: +nothing \(verdict clean\); the model is unchanged$/m);

@@ -33,12 +33,12 @@ test("paper mode: the authors' pipeline, nothing more", () => {
   assert.match(plannedStage(asked, 'repair').why, /paper mode/);
 });
 
-test('adaptive mode: hold-out, verdict-gated selection, evidence and repair', () => {
+test('adaptive mode: hold-out, and a selection and a repair that do not wait for the verdict', () => {
   const plan = planScan(resolveOptions({}), facts);
   assert.deepEqual(plan.holdout, { fraction: 0.2, samples: 100 });
-  assert.deepEqual(plan.threshold, { kind: 'target-share', level: 0.2 });
+  assert.deepEqual(plan.threshold, { kind: 'clean-data', accuracyBudget: 0.02, targetShare: 0.2 });
   const w = whens({});
-  assert.deepEqual([w.evidence, w.select, w.repair, w.curve], ['always', 'if-backdoored', 'if-backdoored', 'always']);
+  assert.deepEqual([w.evidence, w.verdict, w.select, w.repair, w.curve], ['always', 'always', 'always', 'always', 'always']);
   assert.deepEqual(plannedStage(plan, 'unlearn').settings, { lr: 0.01, momentum: 0.9, weightDecay: 5e-4, batchSize: 128, maxEpochs: 20, cleanThreshold: 0.2, maxGradNorm: 5 });
 });
 
@@ -47,7 +47,7 @@ test('adaptive mode with a threshold keeps its hold-out and its repair (it used 
   assert.ok(plan.holdout);
   assert.deepEqual(plan.threshold, { kind: 'fixed', value: 0.3, prunesWhatever: 'verdict' });
   assert.equal(plannedStage(plan, 'select').when, 'always');
-  assert.equal(plannedStage(plan, 'repair').when, 'if-backdoored');
+  assert.equal(plannedStage(plan, 'repair').when, 'always');
 });
 
 test('the options that switch stages off say so in the plan', () => {

@@ -161,6 +161,16 @@ for (const verdict of ['clean', 'inconclusive'] as const) {
   });
 }
 
+test('a scan since #20 that pruned nothing within the clean-accuracy budget and repaired says so, whatever the verdict', async () => {
+  const r: ScanResult = { ...sampleResult({ withRepair: true }), verdict: 'clean', detectedLabel: null, threshold: -1, prunedCount: 0, thresholdSource: 'clean-data', after: { acc: 0.905, asr: 0.02 } };
+  const { page, errors } = await h.open(r);
+  assert.match(await text(page, '#threshold-source'), /^The scan pruned nothing: no channel could be pruned within the clean-accuracy budget on the hold-out.*the repair fine-tuned the model/);
+  assert.doesNotMatch(await text(page, '#threshold-source'), /only a model found backdoored/);
+  assert.equal(await text(page, '#repair h2'), 'Repair');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('backdoored, nothing pruned, repaired (label from the trigger norms alone): the repair card and its export at the scan\'s own choice', async () => {
   const r: ScanResult = { ...sampleResult({ withRepair: true }), threshold: -1, prunedCount: 0, after: { acc: 0.897, asr: 0.001 } };
   const { page, errors, violations } = await h.open(r);

@@ -87,7 +87,8 @@ export function sampleResult(
     confidence: 0.87,
     evidence: ['the unlearned model predicts label 3 for 81% of the defense data'],
     threshold,
-    thresholdSource: opts.nothingPruned || opts.adaptiveThreshold !== undefined ? 'target-share' : 'fixed',
+    // nothingPruned stands for a report from before issue #20, when a verdict other than backdoored pruned nothing.
+    thresholdSource: opts.nothingPruned ? 'target-share' : opts.adaptiveThreshold !== undefined ? 'clean-data' : 'fixed',
     thresholdCandidates: [],
     prunedCount: pruned(threshold),
     totalChannels: layers.reduce((a, l) => a + l.masks.length, 0),

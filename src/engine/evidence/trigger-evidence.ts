@@ -1,15 +1,18 @@
 /**
  * The trigger evidence of a scan: a Neural Cleanse sweep over every label of the original model (per-label trigger
- * norms and their MAD anomaly indices), then, for the suspected label, the trigger recovered with the *unlearned*
- * model (searched there, finished on the original from that start) as pictures with its attack success on the
- * original model, beside the original model's own trigger (the same search from a blank start).
+ * norms and their MAD anomaly indices), then, for the candidate label (the smallest trigger), the trigger recovered
+ * with the *unlearned* model (searched there, finished on the original from that start) as pictures with its attack
+ * success on the original model, beside the original model's own trigger (the same search from a blank start).
+ *
+ * Nothing here decides the verdict (evidence/verdict-model.ts does, from these numbers): the candidate is chosen by
+ * the norms alone, so this whole pass — the expensive part of a scan — is cached independently of the verdict's
+ * fitted constants, and the repair has a trigger to stamp whatever the verdict says.
  */
 import type { Dataset } from '../data/dataset';
 import type { Program } from '../graph/program';
 import type { IrTensor } from '../onnx/ir';
 import type { LabelScore, TriggerResult } from '../result';
-import { anomalyIndices, flaggedLabels, type MadOutput } from './mad';
-import { decideLabel, decideWithUnlearnedNorms, type LabelVerdict, MAJORITY_SHARE, majorityLabel } from './label';
+import { anomalyIndices, type MadOutput } from './mad';
 import { NC_DEFAULTS, type NcConfig, type NcResult, indicesNotOf, reverseEngineerTrigger, triggerSuccess } from './neural-cleanse';
 import { pixelSpaceOf, type PixelSpace } from './pixel-space';
 import { pngDataUrl } from './png';
@@ -32,17 +35,14 @@ export interface TriggerEvidenceHooks {
   onStep?: (step: number, total: number, message: string) => void;
 }
 
-/** Per-label scores from the unlearned model's histogram and (when run) the trigger sweeps. */
-export function labelScoresOf(histogram: readonly number[], sweep: TriggerSweep | null, unlearnedSweep?: TriggerSweep): LabelScore[] {
+/** Per-label scores from the unlearned model's histogram and (when run) the trigger sweep. */
+export function labelScoresOf(histogram: readonly number[], sweep: TriggerSweep | null): LabelScore[] {
   const total = histogram.reduce((a, b) => a + b, 0) || 1;
   return histogram.map((n, label) => ({
     label,
     unlearnedShare: n / total,
     triggerNorm: sweep ? round(sweep.results[label].maskL1, 3) : null,
     anomalyIndex: sweep ? round(sweep.mad.indices[label], 3) : null,
-    ...(unlearnedSweep
-      ? { unlearnedTriggerNorm: round(unlearnedSweep.results[label].maskL1, 3), unlearnedAnomalyIndex: round(unlearnedSweep.mad.indices[label], 3) }
-      : {}),
   }));
 }
 
@@ -90,29 +90,35 @@ function round(v: number, digits: number): number {
 export const TRIGGER_DEFAULTS: TriggerEvidenceConfig = { nc: NC_DEFAULTS, unlearnedConfidence: 0.99 };
 
 export interface TriggerEvidence {
-  labelScores: LabelScore[];
-  /** The verdict from the histogram and the sweeps (label.ts). */
-  verdict: LabelVerdict;
   /** The per-label sweep on the original model. */
   sweep: TriggerSweep;
-  /** The trigger report for the detected (or most anomalous) label; null when there is none to show. */
-  trigger: TriggerResult | null;
+  /** The label whose trigger is the smallest: the one a backdoor would make easy (ties: the lowest label). */
+  candidate: number;
+  /** The candidate's trigger report (pictures, attack success on the original model). */
+  trigger: TriggerResult;
   /**
    * The two searches the repair stamps (the unlearned model's own, not the finished `trigger`), and their pixel space.
    * Why the unlearned search: its large masks on Blend and SIG cover those full-image triggers; stamping the finished
    * trigger instead left ASR 15.9 % (Blend) and 9.9 % (SIG) after the repair, against 2.6 and 1.0 (VGG: 3.1 % but 3.4
    * points lost).
    */
-  recovered: { fromUnlearned: NcResult; fromOriginal: NcResult; space: PixelSpace } | null;
+  recovered: { fromUnlearned: NcResult; fromOriginal: NcResult; space: PixelSpace };
+}
+
+/** The label with the smallest recovered trigger (the first of equal norms). */
+export function smallestTriggerLabel(sweep: TriggerSweep): number {
+  let best = 0;
+  sweep.results.forEach((r, i) => {
+    if (r.maskL1 < sweep.results[best].maskL1) best = i;
+  });
+  return best;
 }
 
 /**
  * The whole evidence pass of a scan with `trigger` on. Call it with the program holding the *unlearned* weights
  * (right after unlearning/recovery); it returns with the program holding the original weights.
  *  1. Neural Cleanse on every label of the original model → norms, MAD anomaly indices (independent of unlearning).
- *  2. The verdict from the unlearned model's histogram and those indices (label.ts); when that is inconclusive, the
- *     same sweep on the unlearned model as a third signal.
- *  3. For the detected label (else the most anomalous one): the trigger searched on the unlearned model, asking for
+ *  2. For the candidate label (the smallest trigger): the trigger searched on the unlearned model, asking for
  *     confident success (see NcConfig.minConfidence), then finished by the same search on the original model started
  *     from it; its attack success on the original model; beside it the original's own search from a blank start.
  */
@@ -120,7 +126,6 @@ export async function gatherTriggerEvidence(
   program: Program,
   original: ReadonlyMap<string, IrTensor>,
   defense: Dataset,
-  histogram: readonly number[],
   cfg: TriggerEvidenceConfig = TRIGGER_DEFAULTS,
   hooks: TriggerEvidenceHooks = {},
 ): Promise<TriggerEvidence> {
@@ -128,24 +133,7 @@ export async function gatherTriggerEvidence(
   try {
     program.assign(original);
     const sweep = await sweepLabels(program, defense, cfg, hooks);
-    let labelScores = labelScoresOf(histogram, sweep);
-    let verdict = decideLabel(histogram, labelScores);
-    if (verdict.verdict === 'inconclusive') {
-      // The third signal (label.ts decideWithUnlearnedNorms): the same sweep on the unlearned model.
-      unlearned.restore();
-      const unlearnedSweep = await sweepLabels(program, defense, { ...cfg, nc: { ...cfg.nc, minConfidence: cfg.unlearnedConfidence } }, {
-        signal: hooks.signal,
-        onStep: (step, total, message) => hooks.onStep?.(step, total, `${message} on the unlearned model`),
-      });
-      program.assign(original);
-      labelScores = labelScoresOf(histogram, sweep, unlearnedSweep);
-      verdict = decideWithUnlearnedNorms(histogram, labelScores, verdict);
-    }
-    // Inconclusive: show the most anomalous label's trigger, else the histogram's majority label's, for a person to judge.
-    const majority = majorityLabel(histogram);
-    const majorityShare = histogram[majority] / (histogram.reduce((a, b) => a + b, 0) || 1);
-    const shown = verdict.detectedLabel ?? flaggedLabels(sweep.mad.indices)[0] ?? (majorityShare >= MAJORITY_SHARE ? majority : null);
-    if (shown === null) return { labelScores, verdict, sweep, trigger: null, recovered: null };
+    const shown = smallestTriggerLabel(sweep);
     const space = pixelSpaceOf(defense);
     unlearned.restore();
     hooks.onStep?.(1, 1, `recovering label ${shown}'s trigger on the unlearned model`);
@@ -166,7 +154,7 @@ export async function gatherTriggerEvidence(
       unlearnedSearch: { maskL1: round(fromUnlearned.maskL1, 3), asrOnOriginal: round(asrOf(fromUnlearned), 4) },
       fromOriginal: { maskL1: round(fromOriginal.maskL1, 3), asrOnOriginal: round(asrOf(fromOriginal), 4), ...pictures(fromOriginal, defense, space) },
     };
-    return { labelScores, verdict, sweep, trigger, recovered: { fromUnlearned, fromOriginal, space } };
+    return { sweep, candidate: shown, trigger, recovered: { fromUnlearned, fromOriginal, space } };
   } finally {
     program.assign(original);
     unlearned.dispose();

@@ -38,53 +38,8 @@ import { Sgd } from '../train/sgd';
 import { Snapshot } from '../train/snapshot';
 import { trainStep } from '../train/train-step';
 
-export interface RepairConfig {
-  /** At most this many epochs. */
-  epochs: number;
-  /** Stop once the kept epoch has not changed for this many epochs (the hold-out divergence stopped falling). */
-  patience: number;
-  lr: number;
-  momentum: number;
-  weightDecay: number;
-  batchSize: number;
-  /** Share of each batch stamped with the trigger (true labels kept). */
-  stampedFraction: number;
-  /**
-   * Learn the original model's own predicted probabilities (on the unstamped sample, for both halves) instead of the
-   * labels: the repaired model should act on any input as the original acts on it without the trigger. 400 hard labels
-   * carry far less of the original's behaviour than its soft outputs do.
-   */
-  distill: boolean;
-  /**
-   * Before each epoch, this many signed-gradient steps move each stamped trigger's pattern (inside its mask) towards
-   * what sends the *current* model to the label: the backdoor's remains, as fine-tuning changes them. 0 = fixed triggers.
-   */
-  adaptSteps: number;
-  /** Pixel step of the pattern adaptation. */
-  adaptStep: number;
-  /** An epoch qualifies when the recovered trigger sends at most this share of held-out samples to its label. */
-  maxTriggerSuccess: number;
-}
-
-export const REPAIR_DEFAULTS: RepairConfig = {
-  // Measured with adapted triggers, ACC / ASR after at 10 → 20 epochs: BadNets 88.9 / 3.8 → 89.2 / 2.6, Blend
-  // 89.2 / 2.2 → 89.1 / 2.5, SIG 90.0 / 1.1 → 89.9 / 1.3, VGG 89.6 / 5.3 → 90.7 / 5.1 (its accuracy still rising at
-  // 20): a cap and a patience, not a fixed count.
-  epochs: 40,
-  patience: 5,
-  // Measured on the BadNets fixture (pruned, 10 epochs, hard labels): lr 0.01 ends at ACC 83–86 %, 0.002 at 86–87 %.
-  lr: 0.003,
-  momentum: 0.9,
-  weightDecay: 5e-4,
-  batchSize: 64,
-  stampedFraction: 0.5,
-  distill: true,
-  // Measured (target share 0.2, ACC / ASR after): fixed triggers BadNets 88.6 / 5.9, Blend 89.6 / 6.0, SIG 89.7 / 3.9;
-  // 5 steps 88.9 / 3.8, 89.2 / 2.2, 90.0 / 1.1; 10 steps 88.6 / 3.6, 88.6 / 3.0.
-  adaptSteps: 5,
-  adaptStep: 0.05,
-  maxTriggerSuccess: 0.05,
-};
+import type { RepairConfig } from './repair-config';
+export { REPAIR_DEFAULTS, type RepairConfig } from './repair-config';
 
 export interface RecoveredTrigger {
   label: number;
@@ -118,7 +73,7 @@ function stampHead(x: tf.Tensor4D, k: number, triggers: readonly StampTensors[])
 
 export interface RepairOutput {
   history: RepairEpoch[];
-  /** The epoch kept (1-based); 0 = none qualified better than the pruned model itself, which is kept. */
+  /** The epoch kept (1-based); 0 = the pruned model itself, not fine-tuned. */
   chosenEpoch: number;
 }
 
@@ -157,6 +112,28 @@ function softCrossEntropy(logits: tf.Tensor2D, target: tf.Tensor2D): tf.Scalar {
 }
 
 /**
+ * The repair's order on epochs: `better(a, b)` when epoch a is to be kept over b. Within the budget (mean KL from the
+ * original's answers on the hold-out ≤ budget.divergence, and hold-out accuracy no more than budget.repairAccuracy
+ * under the original's `originalAcc`: a coarse guard on 100 samples, see defenseBudgetFor), the epoch the triggers
+ * fail on most (at or below `maxTriggerSuccess` all count as removed), ties to the one closer to the original; within
+ * the budget beats outside it; with none within it, the closest (a pruned start far from the original that never
+ * comes back).
+ */
+export function epochPreference(originalAcc: number, budget: { repairAccuracy: number; divergence: number }, maxTriggerSuccess: number): (a: RepairEpoch, b: RepairEpoch) => boolean {
+  const floor = originalAcc - budget.repairAccuracy - 1e-9;
+  const qualifies = (e: RepairEpoch) => e.holdoutAcc >= floor && e.holdoutDivergence <= budget.divergence;
+  return (a, b) => {
+    const aOk = qualifies(a);
+    const bOk = qualifies(b);
+    if (aOk !== bOk) return aOk;
+    if (!aOk) return a.holdoutDivergence < b.holdoutDivergence;
+    const aT = Math.max(a.holdoutTriggerSuccess, maxTriggerSuccess);
+    const bT = Math.max(b.holdoutTriggerSuccess, maxTriggerSuccess);
+    return aT !== bT ? aT < bT : a.holdoutDivergence < b.holdoutDivergence;
+  };
+}
+
+/**
  * Fine-tunes `program` in place (it must hold the pruned original weights; `original` is the unpruned model, the
  * teacher when distilling). `keep[s][c]` is false for pruned channels. On return the program holds the chosen epoch's
  * weights and BN statistics.
@@ -169,6 +146,8 @@ export async function repair(
   keep: readonly boolean[][],
   triggers: readonly RecoveredTrigger[],
   cfg: RepairConfig,
+  /** What a kept epoch may give up against the original model on the hold-out (select-adaptive.ts defenseBudgetFor). */
+  budget: { repairAccuracy: number; divergence: number },
   ctx: PassContext & { onRepairEpoch?: (e: RepairEpoch, total: number) => void },
 ): Promise<RepairOutput> {
   const [c, h, w] = train.shape;
@@ -190,12 +169,15 @@ export async function repair(
     holdoutTriggerSuccess: Math.max(...triggers.map((t) => triggerSuccess(program, holdout, t.space, t.label, t.mask, t.pattern))),
   });
   const history: RepairEpoch[] = [measure(0)];
-  const better = (a: RepairEpoch, b: RepairEpoch) => {
-    const aOk = a.holdoutTriggerSuccess <= cfg.maxTriggerSuccess;
-    const bOk = b.holdoutTriggerSuccess <= cfg.maxTriggerSuccess;
-    if (aOk !== bOk) return aOk;
-    return aOk ? a.holdoutDivergence < b.holdoutDivergence : a.holdoutTriggerSuccess < b.holdoutTriggerSuccess;
-  };
+  // The original model's hold-out accuracy, from the teacher's logits: the budget is against it, not the pruned one.
+  let right = 0;
+  for (let i = 0; i < holdout.count; i++) {
+    const row = heldTeacher.subarray(i * numClasses, (i + 1) * numClasses);
+    let arg = 0;
+    for (let k = 1; k < numClasses; k++) if (row[k] > row[arg]) arg = k;
+    if (arg === holdout.y[i]) right++;
+  }
+  const better = epochPreference(right / holdout.count, budget, cfg.maxTriggerSuccess);
   let best = history[0];
   let kept = new Snapshot(program);
   try {
@@ -212,7 +194,7 @@ export async function repair(
           b.x = mixed;
         }
         const target = teacher ? gatherRows(teacher, idx, numClasses) : null;
-        trainStep(program, b, vars, { training: true, updateStats: true, masks }, (out) => (target ? softCrossEntropy(out, target) : crossEntropy(out, b.y)), sgd);
+        trainStep(program, b, vars, { training: cfg.batchStats, updateStats: cfg.batchStats, masks }, (out) => (target ? softCrossEntropy(out, target) : crossEntropy(out, b.y)), sgd);
         target?.dispose();
         disposeBatch(b);
       }
@@ -223,7 +205,7 @@ export async function repair(
         best = e;
         kept.dispose();
         kept = new Snapshot(program);
-      } else if (epoch - best.epoch >= cfg.patience) {
+      } else if (epoch - Math.max(best.epoch, cfg.minEpochs) >= cfg.patience) {
         break;
       }
     }

@@ -41,11 +41,13 @@ export interface ScanState {
   /** recover */
   masks: Float32Array[];
   recoverHistory: EpochStat[];
-  /** evidence (or, without the trigger search, the histogram alone) */
+  /** evidence (null without the trigger search) */
   triggerEvidence: TriggerEvidence | null;
+  trigger: TriggerResult | null;
+  /** verdict */
   label: LabelVerdict;
   labelScores: LabelScore[];
-  trigger: TriggerResult | null;
+  verdictFeatures: Record<string, number>;
   /** select */
   threshold: number;
   thresholdSource: ScanResult['thresholdSource'];

@@ -1,20 +1,12 @@
 /**
- * Stage `evidence`: the verdict's signals. With the trigger search (evidence/trigger-evidence.ts): Neural Cleanse on
- * every label of the original model, the verdict from those norms and the unlearned model's histogram, and the
- * detected label's trigger recovered with the unlearned model. Without it, the verdict from the histogram alone
- * (evidence/label.ts). Enters and leaves with the unlearned weights on the program.
+ * Stage `evidence`: the trigger search (evidence/trigger-evidence.ts): Neural Cleanse on every label of the original
+ * model, then the candidate label's (the smallest trigger's) trigger recovered with the unlearned model. The numbers
+ * only: the verdict stage reads them. Cached as a whole (the expensive part of a scan), so refitting the verdict
+ * re-scores a zoo without searching again. Enters and leaves with the unlearned weights on the program.
  */
-import { decideLabel } from '../evidence/label';
-import { gatherTriggerEvidence, labelScoresOf, TRIGGER_DEFAULTS } from '../evidence/trigger-evidence';
+import { gatherTriggerEvidence, TRIGGER_DEFAULTS } from '../evidence/trigger-evidence';
 import { Snapshot } from '../train/snapshot';
-import { need, type ScanContext, type ScanState, type Stage } from './context';
-
-/** The verdict without the trigger search: the plan's `never` for this stage still decides a label. */
-export function histogramVerdict(ctx: ScanContext): Partial<ScanState> {
-  const labelHistogram = need(ctx, 'labelHistogram');
-  const labelScores = labelScoresOf(labelHistogram, null);
-  return { triggerEvidence: null, labelScores, label: decideLabel(labelHistogram, labelScores), trigger: null };
-}
+import type { Stage } from './context';
 
 export const evidenceStage: Stage = {
   name: 'evidence',
@@ -22,20 +14,21 @@ export const evidenceStage: Stage = {
   run: async (ctx) => {
     const unlearned = new Snapshot(ctx.program);
     try {
-      const ev = await gatherTriggerEvidence(ctx.program, ctx.graph.initializers, ctx.defense, need(ctx, 'labelHistogram'), TRIGGER_DEFAULTS, {
+      const ev = await gatherTriggerEvidence(ctx.program, ctx.graph.initializers, ctx.defense, TRIGGER_DEFAULTS, {
         signal: ctx.hooks.signal,
         onStep: (step, total, message) => ctx.report('evidence', step, total, message),
       });
       unlearned.restore();
-      return { triggerEvidence: ev, labelScores: ev.labelScores, label: ev.verdict, trigger: ev.trigger };
+      return { triggerEvidence: ev, trigger: ev.trigger };
     } finally {
       unlearned.dispose();
     }
   },
-  skipped: histogramVerdict,
+  skipped: () => ({ triggerEvidence: null, trigger: null }),
   cache: {
-    inputs: () => ({ config: TRIGGER_DEFAULTS }),
+    // format 2: the sweep and the smallest trigger's label's recovery, no verdict (issue #20).
+    inputs: () => ({ config: TRIGGER_DEFAULTS, format: 2 }),
     save: (part) => part,
-    load: (saved) => saved as Partial<ScanState>,
+    load: (saved) => saved as never,
   },
 };

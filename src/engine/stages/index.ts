@@ -8,6 +8,7 @@ import { evaluateAfter, evaluateBefore } from './evaluate';
 import { unlearnStage } from './unlearn';
 import { recoverStage } from './recover';
 import { evidenceStage } from './evidence';
+import { verdictStage } from './verdict';
 import { selectStage } from './select';
 import { pruneStage } from './prune';
 import { curveStage } from './curve';
@@ -19,6 +20,7 @@ export const STAGES: Record<StageName, Stage> = {
   unlearn: unlearnStage,
   recover: recoverStage,
   evidence: evidenceStage,
+  verdict: verdictStage,
   select: selectStage,
   prune: pruneStage,
   curve: curveStage,

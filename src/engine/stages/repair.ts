@@ -1,10 +1,13 @@
 /**
- * Stage `repair` (adaptive, model found backdoored, its triggers recovered): fine-tune the pruned model with
- * trigger-stamped samples at their true labels, pruned channels held at zero (rnp/repair.ts), the epoch kept chosen
- * on the hold-out. Enters with the pruned model, leaves the repaired one on the program.
+ * Stage `repair` (adaptive, whatever the verdict, once a trigger was recovered): fine-tune the pruned model with the
+ * candidate label's recovered triggers stamped at their true labels, pruned channels held at zero (rnp/repair.ts),
+ * the epoch kept chosen on the hold-out (the one the triggers fail on most within the clean-accuracy budget). On a clean
+ * model this is a short distillation towards the original; on a backdoored one it unlearns the trigger. Enters with
+ * the pruned model, leaves the repaired one on the program.
  */
 import { prune, withReplaced } from '../rnp/prune';
 import { repair, REPAIR_DEFAULTS } from '../rnp/repair';
+import { defenseBudgetFor } from '../rnp/select-adaptive';
 import { need, type Stage } from './context';
 
 export const repairStage: Stage = {
@@ -15,11 +18,12 @@ export const repairStage: Stage = {
     const label = need(ctx, 'label');
     const recovered = ctx.state.triggerEvidence?.recovered;
     const holdout = ctx.state.holdout;
-    // The plan says if-backdoored; the triggers must be the detected label's (the evidence may show another's).
-    if (label.verdict !== 'backdoored' || !recovered || recovered.fromUnlearned.label !== label.detectedLabel || !holdout) return { repaired: null };
+    if (!recovered || !holdout) return { repaired: null };
+    const triggerLabel = recovered.fromUnlearned.label;
     const pr = need(ctx, 'pruned');
+    const budget = defenseBudgetFor(label.verdict, ctx.o.accuracyTolerance);
     const triggers = [recovered.fromUnlearned, recovered.fromOriginal].map((t) => ({ label: t.label, mask: t.mask, pattern: t.pattern, space: recovered.space }));
-    const r = await repair(program, graph.initializers, need(ctx, 'trainSet'), holdout, pr.pruned.map((f) => f.map((p) => !p)), triggers, REPAIR_DEFAULTS, {
+    const r = await repair(program, graph.initializers, need(ctx, 'trainSet'), holdout, pr.pruned.map((f) => f.map((p) => !p)), triggers, REPAIR_DEFAULTS, budget, {
       rng: need(ctx, 'rng'),
       signal: ctx.hooks.signal,
       onRepairEpoch: (e, n) =>
@@ -32,10 +36,11 @@ export const repairStage: Stage = {
     program.assign(withReplaced(graph.initializers, weights));
     const chosen = r.history.find((e) => e.epoch === r.chosenEpoch)!;
     ctx.notes.push(
-      `Repair: ${r.history.length - 1} epochs of fine-tuning with half of each batch stamped with label ${label.detectedLabel}'s recovered triggers ` +
-        `(the original model's answers on the unstamped samples as targets); kept epoch ${r.chosenEpoch}, the closest to the original on the hold-out among those the triggers fail on: ` +
+      `Repair: ${r.history.length - 1} epochs of fine-tuning with half of each batch stamped with label ${triggerLabel}'s recovered triggers` +
+        (label.verdict === 'backdoored' && label.detectedLabel === triggerLabel ? ' ' : ` (the smallest trigger; the repair runs whatever the verdict, ${label.verdict}) `) +
+        `(the original model's answers on the unstamped samples as targets); kept epoch ${r.chosenEpoch}, the one the triggers fail on most within KL ${budget.divergence} of the original's answers on the hold-out (and ${(budget.repairAccuracy * 100).toFixed(0)} point(s) of its accuracy there), or else the closest: ` +
         `held-out accuracy ${(chosen.holdoutAcc * 100).toFixed(1)}%, recovered-trigger success ${(chosen.holdoutTriggerSuccess * 100).toFixed(1)}%.`,
     );
-    return { repaired: { info: { triggerLabel: label.detectedLabel as number, triggerSources: ['unlearned', 'original'], epochs: r.history, chosenEpoch: r.chosenEpoch }, weights } };
+    return { repaired: { info: { triggerLabel, triggerSources: ['unlearned', 'original'], epochs: r.history, chosenEpoch: r.chosenEpoch }, weights } };
   },
 };

@@ -65,6 +65,10 @@ function buildResult(ctx: ScanContext, prunedPath: string | null): ScanResult {
     detectedLabel: label.detectedLabel,
     confidence: Math.round(label.confidence * 1000) / 1000,
     evidence: label.evidence,
+    verdictScore:
+      label.probability != null && label.candidate != null && state.verdictFeatures
+        ? { probability: Math.round(label.probability * 1000) / 1000, candidate: label.candidate, features: state.verdictFeatures }
+        : null,
     threshold: need(ctx, 'threshold'),
     thresholdSource: need(ctx, 'thresholdSource'),
     thresholdCandidates: need(ctx, 'thresholdCandidates'),
