@@ -7,7 +7,8 @@
 // each, the repair's hold-out is 100 samples. Measured (2026-12-03, bench:zoo with the stage cache, same code):
 // badnets 90.1→88.6 / 99.8→2.5 (label 0), blend 90.8→89.3 / 99.8→2.6 (3), sig 92.3→89.9 / 99.7→1.5 (7),
 // checkerboard inconclusive, unknown label, 91.0 / 100 unchanged (the smallest trigger is label 8's, not the
-// target 5's, and the repair within the budget keeps the original: what still fails, #20), clean inconclusive.
+// target 5's, and the repair within the budget keeps the original: what still fails, #20), clean inconclusive and
+// unchanged, vgg_small_badnets 93.8→91.5 / 99.9→5.0 (label 0, 134 pruned + repair).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
