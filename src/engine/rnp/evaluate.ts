@@ -8,14 +8,15 @@ import { batchIndices, disposeBatch, makeBatch, sequentialOrder } from '../train
 
 /**
  * Predicted labels. `batchStats` runs BatchNorm on batch statistics (train mode, no running-stat update): that is how
- * the unlearned model was driven, and its running statistics lag behind its weights.
+ * the unlearned model was driven, and its running statistics lag behind its weights. `masks`: per-channel masks at
+ * the program's mask sites (a pruning candidate tried without rewriting weights).
  */
-export function predict(program: Program, data: Dataset, batchSize = 250, batchStats = false): Int32Array {
+export function predict(program: Program, data: Dataset, batchSize = 250, batchStats = false, masks?: readonly tf.Tensor1D[]): Int32Array {
   const out = new Int32Array(data.count);
   let k = 0;
   for (const idx of batchIndices(sequentialOrder(data.count), batchSize)) {
     const b = makeBatch(data, idx);
-    const p = tf.tidy(() => tf.argMax(program.forward(b.x, { training: batchStats }), 1));
+    const p = tf.tidy(() => tf.argMax(program.forward(b.x, { training: batchStats, masks }), 1));
     out.set(p.dataSync() as Int32Array, k);
     k += idx.length;
     p.dispose();

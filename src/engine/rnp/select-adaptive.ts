@@ -15,9 +15,9 @@ import type { Program } from '../graph/program';
 import type { IrTensor } from '../onnx/ir';
 import type { ScanOptions } from '../options';
 import type { ScanResult } from '../result';
-import { batchIndices, disposeBatch, makeBatch, sequentialOrder } from '../train/batches';
 import { checkpoint } from '../train/pass-context';
 import { Snapshot } from '../train/snapshot';
+import { predict } from './evaluate';
 import { candidateThresholds, NOTHING_PRUNED } from './select';
 
 export interface AdaptiveThreshold {
@@ -50,20 +50,14 @@ export function defenseBudgetFor(verdict: 'backdoored' | 'clean' | 'inconclusive
     : { accuracy: tolerance / 2, repairAccuracy: tolerance / 2, divergence: 0.05 };
 }
 
-/** Per sample, whether the program (channel masks applied) predicts `label` and whether it predicts the true label. */
+/** The share of `data` the program (channel masks applied) predicts as `label`, and its accuracy there. */
 function scoreWith(program: Program, data: Dataset, masks: readonly tf.Tensor1D[], batchStats: boolean, label: number | null, batchSize: number): { share: number; acc: number } {
+  const p = predict(program, data, batchSize, batchStats, masks);
   let hits = 0;
   let right = 0;
-  for (const idx of batchIndices(sequentialOrder(data.count), batchSize)) {
-    const b = makeBatch(data, idx);
-    const p = tf.tidy(() => tf.argMax(program.forward(b.x, { training: batchStats, masks }), 1));
-    const v = p.dataSync();
-    for (let i = 0; i < v.length; i++) {
-      if (v[i] === label) hits++;
-      if (v[i] === data.y[idx[i]]) right++;
-    }
-    p.dispose();
-    disposeBatch(b);
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === label) hits++;
+    if (p[i] === data.y[i]) right++;
   }
   return { share: hits / data.count, acc: right / data.count };
 }

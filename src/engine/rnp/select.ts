@@ -60,31 +60,3 @@ export async function chooseThreshold(
   }
   return { threshold: chosen.threshold, pruned: chosen.pruned, baseAcc: base.acc, acc: chosen.acc, candidates };
 }
-
-export interface ShareCandidate {
-  threshold: number;
-  pruned: number;
-  /** Share of the defense data the *unlearned* model still assigns to the suspected target label. */
-  share: number;
-}
-
-/**
- * The backdoor signal RNP itself provides, on clean data only: the unlearned model predicts the backdoor target for
- * most clean inputs *because of* the backdoor channels. Pruning channels in mask order, the first threshold at which
- * the unlearned model's target share falls to `level` is where the backdoor channels are gone. On the fixtures this
- * tracks the (unseen) attack success rate closely; see README "Defense quality".
- */
-export async function chooseByTargetShare(
-  thresholds: readonly number[],
-  evaluate: (threshold: number) => Promise<{ pruned: number; share: number }>,
-  level: number,
-): Promise<{ threshold: number; pruned: number; share: number; reached: boolean; candidates: ShareCandidate[] }> {
-  const candidates: ShareCandidate[] = [];
-  for (const t of thresholds) {
-    const r = await evaluate(t);
-    candidates.push({ threshold: t, pruned: r.pruned, share: r.share });
-    if (r.share <= level) return { threshold: t, pruned: r.pruned, share: r.share, reached: true, candidates };
-  }
-  const last = candidates[candidates.length - 1];
-  return last ? { ...last, reached: false, candidates } : { threshold: NOTHING_PRUNED, pruned: 0, share: 1, reached: false, candidates };
-}
