@@ -44,6 +44,11 @@ export interface IrGraph {
   nodes: IrNode[];
   /** What normalisation on load changed (onnx/normalize.ts), in words for the report; absent when nothing. */
   notes?: string[];
+  /**
+   * Reshape nodes whose constant target shape may have the batch baked in as a leading 1 (a batch-1 export,
+   * onnx/normalize.ts batchBakedReshapes): the compiler runs that 1 as the batch.
+   */
+  batchBakedReshapes?: string[];
 }
 
 export function tensorSize(dims: readonly number[]): number {

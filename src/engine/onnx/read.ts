@@ -6,7 +6,7 @@
  * node or tensor at fault.
  */
 import './protobuf-setup';
-import { foldIdentityParameters } from './normalize';
+import { batchBakedReshapes, foldIdentityParameters, toInferenceForm } from './normalize';
 import { onnx } from 'onnx-proto';
 import { InputError } from '../errors';
 import { readRegularFile } from '../regular-file';
@@ -196,12 +196,30 @@ function convertModel(model: onnx.ModelProto, file: string, limits: Limits): IrG
     initializers,
     nodes: order.map((i) => planned[i].node),
   };
+  const notes: string[] = [];
   const folded = foldIdentityParameters(ir);
   if (folded.size > 0) {
-    ir.notes = [
+    notes.push(
       `${folded.size} parameter${folded.size === 1 ? '' : 's'} reached ${folded.size === 1 ? 'its layer' : 'their layers'} through Identity nodes (PyTorch's exporter shares equal tensors, e.g. ${showNames([...folded.keys()], { max: 2 })}): each got its own copy, and the exported model keeps them separate.`,
-    ];
+    );
   }
+  const training = toInferenceForm(ir);
+  const bn = training.filter((r) => r.opType === 'BatchNormalization').length;
+  const dropout = training.length - bn;
+  if (training.length > 0) {
+    const parts = [bn > 0 ? `${bn} BatchNormalization node${bn === 1 ? '' : 's'} in training mode` : '', dropout > 0 ? `${dropout} live Dropout node${dropout === 1 ? '' : 's'}` : ''].filter(Boolean);
+    notes.push(
+      `The file is a TRAINING-mode export (${parts.join(' and ')}, e.g. ${showNames(training.map((r) => ir.nodes[r.index].name), { max: 2 })}): the scan runs it as the trained model in inference mode, BatchNorm on the running statistics the file carries${dropout > 0 ? ', Dropout off' : ''}, as PyTorch's model.eval() does; the exported model is written in that inference form.`,
+    );
+  }
+  const baked = batchBakedReshapes(ir);
+  if (baked.length > 0) {
+    ir.batchBakedReshapes = baked;
+    notes.push(
+      `The file fixes the batch at 1 (input '${show(ir.inputs[0].name)}' is [${ir.inputs[0].shape.join(', ')}]) and ${baked.length} Reshape node${baked.length === 1 ? '' : 's'} reshape${baked.length === 1 ? 's' : ''} activations to shapes made of constants (${showNames(baked, { max: 2 })}): where such a shape starts with that 1, the scan reads it as the batch, so it runs batches of any size; the exported model keeps the file's shapes.`,
+    );
+  }
+  if (notes.length > 0) ir.notes = notes;
   return ir;
 }
 

@@ -3,6 +3,7 @@
  * everything else (ops, names, metadata, opset) is exactly what the user exported. Replaced tensors are written
  * as little-endian raw_data in their original element type and dims. Tensors kept in external data are embedded,
  * so the result is one self-contained file. Written atomically, never over the source model or its data files.
+ * A TRAINING-mode export is the one exception to "exactly": it is written in inference form (writeInferenceForm).
  * Known limit: onnx-proto's schema is ONNX 1.10's, so fields added to onnx.proto later are not carried over.
  */
 import './protobuf-setup';
@@ -14,6 +15,7 @@ import { planExternalData, readExternalSlice } from './external-data';
 import { floatToBfloat16, floatToHalf } from './float16';
 import { int64ToExactNumber, type Int64Value } from './int64';
 import { show } from './display-name';
+import { inferenceRewrites } from './normalize';
 
 const EXTERNAL = 1;
 
@@ -69,7 +71,27 @@ export function encodeOnnxWithInitializers(
     setFloatData(t, values, sourcePath);
   }
 
+  writeInferenceForm(model.graph);
   return { model: onnx.ModelProto.encode(model).finish(), externalFiles: [...externalFiles] };
+}
+
+/**
+ * A TRAINING-mode export is written in the inference form the scan measured (onnx/normalize.ts, the same rewrites
+ * the reader made): BatchNorm on its running statistics, Dropout off, their unread outputs gone.
+ */
+function writeInferenceForm(graph: onnx.IGraphProto): void {
+  const nodes = graph.node ?? [];
+  const isOn = (a: onnx.IAttributeProto) => a.name === 'training_mode' && int64ToExactNumber((a.i ?? 0) as Int64Value) !== 0;
+  const rewrites = inferenceRewrites(
+    nodes.map((n) => ({ opType: n.opType ?? '', inputs: n.input ?? [], outputs: n.output ?? [], trainingMode: (n.attribute ?? []).some(isOn) })),
+    new Set((graph.output ?? []).map((o) => o.name ?? '')),
+  );
+  for (const r of rewrites) {
+    const n = nodes[r.index];
+    n.output = (n.output ?? []).slice(0, r.keepOutputs);
+    if (r.keepInputs !== undefined) n.input = (n.input ?? []).slice(0, r.keepInputs);
+    if (r.dropAttribute) n.attribute = (n.attribute ?? []).filter((a) => a.name !== r.dropAttribute);
+  }
 }
 
 /**

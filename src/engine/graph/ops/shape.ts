@@ -90,10 +90,12 @@ export function compileCast(node: IrNode): NodeFn {
 
 export function compileReshape(node: IrNode, ctx: CompileContext): NodeFn {
   const allowZero = attrInt(node, 'allowzero', 0) === 1;
+  // A batch-1 export's leading 1 is the batch (onnx/normalize.ts batchBakedReshapes).
+  const batchBaked = ctx.graph.batchBakedReshapes?.includes(node.name) ?? false;
   return (inputs) => {
     const v = inputs[0]!;
     const inDims = onnxDims(v);
-    const target = intsOf(inputs[1]!, 'Reshape shape').map((d, i) => (d === 0 && !allowZero ? inDims[i] : d));
+    const target = intsOf(inputs[1]!, 'Reshape shape').map((d, i) => ((d === 0 && !allowZero) || (batchBaked && i === 0 && d === 1) ? inDims[i] : d));
     const known = target.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
     const total = inDims.reduce((a, b) => a * b, 1);
     const dims = target.map((d) => (d === -1 ? total / known : d));
