@@ -14,6 +14,8 @@
  * Options: --only SUBSTR[,SUBSTR]  --split train|heldout  --modes adaptive,paper  --exports bnkept,folded
  * --no-fixtures: leave out the committed fixtures (fixtures/trained/*, train split, BN kept only).
  * --write: write bench/zoo.md even for a subset (its header names the subset); by default only a full run writes it.
+ * --study-repair N: a repair study (ScanHooks.studyRepair): every repair runs exactly N epochs and records the test
+ * sets' ACC / ASR after each; results go to .cache/zoo/study/ (never bench/zoo.md), read by bench/repair-rules.ts.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     fresh: { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
     'no-fixtures': { type: 'boolean', default: false },
+    'study-repair': { type: 'string' },
   },
 });
 
@@ -88,11 +91,13 @@ const models = manifest.models
 const modes = values.modes!.split(',') as ScanMode[];
 const exportsWanted = values.exports!.split(',');
 if (values.fresh) rmSync(CACHE, { recursive: true, force: true });
-mkdirSync(path.join(CACHE, 'results'), { recursive: true });
+const study = values['study-repair'] ? { epochs: Number(values['study-repair']) } : undefined;
+if (study && !(Number.isInteger(study.epochs) && study.epochs > 0)) throw new Error(`--study-repair wants a number of epochs, got ${values['study-repair']}`);
+mkdirSync(path.join(CACHE, study ? 'study' : 'results'), { recursive: true });
 const cache = new DirectoryStageCache(path.join(CACHE, 'stages'));
 
 async function scanOne(m: Meta, exp: string, mode: ScanMode): Promise<ScanResult> {
-  const kept = path.join(CACHE, 'results', `${m.name}.${exp}.${mode}.json`);
+  const kept = path.join(CACHE, study ? 'study' : 'results', `${m.name}.${exp}.${mode}.json`);
   if (!values.rescan && !values.fresh && existsSync(kept)) return JSON.parse(readFileSync(kept, 'utf8')) as ScanResult;
   const data = m.dir ?? path.join(ZOO, 'data', m.space);
   const outDir = path.join(CACHE, 'out', `${m.name}.${exp}.${mode}`);
@@ -106,7 +111,7 @@ async function scanOne(m: Meta, exp: string, mode: ScanMode): Promise<ScanResult
       options: { mode },
       writePruned: false,
     },
-    { cache },
+    { cache, studyRepair: study },
   );
   writeFileSync(kept, JSON.stringify(result));
   return result;
@@ -185,7 +190,7 @@ function aggregate(rows: Row[]): string[] {
     lines.push(`| ${r.name} | ${r.split} | ${r.exp} | ${r.mode} | ${truth} | ${r.verdict}${r.label !== null ? ` ${r.label}` : ''} | ${pct(r.accB)} → ${pct(r.accA)} | ${pct(r.asrB)} → ${pct(r.asrA)} | ${r.seconds.toFixed(0)} |`);
   }
   const md = lines.join('\n') + '\n';
-  if ((!values.only && !values.split) || values.write) writeFileSync(path.join(ROOT, 'bench', 'zoo.md'), md);
+  if (!study && ((!values.only && !values.split) || values.write)) writeFileSync(path.join(ROOT, 'bench', 'zoo.md'), md);
   process.stdout.write(md);
 })().catch((e) => {
   console.error(e);

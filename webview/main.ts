@@ -11,7 +11,8 @@ import type { HostToWebview, WebviewToHost } from '../src/protocol';
 import { custom, el } from './dom';
 import { reportView, type ReportView } from './report-view';
 import { samplesCard, type SamplesCard } from './samples-view';
-import { baseName, percent } from './format';
+import { baseName } from './format';
+import { progressLine } from '../src/report/progress-text';
 
 interface VsCodeApi {
   postMessage(m: WebviewToHost): void;
@@ -64,9 +65,7 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
       break;
     case 'progress': {
       const p = m.progress;
-      const step = p.total > 0 ? ` (${p.step}/${p.total})` : '';
-      const acc = typeof p.acc === 'number' ? ` — clean accuracy ${percent(p.acc)}` : '';
-      const line = `${p.phase}${step}${acc}: ${p.message}`;
+      const line = progressLine(p);
       const detail = document.getElementById('status-detail');
       if (inspecting) samples()?.busy(line);
       else if (detail && !view) detail.textContent = line;

@@ -19,6 +19,12 @@ function sourcesText(sources: RepairInfo['triggerSources']): string {
   return names.length === 0 ? '' : ` (recovered from ${names.join(' and from ')})`;
 }
 
+/** The next-smallest labels' triggers stamped too (reports before they existed have none). */
+function othersText(labels: readonly number[]): string {
+  if (labels.length === 0) return '';
+  return `, and the trigger${labels.length === 1 ? '' : 's'} of label${labels.length === 1 ? '' : 's'} ${labels.join(' and ')}, the next smallest,`;
+}
+
 export function repairSummary(repair: RepairInfo, prunedCount: number, threshold: number): string {
   const n = repairEpochCount(repair);
   const chosen = repair.epochs.find((e) => e.epoch === repair.chosenEpoch);
@@ -31,7 +37,7 @@ export function repairSummary(repair: RepairInfo, prunedCount: number, threshold
       ? "The exported model at the scan's own choice (nothing pruned) is this repaired model; thresholds on the slider export prune-only models."
       : `The exported model at the scan's threshold (${thresholdText(threshold)}) is this repaired model; other thresholds export prune-only models.`;
   return (
-    `${start} for ${n} epoch${n === 1 ? '' : 's'} with the recovered trigger of label ${repair.triggerLabel}${sourcesText(repair.triggerSources)} ` +
+    `${start} for ${n} epoch${n === 1 ? '' : 's'} with the recovered trigger of label ${repair.triggerLabel}${sourcesText(repair.triggerSources)}${othersText(repair.otherLabels ?? [])} ` +
     `stamped on half of each batch, at the samples' true labels${threshold < 0 ? '' : ', with the pruned channels held at zero'}.${kept} ` +
     exported
   );
@@ -57,6 +63,6 @@ export function repairCard(repair: RepairInfo, prunedCount: number, threshold: n
     el('h2', {}, threshold < 0 ? 'Repair' : 'Repair after pruning'),
     el('p', { class: 'hint', id: 'repair-summary' }, repairSummary(repair, prunedCount, threshold)),
     chart.element,
-    el('p', { class: 'hint', id: 'repair-chosen' }, `Dashed line: the kept epoch (${repair.chosenEpoch}). Trigger success is the share of held-out samples the recovered trigger sends to label ${repair.triggerLabel}.`),
+    el('p', { class: 'hint', id: 'repair-chosen' }, `Dashed line: the kept epoch (${repair.chosenEpoch}). Trigger success is the share of held-out samples the recovered trigger sends to label ${repair.triggerLabel}${(repair.otherLabels ?? []).length > 0 ? ' (the worst of the triggers stamped)' : ''}.`),
   );
 }

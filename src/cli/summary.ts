@@ -18,7 +18,7 @@ export function formatSummary(r: ScanResult, resultPath: string): string {
         ? `pruned:         nothing (label ${r.detectedLabel} came from the trigger norms alone); the model was repaired`
         : `pruned:         nothing (verdict ${r.verdict}); the model is unchanged`,
     ...(r.repair
-      ? [`repaired:       ${r.repair.epochs.length - 1} epochs with label ${r.repair.triggerLabel}'s recovered triggers stamped; kept epoch ${r.repair.chosenEpoch}`]
+      ? [`repaired:       ${r.repair.epochs.length - 1} epochs with label ${r.repair.triggerLabel}'s recovered triggers${r.repair.otherLabels?.length ? ` (and label ${r.repair.otherLabels.join(', ')}'s)` : ''} stamped; kept epoch ${r.repair.chosenEpoch}`]
       : []),
     row('before', r.before),
     row('after', r.after),

@@ -4,6 +4,7 @@
  * messages that carry them between the extension host, the worker and the CLI.
  */
 import type { ErrorCode } from './errors';
+import type { Overall } from './overall-progress';
 import type { ScanResult } from './result';
 import type { ScanOptions } from './options';
 
@@ -54,6 +55,8 @@ export interface Progress {
   /** Training accuracy in unlearn/recover, when known. */
   acc?: number;
   message: string;
+  /** A scan's share done and ETA over all its stages (overall-progress.ts); absent for other jobs. */
+  overall?: Overall;
 }
 
 // ───────────── a batch of scans (engine/batch.ts runBatch; `rnp-scan batch`, "Scan Folder for Backdoors") ─────────────

@@ -173,7 +173,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'trigger', kind: 'scan', flag: 'trigger', setting: 'trigger', type: 'boolean', default: { adaptive: true, paper: false },
     help: "Neural Cleanse on every label (the verdict's second signal) and the detected label's trigger recovered with the unlearned model." },
   { name: 'repair', kind: 'scan', flag: 'repair', setting: 'repair', type: 'boolean', default: { adaptive: true, paper: false },
-    help: 'Adaptive mode: fine-tune the pruned model, whatever the verdict, half of each batch stamped with the smallest recovered trigger at the true labels, pruned channels held at zero, the epoch kept within the clean-accuracy budget. Needs trigger.' },
+    help: 'Adaptive mode: fine-tune the pruned model, whatever the verdict, half of each batch stamped with the recovered triggers of the label with the smallest trigger and of the next smallest close to it, at the true labels, pruned channels held at zero, the epoch kept within the clean-accuracy budget. Needs trigger.' },
   { name: 'holdoutFraction', kind: 'scan', flag: 'holdout', setting: 'holdoutFraction', type: 'number', min: 0, exclusiveMin: true, max: 0.9, default: same(0.2), arg: 'X',
     help: 'Adaptive mode: share of the defense data held out (stratified, never trained on) to check clean accuracy and choose the repair epoch.' },
   { name: 'accuracyTolerance', kind: 'scan', flag: 'accuracy-tolerance', setting: 'accuracyTolerance', type: 'number', min: 0, max: 1, default: same(0.02), arg: 'X',

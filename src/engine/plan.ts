@@ -118,8 +118,8 @@ export function planScan(o: ScanOptions, facts: ScanFacts): ScanPlan {
     return stage(
       'repair',
       'always',
-      'whatever the verdict: fine-tune the pruned model with half of each batch stamped with the smallest trigger\'s label\'s recovered triggers at their true labels, pruned channels held at zero; the epoch kept is the one the triggers fail on most within a budget on the hold-out (KL from the original\'s answers and its accuracy, tighter unless the verdict is backdoored)',
-      { maxEpochs: REPAIR_DEFAULTS.epochs, patience: REPAIR_DEFAULTS.patience, batchStats: REPAIR_DEFAULTS.batchStats },
+      `whatever the verdict: fine-tune the pruned model with half of each batch stamped with the smallest trigger's label's recovered triggers and the sweep's triggers of up to ${REPAIR_DEFAULTS.otherLabels.count} next-smallest labels within ${REPAIR_DEFAULTS.otherLabels.maxRatio}× of it, at their true labels, pruned channels held at zero; the epoch kept is the one the triggers fail on most within a budget on the hold-out (KL from the original's answers and its accuracy, tighter unless the verdict is backdoored)`,
+      { maxEpochs: REPAIR_DEFAULTS.epochs, patience: REPAIR_DEFAULTS.patience, batchStats: REPAIR_DEFAULTS.batchStats, otherLabels: REPAIR_DEFAULTS.otherLabels.count, otherLabelsMaxRatio: REPAIR_DEFAULTS.otherLabels.maxRatio },
     );
   }
 }

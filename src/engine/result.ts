@@ -84,6 +84,11 @@ export interface RepairEpoch {
   holdoutTriggerSuccess: number;
   /** Mean KL(original model ‖ this model) over the held-out samples: how far the repair strayed from the original. */
   holdoutDivergence: number;
+  /**
+   * Only in a repair study (ScanHooks.studyRepair, bench/repair-study.ts): the test sets' ACC / ASR after this epoch.
+   * The epoch choice never reads them; a scan does not measure them.
+   */
+  test?: Metrics;
 }
 
 /**
@@ -95,9 +100,17 @@ export interface RepairInfo {
   /** The label whose recovered triggers were stamped, and the models they were recovered from. */
   triggerLabel: number;
   triggerSources: ('unlearned' | 'original')[];
+  /**
+   * The next-smallest triggers' labels whose sweep triggers (searched on the original model) were stamped too, in
+   * increasing trigger size (rnp/stamp-labels.ts); empty when no other label's trigger was close to the smallest,
+   * absent in reports written before they were stamped.
+   */
+  otherLabels?: number[];
   epochs: RepairEpoch[];
   /** The epoch kept (0 = the pruned model itself). */
   chosenEpoch: number;
+  /** The original model's accuracy on the hold-out, which the kept epoch's budget is against (absent in older reports). */
+  holdoutOriginalAcc?: number;
   /** The repaired model (full ONNX, the original's graph), in the scan's output folder; export copies it. */
   model: string;
   modelSha256: string;

@@ -15,6 +15,7 @@ import { planScan, type ScanPlan } from './plan';
 import { InputError } from './errors';
 import { selectBackend } from './backend';
 import { readOnnxFile } from './onnx/read';
+import { OverallProgress } from './overall-progress';
 import { writeOnnxWithInitializers } from './onnx/write';
 import { writeFileAtomic } from './atomic-write';
 import { compileProgram } from './graph/compile';
@@ -112,7 +113,9 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
   // fails in milliseconds, not after the scan. Nothing is made yet (the write stage makes the folders), so a
   // cancelled or failed scan leaves nothing behind (destinations.ts).
   await checkDestinations({ ...destinationsOf(req), create: false });
-  const report = (phase: Phase, step: number, total: number, message: string, acc?: number) => hooks.onProgress?.({ phase, step, total, message, acc });
+  let overall: OverallProgress | null = null;
+  const report = (phase: Phase, step: number, total: number, message: string, acc?: number) =>
+    hooks.onProgress?.({ phase, step, total, message, acc, overall: overall?.at(step, total) ?? { fraction: 0, etaSeconds: null } });
   const seconds: PhaseSeconds = { load: 0, unlearn: 0, recover: 0, prune: 0, evaluate: 0, evidence: 0, repair: 0, total: 0 };
   let t = performance.now();
   const lap = (phase: Exclude<keyof PhaseSeconds, 'total'>) => {
@@ -125,6 +128,7 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
   const loaded = await loadAll(req, o);
   try {
     const plan = planFor(o, req, loaded);
+    overall = new OverallProgress(plan.stages.filter((p) => p.when !== 'never').map((p) => p.stage));
     const modelSha256 = createHash('sha256').update(loaded.bytes).digest('hex');
     const ctx: ScanContext = { req, o, plan, hooks, backend, ...loaded, modelSha256, notes: [...(loaded.graph.notes ?? [])], seconds, state: {}, report };
     lap('load');
@@ -132,6 +136,7 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     for (const planned of plan.stages) {
       const stage = STAGES[planned.stage];
       let part: Partial<ScanState>;
+      overall.enter(planned.stage);
       const cached = hooks.cache && stage.cache;
       if (planned.when === 'never') part = stage.skipped?.(ctx) ?? {};
       else if (cached) {

@@ -20,15 +20,15 @@ import { ReportPanel, type PanelHandlers } from './report-panel';
 import { LoopDelayMonitor } from './diagnostics';
 // The panel's export rule and wording, shared with it in src/report/ (pure, no DOM), so host and panel never disagree.
 import { thresholdText } from '../report/threshold-text';
+import { etaText, stepText } from '../report/progress-text';
 import { exportChoice } from '../report/export-choice';
 import { prunedCounts } from '../report/pruning';
 
 const LAST_RESULT_KEY = 'rnp.lastResultPath';
 
+/** The notification's line: the step and the ETA (the percentage is the notification's own bar). */
 export function progressText(p: Progress): string {
-  const step = p.total > 0 ? ` ${p.step}/${p.total}` : '';
-  const acc = typeof p.acc === 'number' ? ` · acc ${(p.acc * 100).toFixed(1)}%` : '';
-  return `${p.phase}${step}${acc}`;
+  return [stepText(p), etaText(p)].filter(Boolean).join(' · ');
 }
 
 export class ScanController implements PanelHandlers {
@@ -288,9 +288,13 @@ export class ScanController implements PanelHandlers {
     await vscode.commands.executeCommand('setContext', 'rnp.scanning', true);
     try {
       const value = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+        // VS Code's bar moves by increments: report the overall share's growth since the last report.
+        let shown = 0;
         const job = start(
           (p) => {
-            progress.report({ message: progressText(p) });
+            const pct = p.overall ? Math.floor(p.overall.fraction * 100) : shown;
+            progress.report({ message: p.overall ? `${pct} % · ${progressText(p)}` : progressText(p), increment: Math.max(0, pct - shown) });
+            shown = Math.max(shown, pct);
             ReportPanel.current?.post({ type: 'progress', progress: p });
           },
           (message) => progress.report({ message }),

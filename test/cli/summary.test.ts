@@ -7,7 +7,7 @@ import { sampleResult } from '../webview/sample-result';
 test('a repaired scan names the repair and the repaired model; a scan that pruned nothing says the model is unchanged', () => {
   const repaired = { ...sampleResult({ withRepair: true, adaptiveThreshold: 0.4 }), prunedModel: '/m/model.pruned.onnx' };
   const s = formatSummary(repaired, '/m/scan.json');
-  assert.match(s, /^repaired: +10 epochs with label 3's recovered triggers stamped; kept epoch \d+$/m);
+  assert.match(s, /^repaired: +10 epochs with label 3's recovered triggers \(and label 8's\) stamped; kept epoch \d+$/m);
   assert.match(s, /^repaired model: \/m\/model\.pruned\.onnx$/m);
   assert.match(s, /^pruned: +\d+ of \d+ channels at mask <= 0\.4 \(clean-data\)$/m);
 

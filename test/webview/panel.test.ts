@@ -91,13 +91,16 @@ test('the CSP blocks inline script (nonce required)', async () => {
   await page.close();
 });
 
-test('progress before a result shows the phase; an error without a result replaces the status', async () => {
+test('progress before a result shows the whole scan\'s share, the step and the ETA; an error without a result replaces the status', async () => {
   const { page } = await pageServing(h.browser, h.files);
   await page.goto(`${ORIGIN}/`);
   await page.evaluate(() => window.postMessage({ type: 'scanning', model: '/m/model.onnx' }, '*'));
   assert.equal(await page.locator('#status-title').textContent(), 'Scanning model.onnx…');
-  await page.evaluate(() => window.postMessage({ type: 'progress', progress: { phase: 'unlearn', step: 2, total: 20, acc: 0.5, message: 'unlearning epoch 2' } }, '*'));
-  assert.equal(await page.locator('#status-detail').textContent(), 'unlearn (2/20) — clean accuracy 50.0%: unlearning epoch 2');
+  await page.evaluate(() => window.postMessage({ type: 'progress', progress: { phase: 'unlearn', step: 2, total: 20, acc: 0.5, message: 'unlearning epoch 2', overall: { fraction: 0.05, etaSeconds: null } } }, '*'));
+  assert.equal(await page.locator('#status-detail').textContent(), '5 % · unlearning epoch 2 (2/20) · clean accuracy 50.0 %');
+  // The whole scan's share and its ETA, once there is one; a message that states the accuracy does not get it twice.
+  await page.evaluate(() => window.postMessage({ type: 'progress', progress: { phase: 'recover', step: 6, total: 20, acc: 0.788, message: 'recovering epoch 6: clean acc 78.8 %', overall: { fraction: 0.374, etaSeconds: 130 } } }, '*'));
+  assert.equal(await page.locator('#status-detail').textContent(), '37 % · recovering epoch 6: clean acc 78.8 % (6/20) · about 2 min 10 s left');
   await page.evaluate(() => window.postMessage({ type: 'error', message: '/m/defense.npz: missing array y' }, '*'));
   assert.equal(await page.locator('#status-title').textContent(), 'Scan failed');
   assert.equal(await page.locator('#status-detail').textContent(), '/m/defense.npz: missing array y');

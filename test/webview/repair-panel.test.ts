@@ -24,7 +24,7 @@ test('repair card: plain-words summary, one point per repair epoch, the kept epo
   const summary = await text(page, '#repair-summary');
   const epochs = Math.max(...repair.epochs.map((e) => e.epoch));
   assert.match(summary, new RegExp(`After pruning ${r.prunedCount} channels the model was fine-tuned for ${epochs} epochs with the recovered trigger of label ${repair.triggerLabel}`));
-  assert.match(summary, /stamped on half of each batch/);
+  assert.match(summary, new RegExp(`, and the trigger of label ${repair.otherLabels![0]}, the next smallest, stamped on half of each batch`));
   assert.match(summary, /The exported model at the scan's threshold \(0\.396\) is this repaired model/);
   const chosen = repair.epochs.find((e) => e.epoch === repair.chosenEpoch)!;
   assert.match(summary, new RegExp(`Epoch ${chosen.epoch} was kept.*held-out accuracy ${pct(chosen.holdoutAcc).replace('.', '\\.')}`));

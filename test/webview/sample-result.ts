@@ -39,7 +39,7 @@ export function sampleLabelScores(target: number, k = 10): ScanResult['labelScor
  * seeded values; the kept epoch is computed by the engine's rule (most accurate where trigger success <= 5 %),
  * not copied.
  */
-export function sampleRepair(epochs = 10, label = 3): NonNullable<ScanResult['repair']> {
+export function sampleRepair(epochs = 10, label = 3, otherLabels: number[] = [8]): NonNullable<ScanResult['repair']> {
   const rnd = seeded(23);
   const history = Array.from({ length: epochs + 1 }, (_, epoch) => ({
     epoch,
@@ -49,7 +49,7 @@ export function sampleRepair(epochs = 10, label = 3): NonNullable<ScanResult['re
   }));
   const eligible = history.filter((e) => e.holdoutTriggerSuccess <= 0.05);
   const chosen = (eligible.length ? eligible : history).reduce((b, e) => (e.holdoutDivergence < b.holdoutDivergence ? e : b));
-  return { triggerLabel: label, triggerSources: ['unlearned', 'original'], epochs: history, chosenEpoch: chosen.epoch, model: '/work/models/.rnp-scan/model.onnx/repaired.onnx', modelSha256: '1'.repeat(64) };
+  return { triggerLabel: label, triggerSources: ['unlearned', 'original'], otherLabels, epochs: history, chosenEpoch: chosen.epoch, model: '/work/models/.rnp-scan/model.onnx/repaired.onnx', modelSha256: '1'.repeat(64) };
 }
 
 export function sampleResult(

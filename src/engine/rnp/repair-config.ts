@@ -34,6 +34,12 @@ export interface RepairConfig {
    * keeps the original model's running statistics, so the stamped half of each batch does not shift them.
    */
   batchStats: boolean;
+  /**
+   * Besides the smallest trigger's label, stamp the sweep's triggers of up to `otherLabels.count` more labels, in
+   * order of trigger size, each no more than `otherLabels.maxRatio` × the smallest trigger's mask L1 (see
+   * rnp/stamp-labels.ts for why and for how the numbers were chosen).
+   */
+  otherLabels: { count: number; maxRatio: number };
 }
 
 export const REPAIR_DEFAULTS: RepairConfig = {
@@ -61,4 +67,7 @@ export const REPAIR_DEFAULTS: RepairConfig = {
   // Measured on cnn3 zoo models (train split): keeping the original running statistics while fine-tuning left
   // checkerboard at 100 % ASR where batch statistics removed it.
   batchStats: true,
+  // Fitted on the zoo's train split (rnp/stamp-labels.ts): 2 more labels within 2.5× cover every backdoored train
+  // scan whose target the sweep ranks among its first three.
+  otherLabels: { count: 2, maxRatio: 2.5 },
 };

@@ -75,6 +75,8 @@ export interface RepairOutput {
   history: RepairEpoch[];
   /** The epoch kept (1-based); 0 = the pruned model itself, not fine-tuned. */
   chosenEpoch: number;
+  /** The original model's hold-out accuracy, the budget's reference. */
+  holdoutOriginalAcc: number;
 }
 
 /**
@@ -148,7 +150,11 @@ export async function repair(
   cfg: RepairConfig,
   /** What a kept epoch may give up against the original model on the hold-out (select-adaptive.ts defenseBudgetFor). */
   budget: { repairAccuracy: number; divergence: number },
-  ctx: PassContext & { onRepairEpoch?: (e: RepairEpoch, total: number) => void },
+  ctx: PassContext & {
+    onRepairEpoch?: (e: RepairEpoch, total: number) => void;
+    /** A repair study (ScanHooks.studyRepair): exactly `epochs` epochs, `measure` recorded after each. */
+    study?: { epochs: number; measure: () => NonNullable<RepairEpoch['test']> };
+  },
 ): Promise<RepairOutput> {
   const [c, h, w] = train.shape;
   const masks = keep.map((k) => tf.tensor1d(k.map((on) => (on ? 1 : 0))));
@@ -168,7 +174,8 @@ export async function repair(
     // The worst of the triggers: each must stay out.
     holdoutTriggerSuccess: Math.max(...triggers.map((t) => triggerSuccess(program, holdout, t.space, t.label, t.mask, t.pattern))),
   });
-  const history: RepairEpoch[] = [measure(0)];
+  const measured = (epoch: number): RepairEpoch => (ctx.study ? { ...measure(epoch), test: ctx.study.measure() } : measure(epoch));
+  const history: RepairEpoch[] = [measured(0)];
   // The original model's hold-out accuracy, from the teacher's logits: the budget is against it, not the pruned one.
   let right = 0;
   for (let i = 0; i < holdout.count; i++) {
@@ -177,11 +184,13 @@ export async function repair(
     for (let k = 1; k < numClasses; k++) if (row[k] > row[arg]) arg = k;
     if (arg === holdout.y[i]) right++;
   }
-  const better = epochPreference(right / holdout.count, budget, cfg.maxTriggerSuccess);
+  const holdoutOriginalAcc = right / holdout.count;
+  const better = epochPreference(holdoutOriginalAcc, budget, cfg.maxTriggerSuccess);
   let best = history[0];
   let kept = new Snapshot(program);
   try {
-    for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+    const epochs = ctx.study?.epochs ?? cfg.epochs;
+    for (let epoch = 1; epoch <= epochs; epoch++) {
       if (cfg.adaptSteps > 0) for (const t of stamps) adaptPattern(program, train, t, masks, cfg.adaptSteps, cfg.adaptStep, ctx.rng);
       for (const idx of batchIndices(permutation(train.count, ctx.rng), cfg.batchSize)) {
         await checkpoint(ctx.signal);
@@ -198,19 +207,19 @@ export async function repair(
         target?.dispose();
         disposeBatch(b);
       }
-      const e = measure(epoch);
+      const e = measured(epoch);
       history.push(e);
-      ctx.onRepairEpoch?.(e, cfg.epochs);
+      ctx.onRepairEpoch?.(e, epochs);
       if (better(e, best)) {
         best = e;
         kept.dispose();
         kept = new Snapshot(program);
-      } else if (epoch - Math.max(best.epoch, cfg.minEpochs) >= cfg.patience) {
+      } else if (!ctx.study && epoch - Math.max(best.epoch, cfg.minEpochs) >= cfg.patience) {
         break;
       }
     }
     kept.restore();
-    return { history, chosenEpoch: best.epoch };
+    return { history, chosenEpoch: best.epoch, holdoutOriginalAcc };
   } finally {
     kept.dispose();
     sgd.dispose();

@@ -23,6 +23,12 @@ export interface ScanHooks {
   signal?: AbortSignal;
   /** Replays stages whose inputs are unchanged (the zoo bench); see stages/cache.ts. */
   cache?: StageCache;
+  /**
+   * Bench only (bench/repair-study.ts): the repair runs exactly `epochs` epochs (no patience) and records the test
+   * sets' ACC / ASR after each (RepairEpoch.test), so that rules for choosing the epoch can be compared offline on
+   * the zoo's train split. The choice itself never reads them.
+   */
+  studyRepair?: { epochs: number };
 }
 
 /** Everything the stages produce, each field set by the stage named beside it. */
