@@ -80,7 +80,7 @@ async function showSamples(page: Page, report: SamplesReport): Promise<void> {
   await send(page, { type: 'inspecting', model: report.model, inspect: report.inspect.path });
   assert.match((await page.locator('#samples-status').textContent()) ?? '', /Ranking the samples of train\.npz with model\.onnx/);
   await send(page, { type: 'progress', progress: { phase: 'unlearn', step: 2, total: 20, acc: 0.4, message: 'unlearning epoch 2' } });
-  assert.match((await page.locator('#samples-status').textContent()) ?? '', /unlearn \(2\/20\)/);
+  assert.match((await page.locator('#samples-status').textContent()) ?? '', /unlearning epoch 2 \(2\/20\) · clean accuracy 40\.0 %/);
   await send(page, { type: 'samples', report });
   await page.locator('#sample-grid').waitFor();
 }
