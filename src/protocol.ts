@@ -8,6 +8,8 @@ import type { DatasetInfo, ScanResult } from './engine/result';
 import type { SamplesOutput } from './engine/samples';
 import type { BatchOutput, BatchProgress, BatchRequest, ExportRequest, Progress, SamplesRequest, ScanRequest } from './engine/jobs';
 import type { ErrorCode } from './engine/errors';
+import type { ScanHistory, ScanHistoryEntry } from './engine/scan-history';
+import type { CompareRow } from './report/compare';
 import { NOTHING_PRUNED } from './engine/rnp/select';
 
 // The engine owns its job types (engine/jobs.ts); the protocol carries them and re-exports them for its users.
@@ -74,7 +76,10 @@ export interface SamplesReport {
 export type HostToWebview =
   /** `resultPath`: the scan.json the panel came from; the webview keeps it in its state so a reload can restore it. */
   | { type: 'result'; result: ScanResult; resultPath?: string }
-  /** A scan of `model` started; progress messages follow. */
+  /**
+   * A scan of `model` started; progress messages follow. A report already shown stays, marked out of date, until
+   * the new one arrives (or the scan fails or is cancelled, and it stays as it was).
+   */
   | { type: 'scanning'; model: string }
   | { type: 'progress'; progress: Progress }
   /** `repaired`: the file is the scan's repaired model (its own threshold after a repair), else prune-only. */
@@ -86,8 +91,17 @@ export type HostToWebview =
   | { type: 'samples'; report: SamplesReport }
   /** The flagged indices were written to `path`. */
   | { type: 'samplesExported'; path: string; count: number }
-  /** `context` 'samples': a failure of the sample ranking or its export (shown in the samples card). */
-  | { type: 'error'; message: string; context?: 'samples' };
+  /**
+   * `context` 'samples': a failure of the sample ranking or its export (shown in the samples card); 'scan': the scan
+   * that was running failed (a report shown stays, with the failure above it); none: the export's.
+   */
+  | { type: 'error'; message: string; context?: 'samples' | 'scan' }
+  /** The scan that was running was cancelled: nothing was written, a report shown stays as it was. */
+  | { type: 'cancelled' }
+  /** The shown report's model's scans, newest first; `shown` is the report on screen (its resultPath), if listed. */
+  | { type: 'history'; history: ScanHistory; shown: string | null }
+  /** Two scans of the history side by side (src/report/compare.ts). */
+  | { type: 'comparison'; a: ScanHistoryEntry; b: ScanHistoryEntry; rows: CompareRow[] };
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -98,7 +112,13 @@ export type WebviewToHost =
    * Write the `count` most suspicious samples of the shown ranking to a JSON file. The host holds the ranking, so
    * the (untrusted) webview names only a count, never indices.
    */
-  | { type: 'exportSamples'; count: number };
+  | { type: 'exportSamples'; count: number }
+  /** Stop the running job (the panel's Cancel). */
+  | { type: 'cancel' }
+  /** Show the `index`th scan of the history the host last sent (an index, never a path: the webview is untrusted). */
+  | { type: 'openHistory'; index: number }
+  /** Compare the `a`th and `b`th scans of that history. */
+  | { type: 'compareHistory'; a: number; b: number };
 
 /** The webview is untrusted: accept only well-formed messages. */
 export function isWebviewToHost(m: unknown): m is WebviewToHost {
@@ -114,7 +134,17 @@ export function isWebviewToHost(m: unknown): m is WebviewToHost {
       return Object.keys(o).length === 1;
     case 'exportSamples':
       return Object.keys(o).length === 2 && Number.isSafeInteger(o.count) && (o.count as number) >= 1;
+    case 'cancel':
+      return Object.keys(o).length === 1;
+    case 'openHistory':
+      return Object.keys(o).length === 2 && isIndex(o.index);
+    case 'compareHistory':
+      return Object.keys(o).length === 3 && isIndex(o.a) && isIndex(o.b) && o.a !== o.b;
     default:
       return false;
   }
+}
+
+function isIndex(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= 0;
 }

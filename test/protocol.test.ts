@@ -45,3 +45,23 @@ test('rejects other malformed messages', () => {
     assert.equal(isWebviewToHost(m), false, JSON.stringify(m));
   }
 });
+
+test('history and cancel messages: indices into the history the host sent, never paths', () => {
+  for (const m of [{ type: 'cancel' }, { type: 'openHistory', index: 0 }, { type: 'openHistory', index: 7 }, { type: 'compareHistory', a: 0, b: 3 }]) {
+    assert.equal(isWebviewToHost(m), true, JSON.stringify(m));
+  }
+  for (const m of [
+    { type: 'cancel', id: 1 },
+    { type: 'openHistory' },
+    { type: 'openHistory', index: -1 },
+    { type: 'openHistory', index: 1.5 },
+    { type: 'openHistory', index: '2' },
+    { type: 'openHistory', path: '/home/u/.rnp-scan/m.onnx/scan.json' },
+    { type: 'openHistory', index: 0, path: '/etc/passwd' },
+    { type: 'compareHistory', a: 1 },
+    { type: 'compareHistory', a: 2, b: 2 },
+    { type: 'compareHistory', a: 0, b: -1 },
+  ]) {
+    assert.equal(isWebviewToHost(m), false, JSON.stringify(m));
+  }
+});

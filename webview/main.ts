@@ -13,6 +13,8 @@ import { reportView, type ReportView } from './report-view';
 import { samplesCard, type SamplesCard } from './samples-view';
 import { baseName } from './format';
 import { progressLine } from '../src/report/progress-text';
+import { jobBanner, type JobBanner } from './job-banner';
+import { comparisonCard, historyCard } from './history-view';
 
 interface VsCodeApi {
   postMessage(m: WebviewToHost): void;
@@ -24,11 +26,24 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') ?? document.body;
 let view: ReportView | null = null;
+/** The shown report's model, and the banner above it (a scan running over it, or one that failed). */
+let viewModel = '';
+let banner: JobBanner | null = null;
+/** The model of the scan running (from 'scanning'), to name it when it fails. */
+let scanningModel: string | null = null;
 /** The samples card shown without a report (a ranking started from the explorer or the palette). */
 let standalone: SamplesCard | null = null;
 /** A ranking is running: progress goes to the samples card, not to the scan status. */
 let inspecting = false;
 const post = (msg: WebviewToHost) => vscode.postMessage(msg);
+const history = historyCard(post);
+let comparison: HTMLElement | null = null;
+
+/** The report page: the job banner, a comparison when asked for, the report, its model's history. */
+function layout(): void {
+  if (!view || !banner) return;
+  app.replaceChildren(...[banner.element, comparison, view.element, history.element].filter((e): e is HTMLElement => e !== null));
+}
 
 function samples(): SamplesCard | null {
   return view?.samples ?? standalone;
@@ -42,9 +57,19 @@ function ensureSamples(): SamplesCard {
   return standalone;
 }
 
+/** The page without a report: a title and a line (busy: a spinner and a Cancel button). */
 function status(title: string, detail: string, busy: boolean, isError = false): void {
   view = null;
+  banner = null;
   standalone = null;
+  let cancel: HTMLElement | null = null;
+  if (busy) {
+    cancel = custom('vscode-button', { id: 'status-cancel', secondary: '' }, 'Cancel scan');
+    cancel.addEventListener('click', () => {
+      cancel?.setAttribute('disabled', '');
+      post({ type: 'cancel' });
+    });
+  }
   app.replaceChildren(
     el(
       'section',
@@ -52,6 +77,7 @@ function status(title: string, detail: string, busy: boolean, isError = false): 
       busy ? custom('vscode-progress-ring', {}) : null,
       el('h1', { id: 'status-title' }, title),
       el('p', { id: 'status-detail' }, detail),
+      cancel,
     ),
   );
 }
@@ -61,14 +87,18 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
   switch (m?.type) {
     case 'scanning':
       inspecting = false;
-      status(`Scanning ${baseName(m.model)}…`, 'Loading the model and the defense data.', true);
+      scanningModel = m.model;
+      // A report on screen stays (dimmed, marked out of date) until the new one arrives.
+      if (view && banner) banner.scanning(m.model, viewModel);
+      else status(`Scanning ${baseName(m.model)}…`, 'Loading the model and the defense data.', true);
       break;
     case 'progress': {
       const p = m.progress;
       const line = progressLine(p);
       const detail = document.getElementById('status-detail');
       if (inspecting) samples()?.busy(line);
-      else if (detail && !view) detail.textContent = line;
+      else if (view && banner) banner.progress(line);
+      else if (detail) detail.textContent = line;
       break;
     }
     case 'inspecting': {
@@ -88,8 +118,12 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
     case 'result':
       inspecting = false;
       standalone = null;
+      scanningModel = null;
       view = reportView(m.result, post);
-      app.replaceChildren(view.element);
+      viewModel = m.result.model;
+      banner = jobBanner(post, view.element);
+      comparison = null;
+      layout();
       if (m.resultPath) vscode.setState({ resultPath: m.resultPath });
       break;
     case 'exported':
@@ -98,8 +132,29 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
     case 'exportCancelled':
       view?.exportCancelled();
       break;
+    case 'cancelled':
+      scanningModel = null;
+      if (view && banner) banner.clear();
+      else status('Scan cancelled', 'Nothing was written; the model file was only read.', false);
+      break;
+    case 'history':
+      history.show(m.history, m.shown);
+      break;
+    case 'comparison':
+      comparison = comparisonCard(m.a, m.b, m.rows, () => {
+        comparison = null;
+        layout();
+      });
+      layout();
+      comparison?.scrollIntoView?.({ block: 'start' });
+      break;
     case 'error':
-      if (m.context === 'samples') {
+      if (m.context === 'scan' && view && banner) {
+        banner.failed(scanningModel, m.message, viewModel);
+        scanningModel = null;
+      } else if (m.context === 'scan') {
+        status('Scan failed', m.message, false, true);
+      } else if (m.context === 'samples') {
         inspecting = false;
         const card = samples();
         if (card) card.error(m.message);

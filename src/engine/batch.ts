@@ -29,9 +29,11 @@ import type { BatchEntry, BatchFinding, BatchModel, BatchOutput, BatchRequest, B
 import type { ScanResult } from './result';
 import { resolveOptions, type ScanOptions } from './options';
 import { CancelledError, InputError, showName, type ErrorCode } from './errors';
-import { notRegularFile, OPEN_NONBLOCK } from './regular-file';
+import { notRegularFile } from './regular-file';
 import { prunedModelName, REPAIRED_MODEL_NAME, RESULT_NAME } from './output-paths';
 import { runScan } from './scan';
+import { hashModel } from './file-hash';
+export { hashModel } from './file-hash';
 import { TOOL_VERSION } from './version';
 
 export const RESULTS_NAME = 'results.jsonl';
@@ -279,34 +281,6 @@ export async function appendRow(file: string, row: BatchRow): Promise<void> {
 }
 
 // ───────────────────────── the batch ─────────────────────────
-
-/** SHA-256 of a regular file, streamed (a FIFO or a device is refused without blocking). */
-export async function hashModel(file: string): Promise<string> {
-  let h: fsp.FileHandle;
-  try {
-    h = await fsp.open(file, OPEN_NONBLOCK);
-  } catch (e) {
-    throw new InputError('IO', file, `cannot read the model: ${(e as Error).message}`);
-  }
-  try {
-    const st = await h.stat();
-    if (!st.isFile()) throw notRegularFile(file, st, 'MODEL_INVALID');
-    const hash = createHash('sha256');
-    const buf = Buffer.alloc(1 << 20);
-    for (let pos = 0; ; ) {
-      const { bytesRead } = await h.read(buf, 0, buf.length, pos);
-      if (bytesRead === 0) break;
-      hash.update(buf.subarray(0, bytesRead));
-      pos += bytesRead;
-    }
-    return hash.digest('hex');
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError('IO', file, `cannot read the model: ${(e as Error).message}`);
-  } finally {
-    await h.close().catch(() => undefined);
-  }
-}
 
 /** What a row's `config` hashes: the resolved options, whether models are exported, and the data files' contents. */
 export async function batchConfig(req: Pick<BatchRequest, 'options' | 'writePruned' | 'data' | 'cleanTest' | 'poisonTest'>): Promise<string> {

@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('rnp.exportFlaggedSamples', (count?: unknown, dest?: unknown) =>
       scans.exportFlagged(typeof count === 'number' ? count : undefined, typeof dest === 'string' ? dest : undefined),
     ),
-    vscode.commands.registerCommand('rnp.openReport', () => scans.openReport()),
+    vscode.commands.registerCommand('rnp.openReport', (uri?: vscode.Uri) => scans.openReport(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('rnp._diagnostics', () => scans.diagnostics()),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, { deserializeWebviewPanel: (panel, state) => scans.restore(panel, state) }),
   );

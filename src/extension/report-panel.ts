@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { HostToWebview, SamplesReport, WebviewToHost } from '../protocol';
 import { isWebviewToHost } from '../protocol';
 import type { ScanResult } from '../engine/result';
+import type { ScanHistory } from '../engine/scan-history';
 import { panelHtml } from './panel-html';
 
 export const PANEL_VIEW_TYPE = 'rnp.report';
@@ -15,6 +16,11 @@ export interface PanelHandlers {
   onExport(panel: ReportPanel, threshold: number): void;
   onInspectSamples(panel: ReportPanel): void;
   onExportSamples(panel: ReportPanel, count: number): void;
+  /** The panel's Cancel (on the banner over a report, or on the status page). */
+  onCancel(panel: ReportPanel): void;
+  /** Open or compare scans of the history the panel was last sent (`panel.history`), by index. */
+  onOpenHistory(panel: ReportPanel, index: number): void;
+  onCompareHistory(panel: ReportPanel, a: number, b: number): void;
 }
 
 export class ReportPanel {
@@ -23,6 +29,8 @@ export class ReportPanel {
   resultPath: string | undefined;
   /** The sample ranking the panel shows (its grid), re-sent after a webview reload or a new report of that model. */
   samples: SamplesReport | undefined;
+  /** The history the panel lists (its rows name scans by index into this). */
+  history: ScanHistory | undefined;
   private ready = false;
   private queue: HostToWebview[] = [];
   /** The threshold the user last picked in the panel (export uses it). */
@@ -75,11 +83,19 @@ export class ReportPanel {
     this.result = result;
     this.resultPath = resultPath;
     this.threshold = result.threshold;
+    if (this.history && this.history.model !== result.model) this.history = undefined;
     this.panel.title = `Backdoor Scan: ${baseName(result.model)}`;
     this.post({ type: 'result', result, resultPath });
     // A ranking made with this model still applies to its new report; one of another model does not.
     if (this.samples && this.samples.model !== result.model) this.samples = undefined;
     if (this.samples) this.post({ type: 'samples', report: this.samples });
+  }
+
+  showHistory(history: ScanHistory): void {
+    // A listing that finished after another report replaced the one it was for is not this report's.
+    if (this.result && history.model !== this.result.model) return;
+    this.history = history;
+    this.post({ type: 'history', history, shown: this.resultPath ?? null });
   }
 
   showSamples(report: SamplesReport): void {
@@ -105,6 +121,7 @@ export class ReportPanel {
         // The webview document was reloaded (its state is gone): send the result again.
         if (wasReady && this.result) void this.panel.webview.postMessage({ type: 'result', result: this.result, resultPath: this.resultPath } satisfies HostToWebview);
         if (wasReady && this.samples) void this.panel.webview.postMessage({ type: 'samples', report: this.samples } satisfies HostToWebview);
+        if (wasReady && this.history) void this.panel.webview.postMessage({ type: 'history', history: this.history, shown: this.resultPath ?? null } satisfies HostToWebview);
         break;
       }
       case 'export':
@@ -116,6 +133,15 @@ export class ReportPanel {
         break;
       case 'exportSamples':
         handlers.onExportSamples(this, m.count);
+        break;
+      case 'cancel':
+        handlers.onCancel(this);
+        break;
+      case 'openHistory':
+        handlers.onOpenHistory(this, m.index);
+        break;
+      case 'compareHistory':
+        handlers.onCompareHistory(this, m.a, m.b);
         break;
     }
   }

@@ -6,7 +6,7 @@
 import { confirmScanIfUntrusted } from './trust';
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Progress } from '../protocol';
 import type { ScanResult } from '../engine/result';
 import { liveWorkerPids, startBatch, startExport, startSamples, startScan, WorkerFailure, type BatchDone, type ExportDone, type JobOptions, type SamplesDone, type ScanDone, type WorkerJob } from './worker-client';
@@ -23,8 +23,14 @@ import { thresholdText } from '../report/threshold-text';
 import { etaText, stepText } from '../report/progress-text';
 import { exportChoice } from '../report/export-choice';
 import { prunedCounts } from '../report/pruning';
+import { compareScans } from '../report/compare';
+import { readScanResult, scanHistory } from '../engine/scan-history';
+import { scanRunDir } from '../engine/output-paths';
 
 const LAST_RESULT_KEY = 'rnp.lastResultPath';
+
+/** Which job failed, so the failure goes where it belongs: a scan's over the report, an export's beside its button. */
+type JobContext = 'scan' | 'samples' | 'batch';
 
 /** The notification's line: the step and the ETA (the percentage is the notification's own bar). */
 export function progressText(p: Progress): string {
@@ -96,12 +102,20 @@ export class ScanController implements PanelHandlers {
     this.log(`scan ${model.fsPath} with defense data ${choice.data}${choice.cleanTest ? `, clean test ${choice.cleanTest}` : ''}${choice.poisonTest ? `, poisoned test ${choice.poisonTest}` : ''}; options ${JSON.stringify(options)}`);
     const name = path.basename(model.fsPath);
     return this.runJob(`Scanning ${name} for backdoors`, (onProgress) =>
-      startScan({ model: model.fsPath, data: choice.data, cleanTest: choice.cleanTest, poisonTest: choice.poisonTest, outDir: '', options, writePruned: false }, this.jobOptions(model, onProgress)),
+      // Every scan in its own folder (.rnp-scan/<model>/<time>/): a re-scan never overwrites the report before it.
+      startScan({ model: model.fsPath, data: choice.data, cleanTest: choice.cleanTest, poisonTest: choice.poisonTest, outDir: scanRunDir(model.fsPath, new Date()), options, writePruned: false }, this.jobOptions(model, onProgress)),
       async (done) => {
         await this.ctx.workspaceState.update(LAST_RESULT_KEY, done.resultPath);
-        (ReportPanel.current ?? ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l))).showResult(done.result, done.resultPath);
+        const shown = ReportPanel.current ?? ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l));
+        await this.present(shown, done.result, done.resultPath);
         this.log(`scan finished: ${done.result.verdict}${done.result.detectedLabel !== null ? ` (label ${done.result.detectedLabel})` : ''}; report ${done.resultPath}`);
+        // The panel may be behind another tab or in a hidden group: say it is done, with the way back to it.
+        if (!shown.panel.visible) {
+          const what = done.result.verdict === 'backdoored' ? `backdoor found${done.result.detectedLabel !== null ? ` (target label ${done.result.detectedLabel})` : ''}` : done.result.verdict === 'clean' ? 'no backdoor found' : 'inconclusive';
+          void vscode.window.showInformationMessage(`Scan of ${name} finished: ${what}.`, 'Open Report').then((a) => a && shown.panel.reveal(undefined, false));
+        }
       },
+      'scan',
     );
   }
 
@@ -214,12 +228,63 @@ export class ScanController implements PanelHandlers {
     if (!row.resultPath) return;
     try {
       const result = await readScanJson(row.resultPath);
-      ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l)).showResult(result, row.resultPath);
+      await this.present(ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l)), result, row.resultPath);
       await this.ctx.workspaceState.update(LAST_RESULT_KEY, row.resultPath);
     } catch (e) {
       void vscode.window.showErrorMessage(`${row.resultPath}: ${e instanceof Error ? e.message : String(e)}`);
     }
     await this.writeDiagnosticsFile();
+  }
+
+  /** Shows a report in the panel, then its model's scan history under it (listed here: file reads only). */
+  private async present(panel: ReportPanel, result: ScanResult, resultPath: string): Promise<void> {
+    panel.showResult(result, resultPath);
+    try {
+      const history = await scanHistory(result.model);
+      // A history that does not list the report shown (a scan.json opened from elsewhere) still lists the model's.
+      panel.showHistory(history);
+      if (history.unreadable.length) this.log(`scan history of ${result.model}: unreadable ${history.unreadable.map((u) => `${u.resultPath} (${u.reason})`).join(', ')}`);
+    } catch (e) {
+      this.log(`scan history of ${result.model}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** PanelHandlers: the panel's Cancel. */
+  onCancel(): void {
+    if (this.job) this.job.cancel();
+  }
+
+  /** PanelHandlers: a history row's Open. */
+  onOpenHistory(panel: ReportPanel, index: number): void {
+    const entry = panel.history?.entries[index];
+    if (!entry) return;
+    void (async () => {
+      try {
+        await this.present(panel, await readScanResult(entry.resultPath), entry.resultPath);
+        await this.ctx.workspaceState.update(LAST_RESULT_KEY, entry.resultPath);
+      } catch (e) {
+        const msg = `${entry.resultPath}: ${e instanceof Error ? e.message : String(e)}`;
+        panel.post({ type: 'error', message: msg });
+        void vscode.window.showErrorMessage(msg);
+      }
+    })();
+  }
+
+  /** PanelHandlers: Compare on two ticked history rows. */
+  onCompareHistory(panel: ReportPanel, a: number, b: number): void {
+    const ea = panel.history?.entries[a];
+    const eb = panel.history?.entries[b];
+    if (!ea || !eb) return;
+    void (async () => {
+      try {
+        const [ra, rb] = await Promise.all([readScanResult(ea.resultPath), readScanResult(eb.resultPath)]);
+        panel.post({ type: 'comparison', a: ea, b: eb, rows: compareScans(ra, rb) });
+        this.log(`compared ${ea.resultPath} with ${eb.resultPath}`);
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        panel.post({ type: 'error', message: `Cannot compare: ${msg}` });
+      }
+    })();
   }
 
   /** PanelHandlers: the samples card's "Inspect a dataset…" button, with the report's model. */
@@ -283,7 +348,7 @@ export class ScanController implements PanelHandlers {
   }
 
   /** Shared by scan, export and sample ranking: progress notification with Cancel, the loop-delay measurement, error reporting. */
-  private async runJob<T>(title: string, start: (onProgress: (p: Progress) => void, report: (message: string) => void) => WorkerJob<T>, onDone: (v: T) => Promise<void>, context?: 'samples' | 'batch'): Promise<T | undefined> {
+  private async runJob<T>(title: string, start: (onProgress: (p: Progress) => void, report: (message: string) => void) => WorkerJob<T>, onDone: (v: T) => Promise<void>, context?: JobContext): Promise<T | undefined> {
     this.loop.start();
     await vscode.commands.executeCommand('setContext', 'rnp.scanning', true);
     try {
@@ -323,7 +388,7 @@ export class ScanController implements PanelHandlers {
     }
   }
 
-  private report(e: unknown, context?: 'samples' | 'batch'): void {
+  private report(e: unknown, context?: JobContext): void {
     // A folder scan's failure is not the report panel's (it may show another model's report).
     const panel = context === 'batch' ? undefined : ReportPanel.current;
     if (e instanceof WorkerFailure) {
@@ -336,21 +401,21 @@ export class ScanController implements PanelHandlers {
       }
       if (e.kind === 'cancelled') {
         this.log('cancelled');
-        // Back to the report the panel showed before this scan, if any.
-        if (panel?.result && panel.resultPath) panel.showResult(panel.result, panel.resultPath);
-        else panel?.post({ type: 'error', message: 'Scan cancelled.' });
+        // The report the panel showed before this scan, if any, stays as it was.
+        if (context === 'scan') panel?.post({ type: 'cancelled' });
         void vscode.window.showInformationMessage('Backdoor scan cancelled.');
         return;
       }
+      const where = context === 'samples' || context === 'scan' ? context : undefined;
       if (e.kind === 'engine') {
         this.log(`error ${e.workerError?.code}: ${e.message}`);
-        panel?.post({ type: 'error', message: e.message, context: context === 'samples' ? context : undefined });
+        panel?.post({ type: 'error', message: e.message, context: where });
         void vscode.window.showErrorMessage(e.message);
         return;
       }
       this.log(`worker ${e.kind}: ${e.message} (exit code ${e.exitCode}, signal ${e.signal})`);
       if (e.stderr) this.out.appendLine(`--- worker stderr ---\n${e.stderr}\n---`);
-      panel?.post({ type: 'error', message: `The ${context === 'samples' ? 'sample ranking' : 'scan'} failed: ${e.message}`, context: context === 'samples' ? context : undefined });
+      panel?.post({ type: 'error', message: `The ${context === 'samples' ? 'sample ranking' : context === 'scan' ? 'scan' : 'export'} failed: ${e.message}`, context: where });
       void vscode.window.showErrorMessage(`RNP Backdoor Scan: ${e.message}`, 'Show Output').then((a) => a && this.out.show(true));
       return;
     }
@@ -427,15 +492,16 @@ export class ScanController implements PanelHandlers {
     return p ? readScanJson(p).catch(() => undefined) : undefined;
   }
 
-  async openReport(): Promise<void> {
-    const p = this.ctx.workspaceState.get<string>(LAST_RESULT_KEY);
+  /** "Open Scan Report": the scan.json given (explorer menu on any scan.json, from the CLI or a teammate), else the last. */
+  async openReport(file?: vscode.Uri): Promise<void> {
+    const p = file?.fsPath ?? this.ctx.workspaceState.get<string>(LAST_RESULT_KEY);
     if (!p) {
       void vscode.window.showInformationMessage('No scan report yet: run "Scan for Backdoors" on an .onnx model.');
       return;
     }
     try {
       const result = await readScanJson(p);
-      ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l)).showResult(result, p);
+      await this.present(ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l)), result, p);
     } catch (e) {
       void vscode.window.showErrorMessage(`${p}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -450,7 +516,7 @@ export class ScanController implements PanelHandlers {
       return;
     }
     try {
-      rp.showResult(await readScanJson(p), p);
+      await this.present(rp, await readScanJson(p), p);
     } catch (e) {
       rp.post({ type: 'error', message: `${p}: ${e instanceof Error ? e.message : String(e)}` });
     }
@@ -466,6 +532,7 @@ export class ScanController implements PanelHandlers {
       workerPids: liveWorkerPids(),
       panelOpen: ReportPanel.current !== undefined,
       panelResultPath: ReportPanel.current?.resultPath ?? null,
+      panelHistory: ReportPanel.current?.history?.entries.map((e) => e.resultPath) ?? null,
       lastResultPath: this.ctx.workspaceState.get<string>(LAST_RESULT_KEY) ?? null,
       samples: this.samplesRun ? { model: this.samplesRun.model, inspect: this.samplesRun.output.inspect.path, count: this.samplesRun.output.samples.length } : null,
       lastSamplesExport: this.lastSamplesExport,
@@ -494,8 +561,5 @@ async function pickFolder(): Promise<vscode.Uri | undefined> {
   return uris?.[0];
 }
 
-export async function readScanJson(p: string): Promise<ScanResult> {
-  const r = JSON.parse(await readFile(p, 'utf8')) as ScanResult;
-  if (r?.schema !== 1 || !Array.isArray(r.layers) || typeof r.model !== 'string') throw new Error('not a scan.json written by this extension');
-  return r;
-}
+/** A scan.json (engine/scan-history.ts readScanResult: checked to be one). */
+export const readScanJson = readScanResult;

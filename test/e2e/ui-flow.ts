@@ -166,8 +166,16 @@ async function main(): Promise<void> {
     log('verdict:', await p.locator('#verdict-title').textContent());
 
     // ── heatmaps against scan.json ──
-    const resultPath = path.join(WS, '.rnp-scan', 'model.onnx', 'scan.json');
+    // Each scan has its own folder (.rnp-scan/model.onnx/<time>/): the report is where the extension says it put it.
+    let resultPath = '';
+    for (const t0 = Date.now(); !resultPath; await page.waitForTimeout(200)) {
+      check(Date.now() - t0 < 30_000, 'diagnostics name the scan report');
+      const d = fs.existsSync(path.join(RUN, 'diagnostics.json')) ? JSON.parse(fs.readFileSync(path.join(RUN, 'diagnostics.json'), 'utf8')) : {};
+      resultPath = d.lastResultPath ?? '';
+    }
+    check(path.dirname(path.dirname(resultPath)) === path.join(WS, '.rnp-scan', 'model.onnx'), `report in a run folder: ${resultPath}`);
     const r = JSON.parse(fs.readFileSync(resultPath, 'utf8')) as ScanResult;
+    check((await p.locator('#history tr.history-row').count()) >= 1, 'the history card lists the scan');
     const rows = p.locator('.heatmap-row');
     check((await rows.count()) === r.layers.length, `heatmap rows ${await rows.count()} != layers ${r.layers.length}`);
     for (let i = 0; i < r.layers.length; i++) {
@@ -293,6 +301,10 @@ async function main(): Promise<void> {
     }
     const pids = workerPids();
     await page.waitForTimeout(3000);
+    // The report stays under the re-scan, dimmed and marked out of date, with a Cancel of its own.
+    check((await p.locator('#job-banner:not([hidden]) #job-cancel').count()) === 1, 'the re-scan banner with Cancel is shown over the report');
+    check((await p.locator('main.report.stale #verdict-title').count()) === 1, 'the report under a re-scan is dimmed, not removed');
+    await screenshot(page, 'rescan-stale');
     const toast = page.locator('.notification-toast', { hasText: 'Scanning model.onnx' });
     await toast.waitFor({ timeout: 10_000 });
     await toast.hover();
@@ -314,6 +326,7 @@ async function main(): Promise<void> {
     check(JSON.stringify(after) === JSON.stringify(before), `cancel left files: ${after.filter((x) => !before.includes(x)).join(', ')}`);
     // The panel still shows the last report (a cancelled scan does not wipe it) and the extension still answers.
     check((await p.locator('#verdict-title').count()) === 1, 'report still shown after cancel');
+    check(await p.locator('#job-banner').isHidden(), 'the re-scan banner is gone after cancel');
 
     // ── after a window reload the serializer restores the panel from the saved scan.json ──
     await page.reload({ waitUntil: 'domcontentloaded' });

@@ -78,6 +78,7 @@ export async function run(): Promise<void> {
   log(`scan took ${((Date.now() - t0) / 1000).toFixed(1)} s: verdict ${done.result.verdict}, label ${done.result.detectedLabel}, ${done.result.layers.length} masked layers`);
   assert.ok(done.result.layers.length > 0);
   assert.ok(fs.existsSync(done.resultPath), 'scan.json written');
+  assert.equal(path.dirname(path.dirname(done.resultPath)), path.join(ws, '.rnp-scan', 'model.onnx'), 'each scan in its own run folder');
   const d1 = await diag();
   assert.ok(d1.loopDelayMs, 'event-loop delay measured');
   log(`EVENT-LOOP-DELAY during scan: ${JSON.stringify(d1.loopDelayMs)}`);
@@ -179,8 +180,13 @@ export async function run(): Promise<void> {
   const origMode = cfg.inspect<string>('mode')?.workspaceValue;
   await cfg.update('mode', 'paper', vscode.ConfigurationTarget.Workspace);
   try {
-    const paper = await vscode.commands.executeCommand<{ result: { mode: string; plan: unknown; options: Record<string, unknown> } }>('rnp.scan', vscode.Uri.file(model));
+    const paper = await vscode.commands.executeCommand<{ result: { mode: string; plan: unknown; options: Record<string, unknown> }; resultPath: string }>('rnp.scan', vscode.Uri.file(model));
     assert.ok(paper, 'paper-mode scan returned a result');
+    // The re-scan kept the first report: both are on disk and the panel's history lists both, newest first.
+    assert.notEqual(paper.resultPath, done.resultPath);
+    assert.ok(fs.existsSync(done.resultPath) && fs.existsSync(paper.resultPath), 'the earlier report is kept');
+    const hist = ((await diag()) as unknown as { panelHistory: string[] | null }).panelHistory ?? [];
+    assert.deepEqual(hist.slice(0, 2), [paper.resultPath, done.resultPath], 'the history lists the two scans, newest first');
     const extra = Object.entries(cfg.inspect<number>('recover.epochs')?.workspaceValue !== undefined ? { '--recover-epochs': String(cfg.get('recover.epochs')) } : {}).flat();
     const cli = spawnSync(process.execPath, [path.join(ext.extensionPath, 'dist', 'cli.js'), 'plan', model, '--data', path.join(ws, 'defense.npz'), '--clean-test', path.join(ws, 'clean_test.npz'), '--poison-test', path.join(ws, 'poison_test.npz'), '--mode', 'paper', '--no-export', '--json', ...extra], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
     assert.equal(cli.status, 0, `rnp-scan plan: ${cli.stderr}`);
