@@ -21,7 +21,14 @@ const W = 420;
 const H = 180;
 const PLOT: Box = { x: 40, y: 10, width: W - 52, height: H - 40 };
 
-export function lineChart(title: string, series: Series[], xDomain: [number, number], xLabel: string): LineChart {
+/** A horizontal reference line across the plot (e.g. the original model's ACC), labelled at its right end. */
+export interface Baseline {
+  name: string;
+  cssClass: string;
+  y: number;
+}
+
+export function lineChart(title: string, series: Series[], xDomain: [number, number], xLabel: string, baselines: readonly Baseline[] = []): LineChart {
   const sx = linearScale(xDomain, [PLOT.x, PLOT.x + PLOT.width]);
   const sy = linearScale([0, 1], [PLOT.y + PLOT.height, PLOT.y]);
   const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': title });
@@ -40,6 +47,10 @@ export function lineChart(title: string, series: Series[], xDomain: [number, num
     for (const pt of s.points) if (pt.y !== null) root.append(svg('circle', { class: `point ${s.cssClass}`, r: 2, cx: sx(pt.x), cy: sy(pt.y) }));
     root.append(svg('text', { class: `legend ${s.cssClass}`, x: PLOT.x + 8 + i * 110, y: PLOT.y + 12 }, s.name));
   });
+  for (const b of baselines) {
+    root.append(svg('line', { class: `baseline ${b.cssClass}`, x1: PLOT.x, x2: PLOT.x + PLOT.width, y1: sy(b.y), y2: sy(b.y), 'data-baseline': b.name, 'data-value': b.y }));
+    root.append(svg('text', { class: `baseline-label ${b.cssClass}`, x: PLOT.x + PLOT.width - 2, y: sy(b.y) - 3, 'text-anchor': 'end' }, b.name));
+  }
   const marker = svg('line', { class: 'marker', y1: PLOT.y, y2: PLOT.y + PLOT.height, x1: 0, x2: 0, visibility: 'hidden' });
   const dots = series.map((s) => svg('circle', { class: `dot ${s.cssClass}`, r: 4, cx: 0, cy: 0, visibility: 'hidden' }));
   root.append(marker, ...dots);

@@ -159,6 +159,11 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
       ],
       [Math.min(...xs), Math.max(...xs)],
       'pruning threshold',
+      // The original model, for reference: where each curve starts from, and what the repaired point is against.
+      [
+        ...(r.before.acc !== null ? [{ name: `original ACC ${percent(r.before.acc)}`, cssClass: 'acc', y: r.before.acc }] : []),
+        ...(r.before.asr !== null ? [{ name: `original ASR ${percent(r.before.asr)}`, cssClass: 'asr', y: r.before.asr }] : []),
+      ],
     );
   }
   const thresholdCard = el(

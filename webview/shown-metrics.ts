@@ -34,7 +34,12 @@ export function shownMetrics(r: Pick<ScanResult, 'threshold' | 'repair' | 'after
         : r.repair
           ? `At the scan's threshold ${thresholdText(r.threshold)}, ${r.prunedCount} channels pruned and repaired`
           : `At the scan's threshold ${thresholdText(r.threshold)}, ${r.prunedCount} channels pruned`;
-    return { source: 'after', markAt: r.threshold < 0 ? null : r.threshold, metrics: r.after, text: `${what}: ACC ${percent(r.after.acc)}, ASR ${percent(r.after.asr)}.` };
+    // After a repair the marker's dots sit off the prune-only curve: say what the curve reads there, so the gap is
+    // explained (the repair won it back), not a mystery (issue #23 item 2).
+    const j = r.repair && r.threshold >= 0 ? nearestIndex(r.curve.map((p) => p.threshold), r.threshold) : -1;
+    const q = j >= 0 ? r.curve[j] : null;
+    const gap = q && measured(q) ? ` Prune-only, the curve reads ACC ${percent(q.acc)}, ASR ${percent(q.asr)} at ${thresholdText(q.threshold)}: the dots are the repaired model, off the curve.` : '';
+    return { source: 'after', markAt: r.threshold < 0 ? null : r.threshold, metrics: r.after, text: `${what}: ACC ${percent(r.after.acc)}, ASR ${percent(r.after.asr)}.${gap}` };
   }
   const i = nearestIndex(r.curve.map((p) => p.threshold), th);
   if (i < 0) return null;

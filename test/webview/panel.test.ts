@@ -48,6 +48,12 @@ test('moving the slider updates pruned cells, per-layer and total counts, and th
     assert.match((await page.locator('#curve-point').textContent()) ?? '', new RegExp(`threshold ${nearest.threshold.toFixed(2)}:`));
   }
   assert.equal(await page.locator('#threshold-card .marker').getAttribute('visibility'), 'visible');
+  // the original model's ACC and ASR as reference lines, at their values, named with them
+  const base = await page.locator('#threshold-card line.baseline').evaluateAll((ls) => ls.map((l) => [l.getAttribute('data-baseline'), Number(l.getAttribute('data-value'))]));
+  assert.deepEqual(base, [
+    [`original ACC ${(r.before.acc! * 100).toFixed(1)}%`, r.before.acc],
+    [`original ASR ${(r.before.asr! * 100).toFixed(1)}%`, r.before.asr],
+  ]);
   await page.close();
 });
 

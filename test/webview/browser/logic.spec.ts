@@ -199,7 +199,9 @@ spec("shownMetrics: the scan's `after` at its own threshold (repaired), the near
   const r = { threshold: 0.38, repair: REPAIR, after: { acc: 0.87, asr: 0.01 }, prunedCount: 9, curve };
   const own = shownMetrics(r, 0.38)!;
   equal([own.source, own.markAt, own.metrics], ['after', 0.38, { acc: 0.87, asr: 0.01 }]);
-  equal(own.text, "At the scan's threshold 0.38, 9 channels pruned and repaired: ACC 87.0%, ASR 1.0%.");
+  equal(own.text, "At the scan's threshold 0.38, 9 channels pruned and repaired: ACC 87.0%, ASR 1.0%. Prune-only, the curve reads ACC 70.0%, ASR 10.0% at 0.40: the dots are the repaired model, off the curve.");
+  // without a repair the scan's point is on the curve: nothing to explain
+  equal(shownMetrics({ ...r, repair: null }, 0.38)!.text, "At the scan's threshold 0.38, 9 channels pruned: ACC 87.0%, ASR 1.0%.");
   const other = shownMetrics(r, 0.33)!;
   equal([other.source, other.markAt, other.metrics], ['curve', 0.4, { acc: 0.7, asr: 0.1 }]);
   ok(other.text.includes('(prune-only, no repair)'), other.text);
