@@ -104,16 +104,25 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
     el(
       'p',
       { class: 'meta' },
-      custom('vscode-badge', { id: 'confidence' }, `confidence ${percent(r.confidence, 0)}`),
+      // The fitted verdict model's probability when there is one (what the verdict was decided by); else the rule's
+      // score, which is not a probability and is not called one (issue #23 item 4).
+      r.verdictScore
+        ? custom('vscode-badge', { id: 'confidence', title: 'from a logistic model fitted on the zoo train split (see the last line of evidence)' }, `backdoor probability ${r.verdictScore.probability.toFixed(2)}`)
+        : custom('vscode-badge', { id: 'confidence', title: 'a heuristic score of the evidence, not a calibrated probability' }, `verdict score ${percent(r.confidence, 0)}`),
       ` ${baseName(r.model)} · ${r.mode} mode · ${r.backend.name} backend · ${r.seconds.total.toFixed(1)} s`,
     ),
     el('ul', { class: 'evidence', id: 'evidence' }, ...r.evidence.map((e) => el('li', {}, e))),
-    ...r.notes.map((n) => el('p', { class: 'note' }, n)),
+    // How the scan ran (unlearning stops, thresholds, repair epochs): for whoever checks the work, folded by default
+    // so the verdict reads first.
+    r.notes.length
+      ? el('details', { class: 'notes', id: 'notes' }, el('summary', {}, `How the scan ran (${r.notes.length} note${r.notes.length === 1 ? '' : 's'})`), ...r.notes.map((n) => el('p', { class: 'note' }, n)))
+      : null,
   );
+  const setName = (d: { path: string; count: number } | null) => (d ? ` on ${baseName(d.path)}, n = ${d.count}` : '');
   const metrics = el(
     'table',
     { class: 'metrics', id: 'metrics' },
-    el('tr', {}, el('th', {}, ''), el('th', {}, 'clean accuracy (ACC)'), el('th', {}, 'attack success (ASR)')),
+    el('tr', {}, el('th', {}, ''), el('th', {}, `clean accuracy (ACC)${setName(r.data.cleanTest)}`), el('th', {}, `attack success (ASR)${setName(r.data.poisonTest)}`)),
     el('tr', {}, el('th', {}, 'original'), el('td', {}, percent(r.before.acc)), el('td', {}, percent(r.before.asr))),
     el('tr', { id: 'metrics-after' }, el('th', {}, afterRowLabel(r)), el('td', {}, percent(r.after.acc)), el('td', {}, percent(r.after.asr))),
   );

@@ -177,3 +177,26 @@ test('at a narrow width (336 px) no card is wider than the page', async () => {
   assert.deepEqual(over, []);
   await page.close();
 });
+
+test('the verdict block: a probability only where one was fitted, notes folded, accuracies named with their set and n', async () => {
+  const plain = sampleResult();
+  const { page } = await h.open({ ...plain, verdictScore: null, notes: ['Unlearning stopped after 9 steps.', 'Threshold 0.38 prunes 29 channels.'] });
+  assert.equal(await page.locator('#confidence').textContent(), `verdict score ${Math.round(plain.confidence * 100)}%`);
+  assert.equal(await page.locator('#notes summary').textContent(), 'How the scan ran (2 notes)');
+  assert.equal(await page.locator('#notes').getAttribute('open'), null, 'folded by default');
+  assert.equal(await page.locator('#notes p.note').count(), 2);
+  assert.equal(await page.locator('#metrics tr:first-child th:nth-child(2)').textContent(), 'clean accuracy (ACC)');
+  await page.close();
+  const scored = {
+    ...plain,
+    notes: [],
+    verdictScore: { probability: 0.973, candidate: 0, features: { logAnomaly: 1.8, logGap: 1.05, candidateShare: 0.85 } },
+    data: { ...plain.data, cleanTest: { path: '/w/clean_test.npz', count: 1000, shape: [1, 28, 28] }, poisonTest: { path: '/w/poison_test.npz', count: 900, shape: [1, 28, 28] } },
+  };
+  const second = await h.open(scored);
+  assert.equal(await second.page.locator('#confidence').textContent(), 'backdoor probability 0.97');
+  assert.equal(await second.page.locator('#notes').count(), 0, 'no notes, no fold');
+  assert.equal(await second.page.locator('#metrics tr:first-child th:nth-child(2)').textContent(), 'clean accuracy (ACC) on clean_test.npz, n = 1000');
+  assert.equal(await second.page.locator('#metrics tr:first-child th:nth-child(3)').textContent(), 'attack success (ASR) on poison_test.npz, n = 900');
+  await second.page.close();
+});
