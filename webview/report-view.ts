@@ -17,6 +17,7 @@ import { atScanThreshold, exportChoice, scanPrunedNothing, sliderThreshold } fro
 import { shownMetrics } from './shown-metrics';
 import { repairCard } from './repair-view';
 import { planCard } from './plan-view';
+import { dismissedSignals, nextStep } from './verdict-advice';
 
 export interface ReportView {
   element: HTMLElement;
@@ -97,6 +98,8 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
   const root = el('main', { class: 'report' });
 
   // ── verdict ──
+  const flagged = (r.labelScores ?? []).flatMap((x) => (typeof x.anomalyIndex === 'number' && x.anomalyIndex > ANOMALY_FLAG ? [x.label] : []));
+  const dismissed = dismissedSignals(r, flagged);
   const verdict = el(
     'section',
     { class: `verdict verdict-${r.verdict}`, id: 'verdict' },
@@ -112,6 +115,8 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
       ` ${baseName(r.model)} · ${r.mode} mode · ${r.backend.name} backend · ${r.seconds.total.toFixed(1)} s`,
     ),
     el('ul', { class: 'evidence', id: 'evidence' }, ...r.evidence.map((e) => el('li', {}, e))),
+    dismissed ? el('p', { id: 'verdict-dismissed' }, dismissed) : null,
+    el('p', { id: 'verdict-next', class: 'hint' }, nextStep(r)),
     // How the scan ran (unlearning stops, thresholds, repair epochs): for whoever checks the work, folded by default
     // so the verdict reads first.
     r.notes.length

@@ -200,3 +200,22 @@ test('the verdict block: a probability only where one was fitted, notes folded, 
   assert.equal(await second.page.locator('#metrics tr:first-child th:nth-child(3)').textContent(), 'attack success (ASR) on poison_test.npz, n = 900');
   await second.page.close();
 });
+
+test('a clean verdict says why its alarming signals were dismissed, and every verdict says what to do next', async () => {
+  const base = sampleResult({ withMad: true, withTrigger: true });
+  const flagged = base.labelScores.filter((s) => (s.anomalyIndex ?? 0) > 2).map((s) => s.label);
+  assert.ok(flagged.length > 0, 'the sample has a label over the flag line');
+  const { page } = await h.open({ ...base, verdict: 'clean', detectedLabel: null, trigger: { ...base.trigger!, asrOnOriginal: 0.99 } });
+  const why = (await page.locator('#verdict-dismissed').textContent()) ?? '';
+  assert.match(why, new RegExp(`^Why not backdoored: label${flagged.length === 1 ? '' : 's'} ${flagged.join(', ')} (is|are) over the MAD flag line`));
+  assert.match(why, /the recovered trigger succeeds \(99 %\)/);
+  assert.match((await page.locator('#verdict-next').textContent()) ?? '', /^Next: nothing to remove/);
+  await page.close();
+  const bd = await h.open({ ...base, verdict: 'backdoored' });
+  assert.equal(await bd.page.locator('#verdict-dismissed').count(), 0);
+  assert.match((await bd.page.locator('#verdict-next').textContent()) ?? '', /export the repaired model/);
+  await bd.page.close();
+  const inc = await h.open({ ...base, verdict: 'inconclusive', detectedLabel: null, trigger: null });
+  assert.match((await inc.page.locator('#verdict-next').textContent()) ?? '', /more clean samples .* give a poisoned test set/);
+  await inc.page.close();
+});
