@@ -69,6 +69,13 @@ export interface SamplesReport {
   rankedScores: number[];
   /** The count the panel proposes to flag (evidence/flag-count.ts). */
   proposedCount: number;
+  /**
+   * Only when the inspected .npz has `is_poison` flags: them, in rank order (1 = the file says poisoned), so the panel
+   * measures the ranking at any count (src/report/ranking-quality.ts).
+   */
+  rankedPoison?: number[];
+  /** With those flags: the whole ranking's AUROC against them (engine/samples.ts; null when one group is empty). */
+  auroc?: number | null;
   /** The most suspicious samples, in rank order, with pictures: a prefix of the ranking. */
   tiles: SampleTile[];
 }

@@ -6,7 +6,8 @@
  */
 import type { SamplesReport, WebviewToHost } from '../src/protocol';
 import { custom, el } from './dom';
-import { baseName } from './format';
+import { baseName, percent } from './format';
+import { rankingQuality } from '../src/report/ranking-quality';
 import { clampCount, flagSummary, tileCaption } from './samples-format';
 
 export interface SamplesCard {
@@ -60,6 +61,9 @@ export function samplesCard(post: (m: WebviewToHost) => void): SamplesCard {
       const input = el('input', { type: 'number', id: 'flag-count', min: 1, max: total, step: 1, 'aria-label': 'how many samples to flag' });
       input.value = String(proposed);
       const summary = el('span', { id: 'flag-summary' });
+      // With the file's own is_poison flags: how good the ranking is at the chosen count (ground truth, for checking).
+      const truth = report.rankedPoison && report.rankedPoison.length === total ? report.rankedPoison : null;
+      const quality = truth ? el('p', { class: 'hint', id: 'flag-quality' }) : null;
       const exportButton = custom('vscode-button', { id: 'export-flagged' }, 'Export flagged indices');
       const done = el('p', { class: 'hint', id: 'flagged-status' }, 'Writes {model, inspect, score, indices, scores} as JSON; you choose where (default: beside the dataset).');
       exportStatus = done;
@@ -75,6 +79,12 @@ export function samplesCard(post: (m: WebviewToHost) => void): SamplesCard {
       let count = proposed;
       const apply = () => {
         summary.textContent = flagSummary(count, report.rankedScores, report.proposedCount);
+        if (quality && truth) {
+          const q = rankingQuality(truth, count);
+          quality.textContent = `Against the file's is_poison flags (${q.poisoned} of ${q.total} poisoned): precision ${percent(q.precision)} and recall ${percent(q.recall)} at ${q.flagged} flagged; AUROC ${typeof report.auroc === 'number' ? report.auroc.toFixed(3) : '—'} over the whole ranking.`;
+          quality.dataset.precision = String(q.precision);
+          quality.dataset.recall = String(q.recall);
+        }
         tiles.forEach((tile, rank) => tile.classList.toggle('flagged', rank < count));
       };
       input.addEventListener('input', () => {
@@ -100,6 +110,7 @@ export function samplesCard(post: (m: WebviewToHost) => void): SamplesCard {
             (report.tiles.length < total ? `Showing the ${report.tiles.length} most suspicious of ${total}.` : `Showing all ${total}.`),
         ),
         el('div', { class: 'flag-controls' }, el('label', {}, 'Flag the top ', input), summary, exportButton),
+        ...(quality ? [quality] : []),
         done,
         grid,
         el('div', { class: 'flag-controls' }, inspectButton(), status),

@@ -18,6 +18,7 @@ import { resolveOptions, type ScanHooks } from './scan';
 import { argmaxRow, groupScaledScores, logitsOf, suspicionScores } from './evidence/sample-score';
 import { sampleThumbnail } from './evidence/thumbnails';
 import { pixelSpaceOf } from './evidence/pixel-space';
+import { auroc } from './evidence/auroc';
 
 export interface SampleScore {
   /** Index in the inspected dataset (file order). */
@@ -31,6 +32,8 @@ export interface SampleScore {
   ownScore: number;
   /** The original model's prediction for it. */
   predicted: number;
+  /** Only when the inspected .npz has `is_poison`: what the file says this sample is (ground truth, never used to score). */
+  poisoned?: boolean;
 }
 
 export interface SamplesOutput {
@@ -48,6 +51,11 @@ export interface SamplesOutput {
    * `samples`, in the same order, with the label the inspected file gives them (null when it has none).
    */
   previews?: SamplePreview[];
+  /**
+   * Only when the inspected .npz has `is_poison` flags (ground truth, never used to score): how many it marks, and
+   * the ranking's AUROC against them (null when all or none are marked).
+   */
+  poisonFlags?: { poisoned: number; auroc: number | null };
 }
 
 export interface SamplePreview {
@@ -73,7 +81,7 @@ export async function runSamples(req: ScanRequest, inspectPath: string, hooks: S
     const dopts = { expectShape: program.inputShape, numClasses: program.numClasses, mean: o.preprocess.mean, std: o.preprocess.std };
     const defense = await loadDataset(req.data, dopts);
     // The inspected set may come without labels: the score does not use them.
-    const inspect = await loadDataset(inspectPath, { ...dopts, labelsRequired: false });
+    const inspect = await loadDataset(inspectPath, { ...dopts, labelsRequired: false, poisonFlags: true });
     const k = program.numClasses;
     const original = logitsOf(program, inspect);
     await checkpoint(hooks.signal);
@@ -87,7 +95,8 @@ export async function runSamples(req: ScanRequest, inspectPath: string, hooks: S
     const scores = groupScaledScores(own, predictedOf, k);
     // Rounded to 6 significant digits, not places: poisoned samples' scores are ~1e-6 and their order matters.
     const round6 = (v: number) => Number(v.toPrecision(6)) || 0;
-    const samples: SampleScore[] = Array.from(scores, (score, index) => ({ index, score: round6(score), ownScore: round6(own[index]), predicted: predictedOf[index] }));
+    const flags = inspect.isPoison;
+    const samples: SampleScore[] = Array.from(scores, (score, index) => ({ index, score: round6(score), ownScore: round6(own[index]), predicted: predictedOf[index], ...(flags ? { poisoned: flags[index] === 1 } : {}) }));
     const byPredictedLabel = Array.from({ length: k }, (_, label) => {
       const of = samples.filter((s) => s.predicted === label);
       return { label, count: of.length, meanScore: of.length ? Math.round((of.reduce((a, s) => a + s.score, 0) / of.length) * 1e4) / 1e4 : 0 };
@@ -106,8 +115,16 @@ export async function runSamples(req: ScanRequest, inspectPath: string, hooks: S
       labelHistogram,
       byPredictedLabel,
       ...(previews ? { previews } : {}),
+      ...(flags ? { poisonFlags: flagsSummary(samples, flags) } : {}),
     };
   } finally {
     program.dispose();
   }
+}
+
+function flagsSummary(samples: readonly SampleScore[], flags: Uint8Array): NonNullable<SamplesOutput['poisonFlags']> {
+  const poisoned = flags.reduce((a, b) => a + b, 0);
+  const byIndex = new Float64Array(flags.length);
+  for (const s of samples) byIndex[s.index] = s.score;
+  return { poisoned, auroc: poisoned > 0 && poisoned < flags.length ? Math.round(auroc(byIndex, flags) * 1e4) / 1e4 : null };
 }

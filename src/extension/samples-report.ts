@@ -31,6 +31,9 @@ export function samplesReport(run: SamplesRun): SamplesReport {
     // How many: the two-group split of the samples' own scores (the label-group scaling blurs it: on BadNets it
     // proposed 181 for 100 poisoned); which: the top of the ranking (precision of the top 102: 0.92 vs 0.91 unscaled).
     proposedCount: proposeFlagCount(output.samples.map((s) => s.ownScore).sort((a, b) => b - a)),
+    ...(output.poisonFlags && output.samples.every((s) => typeof s.poisoned === 'boolean')
+      ? { rankedPoison: output.samples.map((s) => (s.poisoned ? 1 : 0)), auroc: output.poisonFlags.auroc }
+      : {}),
     // Previews come in rank order; a tile needs its picture, so the grid is as long as the shorter of the two.
     tiles: previews.slice(0, GRID_CAP).map((p, i) => {
       const s = output.samples[i];

@@ -18,7 +18,7 @@ function seeded(seed: number): () => number {
   };
 }
 
-export function sampleSamplesRun(count = 300): SamplesRun {
+export function sampleSamplesRun(count = 300, withFlags = false): SamplesRun {
   const rnd = seeded(5);
   const [c, h, w] = [1, 28, 28];
   const x = new Float32Array(count * h * w * c);
@@ -28,7 +28,7 @@ export function sampleSamplesRun(count = 300): SamplesRun {
   const poisoned = (i: number) => i % 10 === 3;
   const samples = Array.from({ length: count }, (_, index) => {
     const score = Math.round(-(poisoned(index) ? rnd() * 1e-4 : 0.5 + rnd() * 8) * 1e6) / 1e6;
-    return { index, score, ownScore: score, predicted: poisoned(index) ? 0 : index % 10 };
+    return { index, score, ownScore: score, predicted: poisoned(index) ? 0 : index % 10, ...(withFlags ? { poisoned: poisoned(index) } : {}) };
   }).sort((a, b) => b.score - a.score || a.index - b.index);
   const space = pixelSpaceOf(data);
   const output: SamplesOutput = {
@@ -38,10 +38,12 @@ export function sampleSamplesRun(count = 300): SamplesRun {
     labelHistogram: [count, 0, 0, 0, 0, 0, 0, 0, 0, 0],
     byPredictedLabel: [],
     previews: samples.slice(0, GRID_CAP).map((s) => ({ index: s.index, png: sampleThumbnail(data, s.index, space), label: y[s.index] })),
+    // A stated AUROC: the panel shows it as given (the engine computes it; engine/evidence/samples.test.ts checks that).
+    ...(withFlags ? { poisonFlags: { poisoned: samples.filter((s) => poisoned(s.index)).length, auroc: 0.9876 } } : {}),
   };
   return { model: '/work/models/model.onnx', data: '/work/models/defense.npz', output };
 }
 
-export function sampleSamplesReport(count = 300): SamplesReport {
-  return samplesReport(sampleSamplesRun(count));
+export function sampleSamplesReport(count = 300, withFlags = false): SamplesReport {
+  return samplesReport(sampleSamplesRun(count, withFlags));
 }

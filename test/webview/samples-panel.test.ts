@@ -154,3 +154,24 @@ test('inspect button posts inspectSamples; a ranking without a report renders al
   assert.equal(await alone.page.locator('#sample-grid .tile').count(), 40);
   await alone.page.close();
 });
+
+test('with the file\'s is_poison flags the card measures the ranking at the chosen count: precision, recall, AUROC', async () => {
+  const report = sampleSamplesReport(300, true);
+  assert.ok(report.rankedPoison && report.rankedPoison.length === 300);
+  const { page } = await h.open(sampleResult());
+  await showSamples(page, report);
+  const expect = (k: number) => {
+    const hits = report.rankedPoison!.slice(0, k).reduce((a, b) => a + b, 0);
+    const pos = report.rankedPoison!.reduce((a, b) => a + b, 0);
+    return `Against the file's is_poison flags (${pos} of 300 poisoned): precision ${((hits / k) * 100).toFixed(1)}% and recall ${((hits / pos) * 100).toFixed(1)}% at ${k} flagged; AUROC 0.988 over the whole ranking.`;
+  };
+  assert.equal(await page.locator('#flag-quality').textContent(), expect(Math.max(1, report.proposedCount)));
+  await page.locator('#flag-count').fill('45');
+  assert.equal(await page.locator('#flag-quality').textContent(), expect(45));
+  await page.close();
+  // without flags: no such line
+  const plain = await h.open(sampleResult());
+  await showSamples(plain.page, sampleSamplesReport(300));
+  assert.equal(await plain.page.locator('#flag-quality').count(), 0);
+  await plain.page.close();
+});

@@ -17,4 +17,9 @@ export interface Dataset {
   std: number[];
   /** True when the file held uint8 pixels (scaled to [0,1] before mean/std). */
   fromUint8: boolean;
+  /**
+   * Only when asked for (LoadDatasetOptions.poisonFlags) and the .npz has an `is_poison` array: 1 where the file says
+   * the sample is poisoned. Ground truth for judging a sample ranking; nothing trains or scores on it.
+   */
+  isPoison?: Uint8Array;
 }

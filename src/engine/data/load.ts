@@ -29,10 +29,13 @@ export interface LoadDatasetOptions {
   maxSamples?: number;
   /** Default true. When false, an .npz without `y` loads with every label -1 (unlabelled). */
   labelsRequired?: boolean;
+  /** Also read an .npz's optional `is_poison` flags (0/1 or bool, one per sample) into `Dataset.isPoison`. */
+  poisonFlags?: boolean;
 }
 
 const X_KEY = 'x';
 const Y_KEY = 'y';
+export const POISON_KEY = 'is_poison';
 
 export async function loadDataset(path: string, opts: LoadDatasetOptions = {}): Promise<Dataset> {
   let isFolder: boolean;
@@ -71,7 +74,7 @@ async function loadNpz(file: string, opts: LoadDatasetOptions): Promise<Dataset>
     const samples = Math.min(h.shape[0]!, opts.maxSamples ?? h.shape[0]!);
     checkTensorBytes(samples, h.shape.slice(1), limits, file);
   };
-  const npz = await readNpz(file, limits, { only: [X_KEY, Y_KEY], checkHeader });
+  const npz = await readNpz(file, limits, { only: opts.poisonFlags ? [X_KEY, Y_KEY, POISON_KEY] : [X_KEY, Y_KEY], checkHeader });
   const x = npz.arrays.get(X_KEY);
   const y = npz.arrays.get(Y_KEY);
   const found = npz.keys.length ? showNames(npz.keys) : 'none';
@@ -96,6 +99,7 @@ async function loadNpz(file: string, opts: LoadDatasetOptions): Promise<Dataset>
   // x.data is never BigInt here (dtype checked above), so it is an ArrayLike<number>.
   const data = x.data as ArrayLike<number>;
   const tensor = toNhwcFloat32({ data, layout, divisor: fromUint8 ? 255 : 1, file, name: X_KEY }, count, shape, stats);
+  const flags = npz.arrays.get(POISON_KEY);
   return {
     source: file,
     count,
@@ -105,7 +109,23 @@ async function loadNpz(file: string, opts: LoadDatasetOptions): Promise<Dataset>
     mean: stats.mean,
     std: stats.std,
     fromUint8,
+    ...(flags ? { isPoison: poisonFlagsOf(flags, fileCount, file).slice(0, count) } : {}),
   };
+}
+
+/** `is_poison` as 0/1 bytes: one per sample, each 0 or 1 (bool, any integer dtype). */
+function poisonFlagsOf(a: { shape: readonly number[]; dtype: string; data: ArrayLike<number | bigint> }, count: number, file: string): Uint8Array {
+  if (a.shape.length !== 1 || a.shape[0] !== count) {
+    throw new InputError('DATA_INVALID', file, `array '${POISON_KEY}' has shape [${a.shape.join(', ')}]; it must be [${count}], one flag per sample of 'x'`);
+  }
+  if (a.dtype.startsWith('float')) throw new InputError('DATA_INVALID', file, `array '${POISON_KEY}' has dtype ${a.dtype}; flags must be bool or integers 0/1`);
+  const out = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = Number(a.data[i]);
+    if (v !== 0 && v !== 1) throw new InputError('DATA_INVALID', file, `array '${POISON_KEY}' has ${v} at index ${i}; flags must be 0 or 1`);
+    out[i] = v;
+  }
+  return out;
 }
 
 async function loadImageFolder(folder: string, opts: LoadDatasetOptions): Promise<Dataset> {

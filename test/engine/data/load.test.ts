@@ -57,6 +57,12 @@ np.savez('bool_y.npz', x=x, y=np.array([True, False, True, False]))
 np.savez('rgb32.npz', x=np.zeros((4, 3, 32, 32), np.uint8), y=y)
 np.savez('ambiguous.npz', x=np.zeros((2, 3, 8, 3), np.uint8), y=np.array([0, 1]))
 np.savez('int16_x.npz', x=x.astype(np.int16), y=y)
+# poison flags: bool and uint8 accepted; wrong length, values or dtype refused
+np.savez('flags_bool.npz', x=x, y=y, is_poison=np.array([True, False, False, True]))
+np.savez('flags_u8.npz', x=x, y=y, is_poison=np.array([0, 1, 0, 0], dtype=np.uint8))
+np.savez('flags_short.npz', x=x, y=y, is_poison=np.array([0, 1, 0], dtype=np.uint8))
+np.savez('flags_two.npz', x=x, y=y, is_poison=np.array([0, 2, 0, 1], dtype=np.int64))
+np.savez('flags_float.npz', x=x, y=y, is_poison=np.array([0.0, 1.0, 0.0, 1.0]))
 xn = xf.copy(); xn[1, 2, 3, 1] = np.nan
 np.savez('nan_x.npz', x=xn, y=np.array([2, 1, 0]))
 np.savez('five_d.npz', x=np.zeros((2, 1, 3, 5, 6), np.uint8), y=np.array([0, 1]))
@@ -201,4 +207,14 @@ test('bad mean/std options are OPTION_INVALID; a missing path is IO', async () =
     });
   }
   await assertInputError(loadDataset(p('absent.npz')), 'IO', p('absent.npz'), /cannot read/);
+});
+
+test('is_poison flags: read only when asked, bool or 0/1 integers, one per sample, cut with maxSamples', async () => {
+  assert.equal((await loadDataset(p('flags_bool.npz'), { expectShape: [3, 5, 6] })).isPoison, undefined, 'not asked: not read');
+  assert.deepEqual(Array.from((await loadDataset(p('flags_bool.npz'), { expectShape: [3, 5, 6], poisonFlags: true })).isPoison!), [1, 0, 0, 1]);
+  assert.deepEqual(Array.from((await loadDataset(p('flags_u8.npz'), { expectShape: [3, 5, 6], poisonFlags: true, maxSamples: 2 })).isPoison!), [0, 1]);
+  assert.equal((await loadDataset(p('u8_nchw.npz'), { expectShape: [3, 5, 6], poisonFlags: true })).isPoison, undefined, 'no flags in the file');
+  await assertInputError(loadDataset(p('flags_short.npz'), { expectShape: [3, 5, 6], poisonFlags: true }), 'DATA_INVALID', p('flags_short.npz'), /'is_poison' has shape \[3\]; it must be \[4\]/);
+  await assertInputError(loadDataset(p('flags_two.npz'), { expectShape: [3, 5, 6], poisonFlags: true }), 'DATA_INVALID', p('flags_two.npz'), /has 2 at index 1; flags must be 0 or 1/);
+  await assertInputError(loadDataset(p('flags_float.npz'), { expectShape: [3, 5, 6], poisonFlags: true }), 'DATA_INVALID', p('flags_float.npz'), /dtype float64; flags must be bool or integers/);
 });

@@ -24,6 +24,9 @@ for (const name of ['mnist_cnn_badnets', 'mnist_cnn_checkerboard']) test(`runSam
   for (const s of out.samples) scores[s.index] = s.score;
   const a = auroc(scores, isPoison);
   assert.ok(a >= 0.95, `AUROC ${a.toFixed(4)}`);
+  // The file's own flags come back with the ranking (ground truth for the panel's precision / recall), never used to score.
+  assert.ok(out.samples.every((s) => s.poisoned === (isPoison[s.index] === 1)));
+  assert.deepEqual(out.poisonFlags, { poisoned: isPoison.reduce((x, y) => x + y, 0), auroc: Math.round(a * 1e4) / 1e4 });
 });
 
 test('label-group scaling lifts a group that keeps its output together above a lone kept sample', () => {
