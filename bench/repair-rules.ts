@@ -19,6 +19,7 @@ const STUDY = path.join(ROOT, '.cache', 'zoo', 'study');
 
 interface Row {
   name: string;
+  split: 'train' | 'heldout';
   truth: 'backdoored' | 'clean';
   verdict: ScanResult['verdict'];
   accB: number;
@@ -27,14 +28,21 @@ interface Row {
   epochs: RepairEpoch[];
 }
 
-function truthOf(name: string): Row['truth'] | null {
+function metaOf(name: string): { target: number | null; asr: number; split?: string } {
   const base = name.split('.')[0];
-  const meta = base.startsWith('fx_')
+  return base.startsWith('fx_')
     ? JSON.parse(readFileSync(path.join(ROOT, 'fixtures', 'trained', base.slice(3), 'meta.json'), 'utf8'))
     : JSON.parse(readFileSync(path.join(ROOT, 'fixtures', 'zoo', 'models', base, 'meta.json'), 'utf8'));
+}
+
+function truthOf(name: string): Row['truth'] | null {
+  const meta = metaOf(name);
   if (meta.target === null) return 'clean';
   return meta.asr >= 0.5 ? 'backdoored' : null;
 }
+
+/** The committed fixtures join the train split (as in bench/zoo.ts). */
+const splitOf = (name: string): 'train' | 'heldout' => (name.startsWith('fx_') ? 'train' : metaOf(name).split === 'heldout' ? 'heldout' : 'train');
 
 const rows: Row[] = [];
 for (const f of readdirSync(STUDY).filter((f) => f.endsWith('.json')).sort()) {
@@ -45,7 +53,7 @@ for (const f of readdirSync(STUDY).filter((f) => f.endsWith('.json')).sort()) {
   // Reports before holdoutOriginalAcc existed: epoch 0 is the original itself when nothing was pruned.
   const holdoutAccB = r.repair.holdoutOriginalAcc ?? (r.prunedCount === 0 ? r.repair.epochs[0].holdoutAcc : NaN);
   if (Number.isNaN(holdoutAccB)) throw new Error(`${f}: pruned, and no holdoutOriginalAcc: rerun the study`);
-  rows.push({ name: f.replace(/\.adaptive\.json$/, ''), truth, verdict: r.verdict, accB: r.before.acc, holdoutAccB, epochs: r.repair.epochs });
+  rows.push({ name: f.replace(/\.adaptive\.json$/, ''), split: splitOf(f), truth, verdict: r.verdict, accB: r.before.acc, holdoutAccB, epochs: r.repair.epochs });
 }
 
 /** The engine's loop over a recorded history: the kept epoch under `budget`, with its patience. */
@@ -62,11 +70,13 @@ function keptEpoch(epochs: RepairEpoch[], originalHoldoutAcc: number, budget: { 
 const holdoutOriginal = (r: Row) => r.holdoutAccB;
 
 interface Budget { repairAccuracy: number; divergence: number }
-function score(b: Budget, o: Budget) {
+const train = rows.filter((r) => r.split === 'train');
+const heldout = rows.filter((r) => r.split === 'heldout');
+function score(b: Budget, o: Budget, of: Row[] = train) {
   let ok = 0;
   const drops: number[] = [];
   const fails: string[] = [];
-  for (const r of rows) {
+  for (const r of of) {
     const e = keptEpoch(r.epochs, holdoutOriginal(r), r.verdict === 'backdoored' ? b : o);
     const drop = r.accB - e.test!.acc!;
     drops.push(drop);
@@ -91,20 +101,41 @@ results.sort((x, y) => y.s.ok - x.s.ok || x.s.maxDrop - y.s.maxDrop || x.s.media
 const now = { b: defenseBudgetFor('backdoored', 0.02), o: defenseBudgetFor('inconclusive', 0.02) };
 const cur = score(now.b, now.o);
 const fmt = (b: Budget) => `${(b.repairAccuracy * 100).toFixed(0)} pt / KL ${b.divergence}`;
-const line = (b: Budget, o: Budget, s: ReturnType<typeof score>) => `| ${fmt(b)} | ${fmt(o)} | ${s.ok}/${rows.length} | ${(s.medianDrop * 100).toFixed(1)} | ${(s.maxDrop * 100).toFixed(1)} |`;
+const split = (of: Row[], s: ReturnType<typeof score>) => {
+  const bd = of.filter((r) => r.truth === 'backdoored').length;
+  const failsB = s.fails.filter((f) => f.includes('(backdoored,')).length;
+  return `${bd - failsB}/${bd} | ${of.length - bd - (s.fails.length - failsB)}/${of.length - bd}`;
+};
+const line = (b: Budget, o: Budget, s: ReturnType<typeof score>) => `| ${fmt(b)} | ${fmt(o)} | ${split(train, s)} | ${(s.medianDrop * 100).toFixed(1)} | ${(s.maxDrop * 100).toFixed(1)} |`;
+const best = results[0];
+const held = { now: score(now.b, now.o, heldout), best: score(best.b, best.o, heldout) };
+const heldLine = (what: string, b: Budget, o: Budget, s: ReturnType<typeof score>) => `| ${what} | ${fmt(b)} | ${fmt(o)} | ${split(heldout, s)} | ${(s.medianDrop * 100).toFixed(1)} | ${(s.maxDrop * 100).toFixed(1)} |`;
 const md = [
-  '# Repair budget on the train split (`npx tsx bench/repair-rules.ts`)',
+  '# Repair budget, fitted on the train split (`npx tsx bench/repair-rules.ts`)',
   '',
-  `${new Date().toISOString()}; ${rows.length} train-split repair studies (${rows.filter((r) => r.truth === 'backdoored').length} backdoored, ${rows.filter((r) => r.truth === 'clean').length} clean) from .cache/zoo/study/, 20 epochs each; the engine's epoch choice replayed on each budget. Criterion: backdoored ASR ≤ 5 % and ≤ 2 points lost, clean ≤ 1 point lost (test sets, 1000 samples each).`,
+  `${new Date().toISOString()}; repair studies from .cache/zoo/study/ (\`bench:zoo -- --split S --modes adaptive --study-repair 20\`): ${train.length} train-split scans, ${heldout.length} held-out; every repair ran 20 epochs with the test sets measured after each, and the engine's epoch choice (rnp/repair.ts epochPreference, its patience) is replayed on each budget. Criterion (#20): a backdoored model ends with ASR ≤ 5 % and ≤ 2 points of clean accuracy lost, a clean one loses ≤ 1 point (test sets, 1000 samples each). The grid is searched on the train split only; the held-out rows are scored once, with the budget the engine has and the train split's best.`,
   '',
-  '| backdoored verdict: accuracy floor / KL | other verdicts | defended | ACC drop median | max |',
-  '| --- | --- | --- | ---: | ---: |',
+  '## Train split',
+  '',
+  '| backdoored verdict: accuracy floor / KL | other verdicts | backdoored defended | clean kept | ACC drop median | max |',
+  '| --- | --- | --- | --- | ---: | ---: |',
   line(now.b, now.o, cur) + ' ← the engine now',
   ...results.slice(0, 12).map((r) => line(r.b, r.o, r.s)),
   '',
-  `Not defended with the best budget: ${results[0].s.fails.join('; ') || 'none'}.`,
+  `Not defended with the best budget: ${best.s.fails.join('; ') || 'none'}.`,
   '',
   `Not defended now: ${cur.fails.join('; ') || 'none'}.`,
+  '',
+  '## Held-out split (never searched)',
+  '',
+  '| budget | backdoored verdict | other verdicts | backdoored defended | clean kept | ACC drop median | max |',
+  '| --- | --- | --- | --- | --- | ---: | ---: |',
+  heldLine('the engine now', now.b, now.o, held.now),
+  heldLine("the train split's best", best.b, best.o, held.best),
+  '',
+  `Held-out, not defended now: ${held.now.fails.join('; ') || 'none'}.`,
+  '',
+  `Held-out, not defended with the train split's best: ${held.best.fails.join('; ') || 'none'}.`,
 ];
 writeFileSync(path.join(ROOT, 'bench', 'repair-rules.md'), md.join('\n') + '\n');
 console.log(md.join('\n'));

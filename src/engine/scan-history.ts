@@ -65,8 +65,11 @@ export function summarise(r: ScanResult, resultPath: string, at: { finishedAt: s
   };
 }
 
-/** The scan history of `model`, newest first, at most `limit` entries (the oldest beyond it are left out). */
-export async function scanHistory(model: string, limit = 100): Promise<ScanHistory> {
+/**
+ * The scan history of `model`, newest first, at most `limit` entries (the oldest beyond it are left out). `hash`
+ * false skips reading the model file (sameModel null): for the explorer's badges, asked for every visible model.
+ */
+export async function scanHistory(model: string, limit = 100, opts: { hash?: boolean } = {}): Promise<ScanHistory> {
   const dir = defaultOutDir(path.resolve(model));
   const candidates: { resultPath: string; stamp: Date | null }[] = [{ resultPath: path.join(dir, RESULT_NAME), stamp: null }];
   const names = await fsp.readdir(dir).catch(() => [] as string[]);
@@ -74,7 +77,7 @@ export async function scanHistory(model: string, limit = 100): Promise<ScanHisto
     const stamp = parseRunStamp(name);
     if (stamp) candidates.push({ resultPath: path.join(dir, name, RESULT_NAME), stamp });
   }
-  const modelSha = await hashModel(path.resolve(model)).catch(() => null);
+  const modelSha = opts.hash === false ? null : await hashModel(path.resolve(model)).catch(() => null);
   const entries: ScanHistoryEntry[] = [];
   const unreadable: ScanHistory['unreadable'] = [];
   for (const c of candidates) {

@@ -1,19 +1,24 @@
 /**
  * Extension entry: registers the commands (scan, scan a folder, export, cancel, open report, inspect a dataset for poisoned
  * samples and export its flagged indices, and the hidden diagnostics command
- * the tests read), the report panel's serializer and the output channel. All heavy work runs in a worker
+ * the tests read), the report panel's serializer, the explorer's verdict badges and the output channel. All heavy work runs in a worker
  * process (see scan-controller.ts), never in the extension host.
  */
 import * as vscode from 'vscode';
 import { ScanController } from './scan-controller';
 import { PANEL_VIEW_TYPE } from './report-panel';
+import { VerdictDecorations } from './verdict-decorations';
 
 export function activate(context: vscode.ExtensionContext): void {
   const out = vscode.window.createOutputChannel('RNP Backdoor Scan');
-  const scans = new ScanController(context, out);
+  // Explorer badges on scanned models, from their kept reports (no engine loaded: file reads only).
+  const badges = new VerdictDecorations();
+  const scans = new ScanController(context, out, badges);
   const uriArg = (a: unknown): vscode.Uri | undefined => (a instanceof vscode.Uri ? a : vscode.window.activeTextEditor?.document.uri.fsPath.endsWith('.onnx') ? vscode.window.activeTextEditor.document.uri : undefined);
   context.subscriptions.push(
     out,
+    badges,
+    vscode.window.registerFileDecorationProvider(badges),
     vscode.commands.registerCommand('rnp.scan', (uri?: unknown) => scans.scan(uriArg(uri))),
     // Explorer menu: the folder clicked; tests pass a path.
     vscode.commands.registerCommand('rnp.scanFolder', (folder?: unknown) => scans.scanFolder(toUri(folder))),
@@ -30,6 +35,8 @@ export function activate(context: vscode.ExtensionContext): void {
     ),
     vscode.commands.registerCommand('rnp.openReport', (uri?: vscode.Uri) => scans.openReport(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('rnp._diagnostics', () => scans.diagnostics()),
+    // Test hook: the explorer badge the provider gives a model file (the explorer's rendering is VS Code's).
+    vscode.commands.registerCommand('rnp._badge', async (file: unknown) => (typeof file === 'string' ? (await badges.provideFileDecoration(vscode.Uri.file(file)))?.badge ?? null : null)),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, { deserializeWebviewPanel: (panel, state) => scans.restore(panel, state) }),
   );
 }

@@ -26,6 +26,7 @@ import { prunedCounts } from '../report/pruning';
 import { compareScans } from '../report/compare';
 import { readScanResult, scanHistory } from '../engine/scan-history';
 import { scanRunDir } from '../engine/output-paths';
+import type { VerdictDecorations } from './verdict-decorations';
 
 const LAST_RESULT_KEY = 'rnp.lastResultPath';
 
@@ -55,6 +56,7 @@ export class ScanController implements PanelHandlers {
   constructor(
     private readonly ctx: vscode.ExtensionContext,
     private readonly out: vscode.OutputChannel,
+    private readonly badges?: VerdictDecorations,
   ) {
     this.findings = vscode.languages.createDiagnosticCollection('rnp');
     ctx.subscriptions.push(this.findings);
@@ -108,6 +110,7 @@ export class ScanController implements PanelHandlers {
         await this.ctx.workspaceState.update(LAST_RESULT_KEY, done.resultPath);
         const shown = ReportPanel.current ?? ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l));
         await this.present(shown, done.result, done.resultPath);
+        this.badges?.refresh(model.fsPath);
         this.log(`scan finished: ${done.result.verdict}${done.result.detectedLabel !== null ? ` (label ${done.result.detectedLabel})` : ''}; report ${done.resultPath}`);
         // The panel may be behind another tab or in a hidden group: say it is done, with the way back to it.
         if (!shown.panel.visible) {
@@ -540,6 +543,7 @@ export class ScanController implements PanelHandlers {
       lastBatch: this.lastBatch,
       batchPanelRows: BatchPanel.current?.rows.length ?? null,
       hostNode: process.version,
+      badges: this.badges ? Object.fromEntries([...this.badges.shown].map(([k, v]) => [k, v?.badge ?? null])) : null,
     };
   }
 

@@ -79,6 +79,9 @@ export async function run(): Promise<void> {
   assert.ok(done.result.layers.length > 0);
   assert.ok(fs.existsSync(done.resultPath), 'scan.json written');
   assert.equal(path.dirname(path.dirname(done.resultPath)), path.join(ws, '.rnp-scan', 'model.onnx'), 'each scan in its own run folder');
+  // The explorer badge of the model, from that report: BD for backdoored.
+  assert.equal(await vscode.commands.executeCommand('rnp._badge', model), done.result.verdict === 'backdoored' ? 'BD' : done.result.verdict === 'clean' ? '✓' : '?');
+  assert.equal(await vscode.commands.executeCommand('rnp._badge', path.join(ws, 'readme.txt')), null, 'no badge on other files');
   const d1 = await diag();
   assert.ok(d1.loopDelayMs, 'event-loop delay measured');
   log(`EVENT-LOOP-DELAY during scan: ${JSON.stringify(d1.loopDelayMs)}`);
