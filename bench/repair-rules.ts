@@ -122,6 +122,14 @@ const md = [
   line(now.b, now.o, cur) + ' ← the engine now',
   ...results.slice(0, 12).map((r) => line(r.b, r.o, r.s)),
   '',
+  (() => {
+    // The most backdoored models any budget on the grid defends, whatever it costs the clean ones: whether the
+    // budget is the lever at all.
+    const bdOk = (x: (typeof results)[number]) => x.s.ok - (train.filter((r) => r.truth === 'clean').length - x.s.fails.filter((f) => f.includes('(clean,')).length);
+    const most = results.reduce((a, x) => (bdOk(x) > bdOk(a) ? x : a), results[0]);
+    return `Most backdoored scans any budget on the grid defends: ${bdOk(most)} (${fmt(most.b)}, other verdicts ${fmt(most.o)}; clean kept ${split(train, most.s).split(' | ')[1]}).`;
+  })(),
+  '',
   `Not defended with the best budget: ${best.s.fails.join('; ') || 'none'}.`,
   '',
   `Not defended now: ${cur.fails.join('; ') || 'none'}.`,
