@@ -66,10 +66,12 @@ export function summarise(r: ScanResult, resultPath: string, at: { finishedAt: s
 }
 
 /**
- * The scan history of `model`, newest first, at most `limit` entries (the oldest beyond it are left out). `hash`
- * false skips reading the model file (sameModel null): for the explorer's badges, asked for every visible model.
+ * The scan history of `model`, newest first, at most `limit` entries: the reports are ordered by their files' times
+ * first and read newest first until `limit` are readable, so a short listing (the explorer's badge: 1) parses one
+ * report, not all of them. `modelSha`: the model file's sha256 when the caller knows it (a scan that just finished),
+ * null to skip it (sameModel null: the badges, asked for every visible model); by default the file is hashed.
  */
-export async function scanHistory(model: string, limit = 100, opts: { hash?: boolean } = {}): Promise<ScanHistory> {
+export async function scanHistory(model: string, limit = 100, opts: { modelSha?: string | null } = {}): Promise<ScanHistory> {
   const dir = defaultOutDir(path.resolve(model));
   const candidates: { resultPath: string; stamp: Date | null }[] = [{ resultPath: path.join(dir, RESULT_NAME), stamp: null }];
   const names = await fsp.readdir(dir).catch(() => [] as string[]);
@@ -77,19 +79,20 @@ export async function scanHistory(model: string, limit = 100, opts: { hash?: boo
     const stamp = parseRunStamp(name);
     if (stamp) candidates.push({ resultPath: path.join(dir, name, RESULT_NAME), stamp });
   }
-  const modelSha = opts.hash === false ? null : await hashModel(path.resolve(model)).catch(() => null);
+  // A scan folder without a report (a scan that was cancelled or failed wrote nothing in it) is no candidate.
+  const found = (await Promise.all(candidates.map(async (c) => ({ ...c, st: await fsp.stat(c.resultPath).catch(() => null) })))).flatMap((c) => (c.st ? [{ ...c, mtime: c.st.mtime }] : []));
+  found.sort((a, b) => b.mtime.getTime() - a.mtime.getTime());
+  const modelSha = opts.modelSha !== undefined ? opts.modelSha : await hashModel(path.resolve(model)).catch(() => null);
   const entries: ScanHistoryEntry[] = [];
   const unreadable: ScanHistory['unreadable'] = [];
-  for (const c of candidates) {
-    const st = await fsp.stat(c.resultPath).catch(() => null);
-    if (!st) continue; // a scan folder without a report: a scan that was cancelled or failed wrote nothing in it
+  for (const c of found) {
+    if (entries.length >= limit) break;
     try {
       const r = await readScanResult(c.resultPath);
-      entries.push(summarise(r, c.resultPath, { finishedAt: st.mtime.toISOString(), startedAt: c.stamp?.toISOString() ?? null }, modelSha));
+      entries.push(summarise(r, c.resultPath, { finishedAt: c.mtime.toISOString(), startedAt: c.stamp?.toISOString() ?? null }, modelSha));
     } catch (e) {
       unreadable.push({ resultPath: c.resultPath, reason: (e as Error).message });
     }
   }
-  entries.sort((a, b) => (a.finishedAt < b.finishedAt ? 1 : a.finishedAt > b.finishedAt ? -1 : 0));
-  return { model: path.resolve(model), entries: entries.slice(0, limit), unreadable };
+  return { model: path.resolve(model), entries, unreadable };
 }

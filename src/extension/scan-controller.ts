@@ -109,7 +109,7 @@ export class ScanController implements PanelHandlers {
       async (done) => {
         await this.ctx.workspaceState.update(LAST_RESULT_KEY, done.resultPath);
         const shown = ReportPanel.current ?? ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l));
-        await this.present(shown, done.result, done.resultPath);
+        await this.present(shown, done.result, done.resultPath, true);
         this.badges?.refresh(model.fsPath);
         this.log(`scan finished: ${done.result.verdict}${done.result.detectedLabel !== null ? ` (label ${done.result.detectedLabel})` : ''}; report ${done.resultPath}`);
         // The panel may be behind another tab or in a hidden group: say it is done, with the way back to it.
@@ -230,7 +230,7 @@ export class ScanController implements PanelHandlers {
   private async openReportFile(row: BatchTableRow): Promise<void> {
     if (!row.resultPath) return;
     try {
-      const result = await readScanJson(row.resultPath);
+      const result = await readScanResult(row.resultPath);
       await this.present(ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l)), result, row.resultPath);
       await this.ctx.workspaceState.update(LAST_RESULT_KEY, row.resultPath);
     } catch (e) {
@@ -239,11 +239,14 @@ export class ScanController implements PanelHandlers {
     await this.writeDiagnosticsFile();
   }
 
-  /** Shows a report in the panel, then its model's scan history under it (listed here: file reads only). */
-  private async present(panel: ReportPanel, result: ScanResult, resultPath: string): Promise<void> {
+  /**
+   * Shows a report in the panel, then its model's scan history under it (listed here: file reads only).
+   * `fresh`: the report of a scan that just finished, whose modelSha256 is the file's now (no need to hash it again).
+   */
+  private async present(panel: ReportPanel, result: ScanResult, resultPath: string, fresh = false): Promise<void> {
     panel.showResult(result, resultPath);
     try {
-      const history = await scanHistory(result.model);
+      const history = await scanHistory(result.model, undefined, fresh ? { modelSha: result.modelSha256 } : {});
       // A history that does not list the report shown (a scan.json opened from elsewhere) still lists the model's.
       panel.showHistory(history);
       if (history.unreadable.length) this.log(`scan history of ${result.model}: unreadable ${history.unreadable.map((u) => `${u.resultPath} (${u.reason})`).join(', ')}`);
@@ -252,9 +255,9 @@ export class ScanController implements PanelHandlers {
     }
   }
 
-  /** PanelHandlers: the panel's Cancel. */
+  /** PanelHandlers: the panel's Cancel (silent when the job has just ended: the panel's button was already there). */
   onCancel(): void {
-    if (this.job) this.job.cancel();
+    this.job?.cancel();
   }
 
   /** PanelHandlers: a history row's Open. */
@@ -492,7 +495,7 @@ export class ScanController implements PanelHandlers {
 
   private async loadLast(): Promise<ScanResult | undefined> {
     const p = this.ctx.workspaceState.get<string>(LAST_RESULT_KEY);
-    return p ? readScanJson(p).catch(() => undefined) : undefined;
+    return p ? readScanResult(p).catch(() => undefined) : undefined;
   }
 
   /** "Open Scan Report": the scan.json given (explorer menu on any scan.json, from the CLI or a teammate), else the last. */
@@ -503,7 +506,7 @@ export class ScanController implements PanelHandlers {
       return;
     }
     try {
-      const result = await readScanJson(p);
+      const result = await readScanResult(p);
       await this.present(ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l)), result, p);
     } catch (e) {
       void vscode.window.showErrorMessage(`${p}: ${e instanceof Error ? e.message : String(e)}`);
@@ -519,7 +522,7 @@ export class ScanController implements PanelHandlers {
       return;
     }
     try {
-      await this.present(rp, await readScanJson(p), p);
+      await this.present(rp, await readScanResult(p), p);
     } catch (e) {
       rp.post({ type: 'error', message: `${p}: ${e instanceof Error ? e.message : String(e)}` });
     }
@@ -565,5 +568,3 @@ async function pickFolder(): Promise<vscode.Uri | undefined> {
   return uris?.[0];
 }
 
-/** A scan.json (engine/scan-history.ts readScanResult: checked to be one). */
-export const readScanJson = readScanResult;

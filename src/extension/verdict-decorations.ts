@@ -14,7 +14,7 @@ export class VerdictDecorations implements vscode.FileDecorationProvider {
 
   async provideFileDecoration(uri: vscode.Uri): Promise<vscode.FileDecoration | undefined> {
     if (uri.scheme !== 'file' || !/\.onnx$/i.test(uri.fsPath) || /[\\/]\.rnp-scan[\\/]/.test(uri.fsPath)) return undefined;
-    const h = await scanHistory(uri.fsPath, 1, { hash: false }).catch(() => null);
+    const h = await scanHistory(uri.fsPath, 1, { modelSha: null }).catch(() => null);
     const b = verdictBadge(h?.entries[0] ?? null);
     this.shown.set(uri.fsPath, b);
     if (!b) return undefined;
