@@ -17,7 +17,7 @@ import { atScanThreshold, exportChoice, scanPrunedNothing, sliderThreshold } fro
 import { shownMetrics } from './shown-metrics';
 import { repairCard } from './repair-view';
 import { planCard } from './plan-view';
-import { dismissedSignals, nextStep } from './verdict-advice';
+import { dismissedSignals, nextStep } from '../src/report/verdict-advice';
 
 export interface ReportView {
   element: HTMLElement;
@@ -35,12 +35,12 @@ export interface ReportView {
 /** Neural Cleanse's flag: an anomaly index over 2 (engine/evidence/mad.ts ANOMALY_FLAG). */
 const ANOMALY_FLAG = 2;
 
-function triggerFigure(id: string, heading: string, t: { maskL1: number; asrOnOriginal: number; maskPng: string; patternPng: string; stampedPng?: string }): HTMLElement {
-  const images: [string, string][] = [
-    ['mask', t.maskPng],
-    ['pattern', t.patternPng],
-  ];
-  if (t.stampedPng) images.push(['stamped sample', t.stampedPng]);
+function triggerFigure(id: string, heading: string, t: { maskL1: number; asrOnOriginal: number; maskPng: string; patternPng: string; stampedPng?: string; cleanPng?: string }): HTMLElement {
+  // The pair of the same image first (what a reviewer recognises), then the mask and pattern it was made from.
+  const images: [string, string][] = [];
+  if (t.cleanPng && t.stampedPng) images.push(['clean sample', t.cleanPng]);
+  if (t.stampedPng) images.push(['stamped', t.stampedPng]);
+  images.push(['mask', t.maskPng], ['pattern', t.patternPng]);
   return el(
     'div',
     { class: 'trigger-source', id },
@@ -57,12 +57,20 @@ function triggerFigure(id: string, heading: string, t: { maskL1: number; asrOnOr
   );
 }
 
-function triggerBody(t: TriggerResult): HTMLElement {
+/** `sweepNorm`: the label's trigger L1 in the all-labels search (the MAD chart's bar), named so the card's figures are not read as three answers to one question. */
+function triggerBody(t: TriggerResult, sweepNorm: number | null): HTMLElement {
   const o = t.fromOriginal;
   return el(
     'div',
     {},
     el('p', { class: 'hint' }, `Label ${t.label}: the smallest mask and pattern that send other inputs to it, found by Neural Cleanse's optimisation.`),
+    sweepNorm !== null
+      ? el(
+          'p',
+          { class: 'hint', id: 'trigger-l1-sources' },
+          `Mask L1 ${t.maskL1.toFixed(1)} is this trigger's. The label chart's ${sweepNorm.toFixed(1)} comes from the search over all labels on the original model, the one the labels are compared by.`,
+        )
+      : null,
     t.unlearnedSearch
       ? el(
           'p',
@@ -244,7 +252,7 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
     { class: 'card', id: 'trigger' },
     el('h2', {}, 'Recovered trigger'),
     t
-      ? triggerBody(t)
+      ? triggerBody(t, r.labelScores.find((s) => s.label === t.label)?.triggerNorm ?? null)
       : el('p', { class: 'hint', id: 'trigger-empty' }, 'The reverse-engineered trigger (mask, pattern and a stamped defense image) will appear here. It was not computed for this scan: enable the setting "rnp.trigger" and scan again.'),
   );
   const samples = samplesCard(post);
@@ -270,7 +278,8 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
   const top = mad ? [el('div', { class: 'columns' }, histogram, mad), thresholdCard] : [el('div', { class: 'columns' }, histogram, thresholdCard)];
   const exportRow = repair ? el('div', { class: 'columns' }, repair, exportCard) : exportCard;
   const plan = planCard(r);
-  root.append(verdict, metrics, ...top, heatmapCard, exportRow, el('div', { class: 'columns' }, training, trigger), samples.element, ...(plan ? [plan] : []));
+  // The recovered trigger is the evidence a reviewer can see, so it comes right after the verdict and its numbers.
+  root.append(verdict, metrics, trigger, ...top, heatmapCard, exportRow, training, samples.element, ...(plan ? [plan] : []));
 
   let current = r.threshold;
   const apply = (th: number) => {

@@ -67,6 +67,8 @@ export interface TriggerResult {
   maskPng: string;
   patternPng: string;
   stampedPng: string;
+  /** The sample of `stampedPng` before stamping (absent in reports written before it was kept). */
+  cleanPng?: string;
   /**
    * The search on the unlearned model alone, before it was finished on the original model (the trigger above starts
    * from its mask and pattern).

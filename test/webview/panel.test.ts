@@ -78,7 +78,10 @@ test('without curve or trigger the panel says what is missing and how to get it;
   assert.ok(((await page.locator('#samples-empty').textContent()) ?? '').length > 20);
   await page.close();
   const withTrigger = await h.open(sampleResult({ withTrigger: true }));
-  assert.equal(await withTrigger.page.locator('#trigger img').count(), 3);
+  // The clean and stamped pair of one sample comes first, then the mask and the pattern.
+  assert.deepEqual(await withTrigger.page.locator('#trigger figcaption').allTextContents(), ['clean sample', 'stamped', 'mask', 'pattern']);
+  // The trigger is the third card, right after the verdict and its numbers (it was the 8th of 9).
+  assert.equal(await withTrigger.page.evaluate(() => Array.from(document.querySelector('main.report')!.children).findIndex((c) => c.id === 'trigger')), 2);
   // data: images are allowed by img-src
   assert.ok(await withTrigger.page.evaluate(() => Array.from(document.querySelectorAll('#trigger img')).every((i) => (i as HTMLImageElement).naturalWidth === 1)));
   assert.deepEqual(await withTrigger.violations(), []);
@@ -140,10 +143,13 @@ test('export status: a closed save dialog clears "Exporting…", and a stale "Ex
   await page.locator('#threshold').fill('0.45');
   await page.locator('#export').click();
   assert.match((await page.locator('#export-status').textContent()) ?? '', /^Exporting at threshold 0\.45/);
+  // window.postMessage is delivered asynchronously: wait for the panel to have handled it before reading.
   await page.evaluate(() => window.postMessage({ type: 'exportCancelled' }, '*'));
+  await page.waitForFunction(() => document.getElementById('export-status')?.textContent === '');
   assert.equal(await page.locator('#export-status').textContent(), '');
   await page.locator('#export').click();
   await page.evaluate(() => window.postMessage({ type: 'exported', path: '/m/model.pruned.onnx', acc: 0.885, asr: 0.031 }, '*'));
+  await page.locator('#export-status.exported').waitFor();
   assert.match((await page.locator('#export-status').textContent()) ?? '', /^Exported .*model\.pruned\.onnx/);
   await page.locator('#threshold').fill('0.45');
   assert.match((await page.locator('#export-status').textContent()) ?? '', /^Exported/, 'same threshold: the line stays');

@@ -111,6 +111,7 @@ export function sampleResult(
           maskPng: pixel,
           patternPng: pixel,
           stampedPng: pixel,
+          cleanPng: pixel,
           unlearnedSearch: { maskL1: 9.75, asrOnOriginal: 0.72 },
           ...(opts.withOriginalTrigger ? { fromOriginal: { maskL1: 31.25, asrOnOriginal: 0.912, maskPng: PIXEL_2X2, patternPng: PIXEL_2X2 } } : {}),
         }

@@ -69,7 +69,12 @@ test('trigger: the unlearned and the original model side by side with mask L1 an
   // the unlearned model's own search, before it was finished on the original
   assert.match((await page.locator('#trigger-unlearned-search').textContent()) ?? '', /mask L1 9\.8, attack success on the original model 72\.0%/);
   // three pictures from the unlearned model (mask, pattern, stamped), two from the original (mask, pattern): all decoded
-  assert.equal(await page.locator('#trigger-unlearned img').count(), 3);
+  assert.equal(await page.locator('#trigger-unlearned img').count(), 4);
+  // Without the all-labels search there is no second L1 to explain; with it, the card names both.
+  assert.equal(await page.locator('#trigger-l1-sources').count(), 0);
+  const withSweep = await h.open({ ...r, labelScores: sampleLabelScores(3) });
+  assert.match((await withSweep.page.locator('#trigger-l1-sources').textContent()) ?? '', /^Mask L1 12\.5 is this trigger's\. The label chart's 4\.0 comes from the search over all labels/);
+  await withSweep.page.close();
   const widths = await page.locator('#trigger-original img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
   assert.deepEqual(widths, [2, 2]);
   assert.deepEqual(await violations(), []);

@@ -63,7 +63,7 @@ export async function sweepLabels(program: Program, defense: Dataset, cfg: Trigg
   return { results, mad: anomalyIndices(results.map((r) => r.maskL1)) };
 }
 
-function pictures(r: NcResult, defense: Dataset, space: PixelSpace): { maskPng: string; patternPng: string; stampedPng: string } {
+function pictures(r: NcResult, defense: Dataset, space: PixelSpace): { maskPng: string; patternPng: string; stampedPng: string; cleanPng: string } {
   const [c, h, w] = defense.shape;
   const maskPng = pngDataUrl({ height: h, width: w, channels: 1, data: r.mask, lo: [0], hi: [1] });
   const patternPng = pngDataUrl({ height: h, width: w, channels: c, data: r.pattern, lo: space.lo, hi: space.hi });
@@ -72,14 +72,18 @@ function pictures(r: NcResult, defense: Dataset, space: PixelSpace): { maskPng: 
   const i = pool.length > 0 ? pool[0] : 0;
   const per = h * w * c;
   const stamped = new Float32Array(per);
+  // The same sample unstamped, so the panel can show the pair side by side: the difference is the trigger.
+  const clean = new Float32Array(per);
   for (let k = 0; k < per; k++) {
     const ch = k % c;
     const pixel = defense.x[i * per + k] * space.std[ch] + space.mean[ch];
     const m = r.mask[Math.floor(k / c)];
+    clean[k] = pixel;
     stamped[k] = (1 - m) * pixel + m * r.pattern[k];
   }
   const stampedPng = pngDataUrl({ height: h, width: w, channels: c, data: stamped, lo: space.lo, hi: space.hi });
-  return { maskPng, patternPng, stampedPng };
+  const cleanPng = pngDataUrl({ height: h, width: w, channels: c, data: clean, lo: space.lo, hi: space.hi });
+  return { maskPng, patternPng, stampedPng, cleanPng };
 }
 
 function round(v: number, digits: number): number {

@@ -43,6 +43,22 @@ test('runScan with trigger recovery names the BadNets target and recovers a trig
       const png = decodePng(url);
       assert.deepEqual([png.width, png.height], [28, 28]);
     }
+    // The clean image is the stamped one's sample before stamping: they differ only where the mask is on.
+    const clean = decodePng(t.cleanPng!);
+    const stamped = decodePng(t.stampedPng);
+    const mask = decodePng(t.maskPng);
+    let off = 0;
+    let offDiffers = 0;
+    let onDiffers = 0;
+    for (let p = 0; p < 28 * 28; p++) {
+      const d = Math.abs(clean.data[p * 4] - stamped.data[p * 4]);
+      if (mask.data[p * 4] <= 2) {
+        off++;
+        if (d > 3) offDiffers++;
+      } else if (d > 3) onDiffers++;
+    }
+    assert.ok(off > 600 && offDiffers <= off * 0.01, `${offDiffers} of ${off} pixels outside the mask differ`);
+    assert.ok(onDiffers > 0, 'the stamp changes the image somewhere');
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

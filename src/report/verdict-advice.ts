@@ -1,9 +1,9 @@
 /**
  * What a verdict means for the user and what to do next, and why the signals a clean or inconclusive scan still
  * shows (a bar over the MAD flag line, a recovered trigger that succeeds) did not make it "backdoored" (issue #23
- * item 6). Pure wording over the ScanResult, tested in the browser.
+ * item 6). Pure wording over the ScanResult: the panel and the Markdown report say the same.
  */
-import type { ScanResult } from '../src/engine/result';
+import type { ScanResult } from '../engine/result';
 
 /** The next step for this verdict, one sentence. */
 export function nextStep(r: Pick<ScanResult, 'verdict' | 'repair' | 'prunedCount' | 'data'>): string {
