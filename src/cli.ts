@@ -5,6 +5,7 @@
  * run, without running it), `samples` (rank a dataset's samples), `options` (the options table).
  * `batch` (every model under folders: cli/batch.ts).
  */
+import * as path from 'node:path';
 import { parseCli, USAGE } from './cli/args';
 import { progressPrinter } from './cli/progress';
 import { formatPlan, formatSummary } from './cli/summary';
@@ -66,7 +67,17 @@ async function main(argv: string[]): Promise<number> {
       const { findingOf } = await import('./engine/batch');
       await writeSarif(cmd.sarif, { models: [{ path: result.model, sha256: result.modelSha256, finding: findingOf(result), report: resultPath }], commandLine: ['rnp-scan', ...argv].join(' ') });
     }
-    process.stdout.write(cmd.json ? JSON.stringify(result) + '\n' : formatSummary(result, resultPath) + '\n');
+    // The human-readable reports beside scan.json: Markdown always (small, for a pull request), HTML when asked.
+    const { writeReport } = await import('./report-files');
+    const assets = { root: path.resolve(__dirname, '..') };
+    const outDir = path.dirname(resultPath);
+    await writeReport(path.join(outDir, 'report.md'), 'md', result, assets);
+    const reports = [path.join(outDir, 'report.md')];
+    if (cmd.html) {
+      reports.push(path.join(outDir, 'report.html'));
+      await writeReport(reports[1], 'html', result, assets);
+    }
+    process.stdout.write(cmd.json ? JSON.stringify(result) + '\n' : `${formatSummary(result, resultPath)}\nreport:         ${reports.join(', ')}\n`);
     // 3: a finding at or above --fail-on (cli/exit-codes.ts); `npm run demo` passes --fail-on never.
     return scanExitCode(result.verdict, cmd.failOn);
   } catch (e) {

@@ -81,8 +81,12 @@ export interface SamplesReport {
 }
 
 export type HostToWebview =
-  /** `resultPath`: the scan.json the panel came from; the webview keeps it in its state so a reload can restore it. */
-  | { type: 'result'; result: ScanResult; resultPath?: string }
+  /**
+   * `resultPath`: the scan.json the panel came from; the webview keeps it in its state so a reload can restore it.
+   * `readOnly`: no host behind the page (the HTML report, src/report/html-report.ts): controls that need the
+   * extension (export, inspect a data set) are hidden.
+   */
+  | { type: 'result'; result: ScanResult; resultPath?: string; readOnly?: boolean }
   /**
    * A scan of `model` started; progress messages follow. A report already shown stays, marked out of date, until
    * the new one arrives (or the scan fails or is cancelled, and it stays as it was).
@@ -108,7 +112,9 @@ export type HostToWebview =
   /** The shown report's model's scans, newest first; `shown` is the report on screen (its resultPath), if listed. */
   | { type: 'history'; history: ScanHistory; shown: string | null }
   /** Two scans of the history side by side (src/report/compare.ts). */
-  | { type: 'comparison'; a: ScanHistoryEntry; b: ScanHistoryEntry; rows: CompareRow[] };
+  | { type: 'comparison'; a: ScanHistoryEntry; b: ScanHistoryEntry; rows: CompareRow[] }
+  /** The shown report was saved as `path` (HTML or Markdown, from the panel's "Save report…"). */
+  | { type: 'reportSaved'; path: string };
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -125,7 +131,9 @@ export type WebviewToHost =
   /** Show the `index`th scan of the history the host last sent (an index, never a path: the webview is untrusted). */
   | { type: 'openHistory'; index: number }
   /** Compare the `a`th and `b`th scans of that history. */
-  | { type: 'compareHistory'; a: number; b: number };
+  | { type: 'compareHistory'; a: number; b: number }
+  /** Save the shown report as a self-contained HTML or a Markdown file (the host asks where, and which). */
+  | { type: 'saveReport' };
 
 /** The webview is untrusted: accept only well-formed messages. */
 export function isWebviewToHost(m: unknown): m is WebviewToHost {
@@ -147,6 +155,8 @@ export function isWebviewToHost(m: unknown): m is WebviewToHost {
       return Object.keys(o).length === 2 && isIndex(o.index);
     case 'compareHistory':
       return Object.keys(o).length === 3 && isIndex(o.a) && isIndex(o.b) && o.a !== o.b;
+    case 'saveReport':
+      return Object.keys(o).length === 1;
     default:
       return false;
   }

@@ -65,3 +65,8 @@ test('history and cancel messages: indices into the history the host sent, never
     assert.equal(isWebviewToHost(m), false, JSON.stringify(m));
   }
 });
+
+test('saveReport names nothing: the host asks where, so the webview cannot pick a path', () => {
+  assert.equal(isWebviewToHost({ type: 'saveReport' }), true);
+  for (const m of [{ type: 'saveReport', path: '/etc/passwd' }, { type: 'saveReport', format: 'html' }]) assert.equal(isWebviewToHost(m), false, JSON.stringify(m));
+});

@@ -119,6 +119,7 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
       inspecting = false;
       standalone = null;
       scanningModel = null;
+      document.body.classList.toggle('read-only', m.readOnly === true);
       view = reportView(m.result, post);
       viewModel = m.result.model;
       banner = jobBanner(post, view.element);
@@ -131,6 +132,9 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
       break;
     case 'exportCancelled':
       view?.exportCancelled();
+      break;
+    case 'reportSaved':
+      view?.reportSaved(m.path);
       break;
     case 'cancelled':
       scanningModel = null;

@@ -27,6 +27,8 @@ export interface ReportView {
   showExported(path: string, acc: number | null, asr: number | null, repaired?: boolean): void;
   /** The save dialog was closed: clear "Exporting…". */
   exportCancelled(): void;
+  /** The report was saved as `path`. */
+  reportSaved(path: string): void;
   showError(message: string): void;
   /** The suspicious-sample card of this report. */
   samples: SamplesCard;
@@ -271,7 +273,11 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
     exportStatus.dataset.threshold = String(current);
     post({ type: 'export', threshold: current });
   });
-  const exportCard = el('section', { class: 'card', id: 'export-card' }, el('h2', {}, 'Export'), exportKind, exportButton, exportStatus);
+  // The report itself, for a pull request or an audit: the host asks where and in which format (HTML or Markdown).
+  const saveButton = custom('vscode-button', { id: 'export-report', secondary: '' }, 'Save report (HTML or Markdown)…');
+  const saveStatus = el('p', { id: 'report-status', class: 'hint' });
+  saveButton.addEventListener('click', () => post({ type: 'saveReport' }));
+  const exportCard = el('section', { class: 'card', id: 'export-card' }, el('h2', {}, 'Export'), exportKind, exportButton, exportStatus, el('div', { class: 'export-report' }, saveButton, saveStatus));
 
   // The MAD chart sits next to the label histogram (two signals of the same question); the threshold card then
   // gets its own row.
@@ -330,6 +336,10 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
       exportStatus.dataset.acc = acc === null ? '' : String(acc);
       exportStatus.dataset.asr = asr === null ? '' : String(asr);
       if (exportStatus.dataset.threshold === undefined) exportStatus.dataset.threshold = String(current);
+    },
+    reportSaved(path) {
+      saveStatus.textContent = `Report saved to ${path}`;
+      saveStatus.dataset.path = path;
     },
     showError(message) {
       exportStatus.className = 'hint error';

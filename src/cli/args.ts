@@ -46,6 +46,8 @@ export interface CliCommand {
   failOn: FailOn;
   /** `--sarif FILE` (absolute). */
   sarif?: string;
+  /** `--html`: also write report.html beside scan.json (report.md is always written). */
+  html: boolean;
   /** `rnp-scan batch`: the folders/models, the shard and the shared options. */
   batch?: BatchRequest;
 }
@@ -94,13 +96,13 @@ export function parseCli(argv: string[]): CliCommand {
   const { values, positionals } = parsed;
   const v = values as Record<string, string | boolean | undefined>;
   const empty: ScanRequest = { model: '', data: '', outDir: '', options: {}, writePruned: false };
-  if (v.help) return { kind: 'help', request: empty, json: false, failOn: 'backdoored' };
+  if (v.help) return { kind: 'help', request: empty, json: false, failOn: 'backdoored', html: false };
   const pos = [...positionals];
   let kind: CliCommand['kind'] = 'scan';
   if (['samples', 'plan', 'options', 'scan', 'batch'].includes(pos[0])) kind = pos.shift() as CliCommand['kind'];
   if (kind === 'options') {
     if (pos.length) throw new InputError('OPTION_INVALID', null, `options takes no arguments, got ${pos.join(' ')}`);
-    return { kind, request: empty, json: !!v.json, failOn: 'backdoored' };
+    return { kind, request: empty, json: !!v.json, failOn: 'backdoored', html: false };
   }
   if (kind === 'batch') {
     if (pos.length === 0) throw new InputError('OPTION_INVALID', null, 'batch needs at least one folder or model (see --help)');
@@ -150,5 +152,5 @@ export function parseCli(argv: string[]): CliCommand {
     kind === 'batch'
       ? { inputs: pos, data: request.data, cleanTest: request.cleanTest, poisonTest: request.poisonTest, outDir: path.resolve(out!), options: o, writePruned: request.writePruned, shard: given.shard !== undefined ? parseShard(given.shard as string) : null }
       : undefined;
-  return { kind, request, inspect: given.inspect as string | undefined, json: given.json === true, failOn, sarif, batch };
+  return { kind, request, inspect: given.inspect as string | undefined, json: given.json === true, failOn, sarif, batch, html: given.html === true };
 }

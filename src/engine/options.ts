@@ -131,6 +131,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Exit 3 when a model is found backdoored (backdoored), backdoored or inconclusive (inconclusive), or never (never: exit 0 whatever the verdict). The same for one model and a batch.' },
   { name: 'sarif', kind: 'output', flag: 'sarif', setting: null, type: 'path', default: same(null), arg: 'FILE',
     help: 'Also write the findings as SARIF 2.1.0 (one result per backdoored or inconclusive model), atomically; for a scan and a batch.' },
+  { name: 'html', kind: 'output', flag: 'html', setting: null, type: 'boolean', default: same(false),
+    help: 'Also write report.html beside scan.json: the report panel as one self-contained file (no network), for an audit or a browser. report.md (Markdown, for a pull request) is always written.' },
   { name: 'shard', kind: 'input', flag: 'shard', setting: null, type: 'string', default: same(null), arg: 'I/N',
     help: '`rnp-scan batch`: scan only share I of N (0-based; the models sorted by relative path, model k goes to shard k mod N), so N processes cover every model once into one --out.' },
   // ── how to scan ──

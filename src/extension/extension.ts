@@ -33,6 +33,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('rnp.exportFlaggedSamples', (count?: unknown, dest?: unknown) =>
       scans.exportFlagged(typeof count === 'number' ? count : undefined, typeof dest === 'string' ? dest : undefined),
     ),
+    // Tests pass the destination (its extension picks HTML or Markdown) to skip the save dialog.
+    vscode.commands.registerCommand('rnp.saveReport', (dest?: unknown) => scans.saveReport(typeof dest === 'string' ? dest : undefined)),
     vscode.commands.registerCommand('rnp.openReport', (uri?: vscode.Uri) => scans.openReport(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand('rnp._diagnostics', () => scans.diagnostics()),
     // Test hook: the explorer badge the provider gives a model file (the explorer's rendering is VS Code's).

@@ -21,6 +21,8 @@ export interface PanelHandlers {
   /** Open or compare scans of the history the panel was last sent (`panel.history`), by index. */
   onOpenHistory(panel: ReportPanel, index: number): void;
   onCompareHistory(panel: ReportPanel, a: number, b: number): void;
+  /** "Save report…": the shown report as HTML or Markdown. */
+  onSaveReport(panel: ReportPanel): void;
 }
 
 export class ReportPanel {
@@ -142,6 +144,9 @@ export class ReportPanel {
         break;
       case 'compareHistory':
         handlers.onCompareHistory(this, m.a, m.b);
+        break;
+      case 'saveReport':
+        handlers.onSaveReport(this);
         break;
     }
   }

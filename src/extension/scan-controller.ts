@@ -27,6 +27,7 @@ import { compareScans } from '../report/compare';
 import { readScanResult, scanHistory } from '../engine/scan-history';
 import { scanRunDir } from '../engine/output-paths';
 import type { VerdictDecorations } from './verdict-decorations';
+import { saveReport } from './report-save';
 
 const LAST_RESULT_KEY = 'rnp.lastResultPath';
 
@@ -443,6 +444,33 @@ export class ScanController implements PanelHandlers {
   /** PanelHandlers: the panel's export button. */
   onExport(_panel: ReportPanel, threshold: number): void {
     void this.exportPruned(threshold);
+  }
+
+  /** PanelHandlers: the panel's "Save report…". */
+  onSaveReport(_panel: ReportPanel): void {
+    void this.saveReport();
+  }
+
+  /** The shown (else the last) report as HTML or Markdown; `dest` (tests) skips the save dialog. */
+  async saveReport(dest?: string): Promise<string | undefined> {
+    const panel = ReportPanel.current;
+    const result = panel?.result ?? (await this.loadLast());
+    if (!result) {
+      void vscode.window.showInformationMessage('Scan a model first: there is no report to save.');
+      return undefined;
+    }
+    try {
+      const written = await saveReport(result, this.ctx.extensionUri, dest);
+      if (!written) return undefined;
+      panel?.post({ type: 'reportSaved', path: written });
+      this.log(`saved the report of ${result.model} to ${written}`);
+      return written;
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      panel?.post({ type: 'error', message: msg });
+      void vscode.window.showErrorMessage(msg);
+      return undefined;
+    }
   }
 
   /** `dest` (tests) skips the save dialog. */

@@ -26,7 +26,7 @@ test('scan --json: one JSON object with the documented fields; the pruned model 
   const out = tmp();
   const modelHash = createHash('sha256').update(readFileSync(path.join(DEMO, 'model.onnx'))).digest('hex');
   const r = cli([path.join(DEMO, 'model.onnx'), '--data', path.join(DEMO, 'defense.npz'), '--clean-test', path.join(DEMO, 'clean_test.npz'),
-    '--poison-test', path.join(DEMO, 'poison_test.npz'), '--out', out, '--json', '--mode', 'paper', '--recover-epochs', '5', '--fail-on', 'never']);
+    '--poison-test', path.join(DEMO, 'poison_test.npz'), '--out', out, '--json', '--html', '--mode', 'paper', '--recover-epochs', '5', '--fail-on', 'never']);
   assert.equal(r.code, 0, r.stderr); // --fail-on never: exit 0 whatever the verdict (exit 3 for a finding: exit-codes.test.ts)
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 1, 'exactly one line (one JSON object) on stdout');
@@ -47,6 +47,16 @@ test('scan --json: one JSON object with the documented fields; the pruned model 
   // The export: beside --out, loadable by onnxruntime, with exactly the reported accuracy and attack success.
   assert.equal(j.prunedModel, path.join(out, 'model.pruned.onnx'));
   assert.ok(existsSync(path.join(out, 'scan.json')));
+  // The readable reports beside it: Markdown always, the self-contained HTML with --html, both of this very scan.
+  const md = readFileSync(path.join(out, 'report.md'), 'utf8');
+  assert.match(md, new RegExp(`^# Backdoor scan of \`model\.onnx\`: `));
+  assert.ok(md.includes(`| original | ${(j.before.acc * 100).toFixed(1)} % | ${(j.before.asr * 100).toFixed(1)} % |`), 'the original model\'s ACC / ASR row');
+  assert.ok(md.includes(j.modelSha256));
+  const html = readFileSync(path.join(out, 'report.html'), 'utf8');
+  const data = /<script type="application\/json" id="rnp-report-data">([^<]*)<\/script>/.exec(html);
+  assert.ok(data, 'the report data block');
+  assert.deepEqual(JSON.parse(data[1]), j, 'report.html carries the scan result printed on stdout');
+  assert.ok(!/\s(src|href)=/.test(html.slice(0, html.indexOf('<body'))), 'no stylesheet or script loaded from elsewhere (test/webview/html-report.test.ts checks it in Chromium)');
   assert.equal(await ortAccuracy(j.prunedModel, path.join(DEMO, 'clean_test.npz')), j.after.acc);
   assert.equal(await ortAccuracy(j.prunedModel, path.join(DEMO, 'poison_test.npz')), j.after.asr);
   assert.equal(await ortAccuracy(path.join(DEMO, 'model.onnx'), path.join(DEMO, 'clean_test.npz')), j.before.acc);

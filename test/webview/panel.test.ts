@@ -71,6 +71,18 @@ test('export button posts the chosen threshold; exported and error messages are 
   await page.close();
 });
 
+test('Save report posts saveReport (no path: the host asks) and shows where it was saved', async () => {
+  const { page } = await h.open(sampleResult());
+  await page.locator('#export-report').click();
+  const posted = await page.evaluate(() => (globalThis as Record<string, unknown>).__posted);
+  assert.deepEqual(posted, [{ type: 'ready' }, { type: 'saveReport' }]);
+  await page.evaluate(() => window.postMessage({ type: 'reportSaved', path: '/m/model.scan-report.html' }, '*'));
+  await page.waitForFunction(() => document.getElementById('report-status')?.textContent !== '');
+  assert.equal(await page.locator('#report-status').textContent(), 'Report saved to /m/model.scan-report.html');
+  assert.equal(await page.locator('#export-card').isVisible(), true, 'in VS Code the export card is there');
+  await page.close();
+});
+
 test('without curve or trigger the panel says what is missing and how to get it; with a trigger it shows the images', async () => {
   const { page } = await h.open(sampleResult({ withCurve: false }));
   assert.match((await page.locator('#no-curve').textContent()) ?? '', /rnp\.cleanTest/);

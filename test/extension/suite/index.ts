@@ -116,6 +116,21 @@ export async function run(): Promise<void> {
   }
   assert.equal(sha(model), modelSha, 'model unchanged');
 
+  // 2a'. Save the shown report (dest given: no save dialog) as self-contained HTML and as Markdown; the data block
+  //      of the HTML is this scan's result; another extension is refused with a message, and nothing is written.
+  const htmlDest = path.join(ws, 'suite-report.html');
+  const mdDest = path.join(ws, 'suite-report.md');
+  for (const f of [htmlDest, mdDest]) fs.rmSync(f, { force: true });
+  assert.equal(await vscode.commands.executeCommand('rnp.saveReport', htmlDest), htmlDest);
+  const data = /<script type="application\/json" id="rnp-report-data">([^<]*)<\/script>/.exec(fs.readFileSync(htmlDest, 'utf8'));
+  assert.ok(data, 'the HTML report carries its data');
+  assert.equal(JSON.parse(data[1]).modelSha256, modelSha);
+  assert.equal(await vscode.commands.executeCommand('rnp.saveReport', mdDest), mdDest);
+  assert.match(fs.readFileSync(mdDest, 'utf8'), /^# Backdoor scan of `model\.onnx`: /);
+  assert.equal(await vscode.commands.executeCommand('rnp.saveReport', path.join(ws, 'suite-report.txt')), undefined, 'a .txt report is refused');
+  assert.equal(fs.existsSync(path.join(ws, 'suite-report.txt')), false);
+  log(`saved the report as ${htmlDest} (${fs.statSync(htmlDest).size} bytes) and ${mdDest}`);
+
   // 2b. Inspect a dataset for poisoned samples (dataset and model given: no questions; the defense data comes from
   //     the settings): the ranking reaches the panel's grid, and the flagged indices are written where asked.
   const inspectPath = path.join(ws, 'poison_test.npz');
