@@ -10,6 +10,7 @@ import type { BatchOutput, BatchProgress, BatchRequest, ExportRequest, Progress,
 import type { ErrorCode } from './engine/errors';
 import type { ScanHistory, ScanHistoryEntry } from './engine/scan-history';
 import type { CompareRow } from './report/compare';
+import type { ModelSummary } from './engine/model-summary';
 import { NOTHING_PRUNED } from './engine/rnp/select';
 
 // The engine owns its job types (engine/jobs.ts); the protocol carries them and re-exports them for its users.
@@ -23,6 +24,8 @@ export type HostToWorker =
   | { type: 'samples'; id: number; request: SamplesRequest }
   /** A batch of scans (engine/batch.ts); `progress` messages carry the current model's scan, `batchProgress` the batch. */
   | { type: 'batch'; id: number; request: BatchRequest }
+  /** What a model file is (engine/model-summary.ts), for the model editor: read and compiled, nothing run. */
+  | { type: 'summary'; id: number; model: string }
   | { type: 'cancel' };
 
 // ───────────────────────── worker → host ─────────────────────────
@@ -41,6 +44,7 @@ export type WorkerToHost =
   | { type: 'batchProgress'; id: number; progress: BatchProgress }
   /** Every entry's `finding` is filled in (read from scan.json for models reused from an earlier run). */
   | { type: 'batchDone'; id: number; output: BatchOutput }
+  | { type: 'summaryDone'; id: number; summary: ModelSummary }
   | { type: 'error'; id: number; error: WorkerError };
 
 // ───────────────────────── host ⇄ webview ─────────────────────────
@@ -114,7 +118,12 @@ export type HostToWebview =
   /** Two scans of the history side by side (src/report/compare.ts). */
   | { type: 'comparison'; a: ScanHistoryEntry; b: ScanHistoryEntry; rows: CompareRow[] }
   /** The shown report was saved as `path` (HTML or Markdown, from the panel's "Save report…"). */
-  | { type: 'reportSaved'; path: string };
+  | { type: 'reportSaved'; path: string }
+  /**
+   * The model editor (a `.onnx` opened in VS Code): what the file is (null with `error` when it cannot be read), its
+   * newest kept scan and how many are kept. `summary` null and `error` null: still reading.
+   */
+  | { type: 'model'; model: string; summary: ModelSummary | null; error: string | null; last: ScanHistoryEntry | null; reports: number };
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -133,7 +142,10 @@ export type WebviewToHost =
   /** Compare the `a`th and `b`th scans of that history. */
   | { type: 'compareHistory'; a: number; b: number }
   /** Save the shown report as a self-contained HTML or a Markdown file (the host asks where, and which). */
-  | { type: 'saveReport' };
+  | { type: 'saveReport' }
+  /** The model editor's buttons: scan the model it shows, open its newest report. The host knows which model. */
+  | { type: 'scanModel' }
+  | { type: 'openModelReport' };
 
 /** The webview is untrusted: accept only well-formed messages. */
 export function isWebviewToHost(m: unknown): m is WebviewToHost {
@@ -156,6 +168,8 @@ export function isWebviewToHost(m: unknown): m is WebviewToHost {
     case 'compareHistory':
       return Object.keys(o).length === 3 && isIndex(o.a) && isIndex(o.b) && o.a !== o.b;
     case 'saveReport':
+    case 'scanModel':
+    case 'openModelReport':
       return Object.keys(o).length === 1;
     default:
       return false;

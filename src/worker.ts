@@ -1,6 +1,6 @@
 /**
  * The worker: a child process (forked by the extension, or by tests) that runs one engine job — a scan, an
- * export, a sample ranking or a batch of scans — so that TensorFlow.js never blocks the extension host's event loop and a crash or
+ * export, a sample ranking, a batch of scans or a model's summary — so that TensorFlow.js never blocks the extension host's event loop and a crash or
  * out-of-memory kills only this process. It speaks the HostToWorker / WorkerToHost protocol over the fork IPC channel and exits when
  * the job is done.
  */
@@ -55,6 +55,12 @@ async function handle(m: HostToWorker): Promise<void> {
       });
       for (const entry of output.entries) if (entry.row.status === 'done') entry.finding = await loadFinding(entry);
       await send({ type: 'batchDone', id: m.id, output });
+    } else if (m.type === 'summary') {
+      // The CPU backend: compiling a graph to check it needs a backend, not speed, and wasm's start-up would be waste.
+      const { selectBackend } = await import('./engine/backend');
+      const { summarizeModel } = await import('./engine/model-summary');
+      await selectBackend('cpu');
+      await send({ type: 'summaryDone', id: m.id, summary: await summarizeModel(m.model) });
     } else if (m.type === 'samples') {
       const { model, data, inspect, options, previews } = m.request;
       const output = await runSamples({ model, data, options, outDir: '', writePruned: false }, inspect, hooks, { previews });

@@ -15,6 +15,7 @@ import { baseName } from './format';
 import { progressLine } from '../src/report/progress-text';
 import { jobBanner, type JobBanner } from './job-banner';
 import { comparisonCard, historyCard } from './history-view';
+import { modelView } from './model-view';
 
 interface VsCodeApi {
   postMessage(m: WebviewToHost): void;
@@ -135,6 +136,13 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
       break;
     case 'reportSaved':
       view?.reportSaved(m.path);
+      break;
+    case 'model':
+      // The model editor: this page shows one model file, never a report.
+      view = null;
+      banner = null;
+      standalone = null;
+      app.replaceChildren(modelView(m, post));
       break;
     case 'cancelled':
       scanningModel = null;

@@ -1,19 +1,28 @@
 /**
- * Extension entry: registers the commands (scan, scan a folder, export, cancel, open report, inspect a dataset for poisoned
- * samples and export its flagged indices, and the hidden diagnostics command
- * the tests read), the report panel's serializer, the explorer's verdict badges and the output channel. All heavy work runs in a worker
+ * Extension entry: registers the commands (scan, scan a folder, export, cancel, open and save a report, inspect a dataset for
+ * poisoned samples and export its flagged indices, and the hidden commands the tests read), the report panel's serializer,
+ * the model editor for .onnx files, the explorer's verdict badges and the output channel. All heavy work runs in a worker
  * process (see scan-controller.ts), never in the extension host.
  */
 import * as vscode from 'vscode';
 import { ScanController } from './scan-controller';
 import { PANEL_VIEW_TYPE } from './report-panel';
 import { VerdictDecorations } from './verdict-decorations';
+import { MODEL_EDITOR_VIEW_TYPE, ModelEditorProvider } from './model-editor';
 
 export function activate(context: vscode.ExtensionContext): void {
   const out = vscode.window.createOutputChannel('RNP Backdoor Scan');
   // Explorer badges on scanned models, from their kept reports (no engine loaded: file reads only).
   const badges = new VerdictDecorations();
   const scans = new ScanController(context, out, badges);
+  // Opening a .onnx shows the model editor: what the model is, its last verdict, Scan and Open report.
+  const models = new ModelEditorProvider(context.extensionUri, {
+    summarize: (m) => scans.summarize(m),
+    scan: (u) => vscode.commands.executeCommand('rnp.scan', u),
+    openReport: (u) => vscode.commands.executeCommand('rnp.openReport', u),
+    log: (l) => out.appendLine(l),
+    onReportsChanged: badges.onDidChangeFileDecorations,
+  });
   const uriArg = (a: unknown): vscode.Uri | undefined => (a instanceof vscode.Uri ? a : vscode.window.activeTextEditor?.document.uri.fsPath.endsWith('.onnx') ? vscode.window.activeTextEditor.document.uri : undefined);
   context.subscriptions.push(
     out,
@@ -39,6 +48,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('rnp._diagnostics', () => scans.diagnostics()),
     // Test hook: the explorer badge the provider gives a model file (the explorer's rendering is VS Code's).
     vscode.commands.registerCommand('rnp._badge', async (file: unknown) => (typeof file === 'string' ? (await badges.provideFileDecoration(vscode.Uri.file(file)))?.badge ?? null : null)),
+    vscode.window.registerCustomEditorProvider(MODEL_EDITOR_VIEW_TYPE, models, { supportsMultipleEditorsPerDocument: true }),
+    // Test hook: the page the model editor of `file` was last sent (its webview's DOM is VS Code's to render).
+    vscode.commands.registerCommand('rnp._modelEditor', (file: unknown) => (typeof file === 'string' ? (models.shown.get(file) ?? null) : null)),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, { deserializeWebviewPanel: (panel, state) => scans.restore(panel, state) }),
   );
 }

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import type { Progress } from '../protocol';
 import type { ScanResult } from '../engine/result';
-import { liveWorkerPids, startBatch, startExport, startSamples, startScan, WorkerFailure, type BatchDone, type ExportDone, type JobOptions, type SamplesDone, type ScanDone, type WorkerJob } from './worker-client';
+import { liveWorkerPids, startBatch, startExport, startSamples, startScan, startSummary, WorkerFailure, type BatchDone, type ExportDone, type JobOptions, type SamplesDone, type ScanDone, type WorkerJob } from './worker-client';
 import { batchDiagnostics, batchProgressText, batchTableRows, type BatchTableRow } from './batch-findings';
 import { BatchPanel } from './batch-panel';
 import { scanOptionsFromSettings, userSetting, workerLimitsFromSettings } from './settings';
@@ -28,6 +28,7 @@ import { readScanResult, scanHistory } from '../engine/scan-history';
 import { scanRunDir } from '../engine/output-paths';
 import type { VerdictDecorations } from './verdict-decorations';
 import { saveReport } from './report-save';
+import type { ModelSummary } from '../engine/model-summary';
 
 const LAST_RESULT_KEY = 'rnp.lastResultPath';
 
@@ -77,6 +78,11 @@ export class ScanController implements PanelHandlers {
       onProgress,
       onOutput: (text) => this.out.append(text),
     };
+  }
+
+  /** The model editor's summary of `model`, computed in a worker of its own (it may run beside a scan). */
+  summarize(model: string): Promise<ModelSummary> {
+    return startSummary(model, this.jobOptions(vscode.Uri.file(model), () => undefined)).done;
   }
 
   private log(line: string): void {

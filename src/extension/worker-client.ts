@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { BatchOutput, BatchProgress, BatchRequest, ExportRequest, HostToWorker, Progress, SamplesRequest, ScanRequest, WorkerError, WorkerToHost } from '../protocol';
 import type { ScanResult } from '../engine/result';
 import type { SamplesOutput } from '../engine/samples';
+import type { ModelSummary } from '../engine/model-summary';
 import { escapeUnsafe } from '../engine/errors';
 
 export interface JobOptions {
@@ -130,6 +131,7 @@ export class WorkerJob<T> {
         else if (m.type === 'scanDone') outcome = { ok: true, value: { result: m.result, resultPath: m.resultPath } satisfies ScanDone };
         else if (m.type === 'exportDone') outcome = { ok: true, value: { path: m.path, acc: m.acc, asr: m.asr } satisfies ExportDone };
         else if (m.type === 'samplesDone') outcome = { ok: true, value: { output: m.output } satisfies SamplesDone };
+        else if (m.type === 'summaryDone') outcome = { ok: true, value: m.summary satisfies ModelSummary };
         else if (m.type === 'error') outcome = { ok: false, error: m.error };
       });
       const fail = (kind: FailureKind, msg: string, code: number | null, signal: NodeJS.Signals | null, we: WorkerError | null = null) =>
@@ -195,4 +197,8 @@ export function startSamples(request: SamplesRequest, opts: JobOptions): WorkerJ
 
 export function startBatch(request: BatchRequest, opts: JobOptions): WorkerJob<BatchDone> {
   return new WorkerJob<BatchDone>((id) => ({ type: 'batch', id, request }), opts);
+}
+
+export function startSummary(model: string, opts: JobOptions): WorkerJob<ModelSummary> {
+  return new WorkerJob<ModelSummary>((id) => ({ type: 'summary', id, model }), opts);
 }

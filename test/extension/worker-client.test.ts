@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { liveWorkerPids, startScan, type JobOptions } from '../../src/extension/worker-client';
+import { liveWorkerPids, startScan, startSummary, type JobOptions } from '../../src/extension/worker-client';
 import { alive } from './process-alive';
 import { failure } from './worker-failure';
 import type { ScanRequest } from '../../src/protocol';
@@ -114,4 +114,18 @@ test('worker errors shown to the user escape control and bidi characters of the 
   const line = describeWorkerError({ code: 'MODEL_INVALID', file: '/m/evil\u202egnp.onnx', message: 'bad\u0007 node "x\u2066y"' });
   assert.equal(line, '/m/evil\\u202egnp.onnx: bad\\u0007 node "x\\u2066y"');
   assert.ok(!/[\u0000-\u001f\u202a-\u202e\u2066-\u2069]/.test(line));
+});
+
+test("the model editor's summary runs in the worker: the demo's classes and masks, and a corrupt file's error naming it", async () => {
+  const dir = demoCopy();
+  const s = await startSummary(path.join(dir, 'model.onnx'), opts()).done;
+  assert.equal(s.model, path.join(dir, 'model.onnx'));
+  assert.ok(s.scannable.ok && s.scannable.numClasses === 10 && s.scannable.maskChannels === 112, JSON.stringify(s.scannable));
+  const junk = path.join(dir, 'junk.onnx');
+  fs.writeFileSync(junk, 'not a model '.repeat(40));
+  const e = await failure(startSummary(junk, opts()).done);
+  assert.equal(e.kind, 'engine');
+  assert.ok(e.message.startsWith(`${junk}: `), e.message);
+  assert.deepEqual(liveWorkerPids(), []);
+  fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -48,6 +48,11 @@ export function dtypeInfo(dataType: number): DTypeInfo | undefined {
   return SUPPORTED[dataType];
 }
 
+/** The type's ONNX name ('float32', 'string'), or 'type 99' for a number ONNX does not define. */
+export function dtypeName(dataType: number): string {
+  return SUPPORTED[dataType]?.name ?? KNOWN_UNSUPPORTED[dataType] ?? `type ${dataType}`;
+}
+
 /** 'string (8)' for known names, 'unknown type 99' otherwise; used in error messages. */
 export function dtypeLabel(dataType: number): string {
   const name = SUPPORTED[dataType]?.name ?? KNOWN_UNSUPPORTED[dataType];

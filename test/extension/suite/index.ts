@@ -82,6 +82,20 @@ export async function run(): Promise<void> {
   // The explorer badge of the model, from that report: BD for backdoored.
   assert.equal(await vscode.commands.executeCommand('rnp._badge', model), done.result.verdict === 'backdoored' ? 'BD' : done.result.verdict === 'clean' ? '✓' : '?');
   assert.equal(await vscode.commands.executeCommand('rnp._badge', path.join(ws, 'readme.txt')), null, 'no badge on other files');
+  // The model editor: opening the .onnx shows what it is (summarised in a worker) and this scan's verdict.
+  await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(model), 'rnp.model');
+  type ModelPage = { summary: { scannable: { ok: boolean; numClasses?: number; maskChannels?: number }; sha256: string } | null; error: string | null; last: { verdict: string; resultPath: string } | null; reports: number };
+  const page = await waitFor('the model editor page', async () => {
+    const p = await vscode.commands.executeCommand<ModelPage | null>('rnp._modelEditor', model);
+    return p && (p.summary || p.error) && p.last ? p : undefined;
+  });
+  assert.equal(page.error, null);
+  assert.equal(page.summary!.sha256, modelSha);
+  assert.deepEqual([page.summary!.scannable.ok, page.summary!.scannable.numClasses, page.summary!.scannable.maskChannels], [true, 10, 112]);
+  assert.equal(page.last!.verdict, done.result.verdict);
+  assert.equal(page.last!.resultPath, done.resultPath);
+  log(`model editor: ${page.reports} report(s), newest ${page.last!.verdict}`);
+  await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   const d1 = await diag();
   assert.ok(d1.loopDelayMs, 'event-loop delay measured');
   log(`EVENT-LOOP-DELAY during scan: ${JSON.stringify(d1.loopDelayMs)}`);
