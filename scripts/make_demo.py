@@ -15,6 +15,9 @@ sys.path.insert(0, str(REPO / 'fixtures'))
 from atomic_files import atomic_path, copy_file  # noqa: E402
 
 SOURCE = REPO / 'fixtures' / 'trained' / 'mnist_cnn_badnets'
+# Fashion-MNIST's class names in label order (Xiao et al. 2017, the dataset's README); the scan reads them from
+# labels.txt beside the model, so the report says "target label 0 (T-shirt/top)".
+CLASS_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
 DEMO = REPO / 'demo'
 FILES = ['model.onnx', 'model.pt', 'defense.npz', 'clean_test.npz', 'poison_test.npz', 'poison_mixed.npz',
          'meta.json']
@@ -35,13 +38,16 @@ def main():
         f'{meta["asr"]:.1%}.\n'
         '`defense.npz` holds 500 clean training images (50 per class) for RNP; `clean_test.npz` and '
         '`poison_test.npz` (triggered, labelled with the target) measure accuracy and ASR; `poison_mixed.npz` has '
-        '`is_poison` flags for poisoned-sample detection; `model.pt` is the PyTorch state_dict.\n'
+        '`is_poison` flags for poisoned-sample detection; `model.pt` is the PyTorch state_dict; `labels.txt` the class '
+        'names, which the report shows beside each label.\n'
         f'Made by `/usr/bin/python3 fixtures/train.py --only badnets --epochs {meta["epochs"]}` and copied here by '
         '`/usr/bin/python3 scripts/make_demo.py`.\n'
     )
     with atomic_path(DEMO / 'README.md') as tmp:
         tmp.write_text(readme)
-    print(f'wrote {DEMO}: {", ".join(FILES)}, README.md')
+    with atomic_path(DEMO / 'labels.txt') as tmp:
+        tmp.write_text('\n'.join(CLASS_NAMES) + '\n')
+    print(f'wrote {DEMO}: {", ".join(FILES)}, README.md, labels.txt')
 
 
 if __name__ == '__main__':

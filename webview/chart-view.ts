@@ -2,6 +2,7 @@
  * SVG line and bar charts drawn from the pure geometry in curve-geometry.ts. Colours come from the theme's
  * chart variables through CSS classes (media/report.css).
  */
+import { labelText } from '../src/report/class-label';
 import { svg } from './dom';
 import { barGeometry, linePath, linearScale, madDomain, signedBarGeometry, type Box } from './curve-geometry';
 
@@ -76,13 +77,13 @@ export function lineChart(title: string, series: Series[], xDomain: [number, num
   };
 }
 
-export function barChart(title: string, counts: number[], highlight: number | null): SVGSVGElement {
+export function barChart(title: string, counts: number[], highlight: number | null, names?: readonly string[] | null): SVGSVGElement {
   const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': title });
   root.append(svg('title', {}, title));
   const bars = barGeometry(counts, PLOT);
   bars.forEach((b, i) => {
     const rect = svg('rect', { class: i === highlight ? 'bar bar-highlight' : 'bar', x: b.x, y: b.y, width: b.width, height: b.height, 'data-label': i });
-    rect.append(svg('title', {}, `label ${i}: ${counts[i]}`));
+    rect.append(svg('title', {}, `label ${labelText(i, names)}: ${counts[i]}`));
     root.append(rect, svg('text', { class: 'tick', x: b.x + b.width / 2, y: PLOT.y + PLOT.height + 14, 'text-anchor': 'middle' }, String(i)));
   });
   root.append(svg('text', { class: 'axis-label', x: PLOT.x + PLOT.width / 2, y: H - 4, 'text-anchor': 'middle' }, 'predicted label'));
@@ -93,7 +94,7 @@ export function barChart(title: string, counts: number[], highlight: number | nu
  * Neural Cleanse's MAD chart: per label, the anomaly index of its trigger norm (how far below the median, in robust
  * standard deviations), the flag line at `flag`, bars over it marked, the detected label highlighted.
  */
-export function madChart(title: string, indices: number[], flag: number, highlight: number | null): SVGSVGElement {
+export function madChart(title: string, indices: number[], flag: number, highlight: number | null, names?: readonly string[] | null): SVGSVGElement {
   const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart mad-chart', role: 'img', 'aria-label': title });
   root.append(svg('title', {}, title));
   const domain = madDomain(indices, flag);
@@ -104,7 +105,7 @@ export function madChart(title: string, indices: number[], flag: number, highlig
   bars.forEach((b, i) => {
     const cls = ['bar', i === highlight ? 'bar-highlight' : '', indices[i] > flag ? 'bar-flagged' : ''].filter(Boolean).join(' ');
     const rect = svg('rect', { class: cls, x: b.x, y: b.y, width: b.width, height: b.height, 'data-label': i, 'data-value': indices[i] });
-    rect.append(svg('title', {}, `label ${i}: anomaly index ${indices[i].toFixed(2)}`));
+    rect.append(svg('title', {}, `label ${labelText(i, names)}: anomaly index ${indices[i].toFixed(2)}`));
     root.append(rect, svg('text', { class: 'tick', x: b.x + b.width / 2, y: PLOT.y + PLOT.height + 14, 'text-anchor': 'middle' }, String(i)));
   });
   const fy = sy(flag);

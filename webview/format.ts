@@ -1,4 +1,5 @@
 /** Wording and number formatting for the report panel (the threshold's text, shared with the host: src/report/threshold-text.ts). */
+import { labelText } from '../src/report/class-label';
 
 export function percent(v: number | null | undefined, digits = 1): string {
   return typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(digits)}%` : '—';
@@ -9,8 +10,8 @@ export function cellTitle(layer: string, channel: number, value: number): string
   return `${layer} / channel ${channel} / ${value.toFixed(4)}`;
 }
 
-export function verdictText(verdict: 'backdoored' | 'clean' | 'inconclusive', label: number | null): string {
-  if (verdict === 'backdoored') return label === null ? 'Backdoored' : `Backdoored — target label ${label}`;
+export function verdictText(verdict: 'backdoored' | 'clean' | 'inconclusive', label: number | null, names?: readonly string[] | null): string {
+  if (verdict === 'backdoored') return label === null ? 'Backdoored' : `Backdoored — target label ${labelText(label, names)}`;
   if (verdict === 'clean') return 'No backdoor found';
   return 'Inconclusive';
 }

@@ -12,6 +12,7 @@ import { samplesCard, type SamplesCard } from './samples-view';
 import { heatmap } from './heatmap-view';
 import { prunedCounts } from '../src/report/pruning';
 import { thresholdText } from '../src/report/threshold-text';
+import { labelText } from '../src/report/class-label';
 import { baseName, percent, prunedSummary, verdictText } from './format';
 import { atScanThreshold, exportChoice, scanPrunedNothing, sliderThreshold } from '../src/report/export-choice';
 import { shownMetrics } from './shown-metrics';
@@ -60,12 +61,12 @@ function triggerFigure(id: string, heading: string, t: { maskL1: number; asrOnOr
 }
 
 /** `sweepNorm`: the label's trigger L1 in the all-labels search (the MAD chart's bar), named so the card's figures are not read as three answers to one question. */
-function triggerBody(t: TriggerResult, sweepNorm: number | null): HTMLElement {
+function triggerBody(t: TriggerResult, sweepNorm: number | null, names: readonly string[] | null): HTMLElement {
   const o = t.fromOriginal;
   return el(
     'div',
     {},
-    el('p', { class: 'hint' }, `Label ${t.label}: the smallest mask and pattern that send other inputs to it, found by Neural Cleanse's optimisation.`),
+    el('p', { class: 'hint', id: 'trigger-label' }, `Label ${labelText(t.label, names)}: the smallest mask and pattern that send other inputs to it, found by Neural Cleanse's optimisation.`),
     sweepNorm !== null
       ? el(
           'p',
@@ -113,7 +114,7 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
   const verdict = el(
     'section',
     { class: `verdict verdict-${r.verdict}`, id: 'verdict' },
-    el('h1', { id: 'verdict-title' }, verdictText(r.verdict, r.detectedLabel)),
+    el('h1', { id: 'verdict-title' }, verdictText(r.verdict, r.detectedLabel, r.classNames)),
     el(
       'p',
       { class: 'meta' },
@@ -146,7 +147,7 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
     { class: 'card', id: 'histogram' },
     el('h2', {}, 'Predictions of the unlearned model'),
     el('p', { class: 'hint' }, 'Unlearning destroys clean accuracy; a backdoored model then tends to predict its target label for most inputs.'),
-    barChart('prediction histogram of the unlearned model', r.labelHistogram, r.detectedLabel),
+    barChart('prediction histogram of the unlearned model', r.labelHistogram, r.detectedLabel, r.classNames),
   );
   // Older results and scans without trigger recovery have no anomaly indices: no chart then.
   const anomaly = (r.labelScores ?? []).map((s) => s.anomalyIndex);
@@ -157,7 +158,7 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
         { class: 'card', id: 'mad' },
         el('h2', {}, 'Trigger-size outliers (MAD)'),
         el('p', { class: 'hint' }, `Per label, how much smaller its reverse-engineered trigger is than the median label's, in robust standard deviations (Neural Cleanse); over ${ANOMALY_FLAG} flags a backdoor target.`),
-        madChart('anomaly index per label', anomaly as number[], ANOMALY_FLAG, r.detectedLabel),
+        madChart('anomaly index per label', anomaly as number[], ANOMALY_FLAG, r.detectedLabel, r.classNames),
       )
     : null;
 
@@ -254,7 +255,7 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
     { class: 'card', id: 'trigger' },
     el('h2', {}, 'Recovered trigger'),
     t
-      ? triggerBody(t, r.labelScores.find((s) => s.label === t.label)?.triggerNorm ?? null)
+      ? triggerBody(t, r.labelScores.find((s) => s.label === t.label)?.triggerNorm ?? null, r.classNames ?? null)
       : el('p', { class: 'hint', id: 'trigger-empty' }, 'The reverse-engineered trigger (mask, pattern and a stamped defense image) will appear here. It was not computed for this scan: enable the setting "rnp.trigger" and scan again.'),
   );
   const samples = samplesCard(post);

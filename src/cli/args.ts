@@ -141,6 +141,7 @@ export function parseCli(argv: string[]): CliCommand {
     data: v.data as string,
     cleanTest: given.cleanTest as string | undefined,
     poisonTest: given.poisonTest as string | undefined,
+    labels: given.labels as string | undefined,
     outDir: out ? path.resolve(out) : defaultOutDir(path.resolve(model)),
     options: o,
     writePruned: given.export !== false,

@@ -1,6 +1,7 @@
 /**
  * The human-readable summary the CLI prints without --json.
  */
+import { labelText } from '../report/class-label';
 import type { Metrics, ScanResult } from '../engine/result';
 import type { ScanPlan } from '../engine/plan';
 
@@ -9,8 +10,8 @@ const row = (name: string, m: Metrics) => `  ${name.padEnd(7)} ACC ${pct(m.acc)}
 
 export function formatSummary(r: ScanResult, resultPath: string): string {
   const lines = [
-    `verdict:        ${r.verdict.toUpperCase()}${r.detectedLabel !== null ? ` (target label ${r.detectedLabel})` : ''}  confidence ${(r.confidence * 100).toFixed(0)}%`,
-    `detected label: ${r.detectedLabel ?? 'none'}`,
+    `verdict:        ${r.verdict.toUpperCase()}${r.detectedLabel !== null ? ` (target label ${labelText(r.detectedLabel, r.classNames)})` : ''}  confidence ${(r.confidence * 100).toFixed(0)}%`,
+    `detected label: ${r.detectedLabel === null ? 'none' : labelText(r.detectedLabel, r.classNames)}`,
     ...r.evidence.map((e) => `  - ${e}`),
     r.prunedCount > 0 || r.threshold >= 0
       ? `pruned:         ${r.prunedCount} of ${r.totalChannels} channels at mask <= ${r.threshold} (${r.thresholdSource})`

@@ -14,6 +14,8 @@ export interface ScanRequest {
   data: string;
   cleanTest?: string;
   poisonTest?: string;
+  /** A labels file (one class name per line, or JSON) the user named; else one beside the model or data is used if found. */
+  labels?: string;
   /** Folder for scan.json and (unless exported elsewhere) NAME.pruned.onnx. */
   outDir: string;
   options: Partial<ScanOptions>;

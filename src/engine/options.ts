@@ -119,6 +119,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'Clean test set (.npz or image folder), to report clean accuracy (ACC) before and after.' },
   { name: 'poisonTest', kind: 'input', flag: 'poison-test', setting: 'poisonTest', type: 'path', default: same(null), arg: 'PATH',
     help: 'Triggered test set labelled with the attack target, to report the attack success rate (ASR).' },
+  { name: 'labels', kind: 'input', flag: 'labels', setting: 'labels', type: 'path', default: same(null), arg: 'FILE',
+    help: 'Class names for the report: one per line, or JSON (an array, or index → name). Default: MODEL_STEM.labels.txt, labels.txt or classes.txt (or .json) beside the model or the defense data, else an image folder\'s class folder names.' },
   { name: 'inspect', kind: 'input', flag: 'inspect', setting: null, type: 'path', default: same(null), arg: 'PATH',
     help: '`rnp-scan samples`: the dataset whose samples are ranked by how likely they are poisoned (labels optional).' },
   { name: 'out', kind: 'input', flag: 'out', setting: null, type: 'path', default: same(null), arg: 'DIR',

@@ -195,6 +195,13 @@ export interface ScanResult {
   /** sha256 of the exported model as written (a reader checks the file is the one this report describes). */
   prunedModelSha256?: string | null;
   numClasses: number;
+  /**
+   * The classes' names, index = label, from a labels file or the data (engine/data/class-names.ts); null when none
+   * were found, absent in reports written before names were read.
+   */
+  classNames?: string[] | null;
+  /** The file (or image folder) the names came from. */
+  classNamesSource?: string | null;
   data: { defense: DatasetInfo; cleanTest: DatasetInfo | null; poisonTest: DatasetInfo | null };
   seconds: PhaseSeconds;
 }

@@ -15,6 +15,7 @@ import { planScan, type ScanPlan } from './plan';
 import { InputError } from './errors';
 import { selectBackend } from './backend';
 import { readOnnxFile } from './onnx/read';
+import { resolveClassNames } from './data/class-names';
 import { OverallProgress } from './overall-progress';
 import { writeOnnxWithInitializers } from './onnx/write';
 import { writeFileAtomic } from './atomic-write';
@@ -130,7 +131,9 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     const plan = planFor(o, req, loaded);
     overall = new OverallProgress(plan.stages.filter((p) => p.when !== 'never').map((p) => p.stage));
     const modelSha256 = createHash('sha256').update(loaded.bytes).digest('hex');
-    const ctx: ScanContext = { req, o, plan, hooks, backend, ...loaded, modelSha256, notes: [...(loaded.graph.notes ?? [])], seconds, state: {}, report };
+    const notes = [...(loaded.graph.notes ?? [])];
+    const classes = await resolveClassNames({ model: req.model, data: req.data, explicit: req.labels ?? null, folderNames: loaded.defense.classNames ?? null, numClasses: loaded.program.numClasses }, notes);
+    const ctx: ScanContext = { req, o, plan, hooks, backend, ...loaded, modelSha256, classes, notes, seconds, state: {}, report };
     lap('load');
     let key = hooks.cache ? baseKey(modelSha256, loaded.defense) : '';
     for (const planned of plan.stages) {

@@ -13,6 +13,8 @@ import { resolveSettingPath } from './settings';
 export interface DataChoice {
   data: string;
   cleanTest?: string;
+  /** rnp.labels: the class-names file (else the engine looks beside the model and the data). */
+  labels?: string;
   poisonTest?: string;
 }
 
@@ -49,7 +51,8 @@ export async function chooseData(model: vscode.Uri, state: vscode.Memento): Prom
   if (!data) return undefined;
   const choice: DataChoice = { data, cleanTest: settingPath(cfg, 'cleanTest', ws), poisonTest: settingPath(cfg, 'poisonTest', ws) };
   if (!choice.cleanTest && !choice.poisonTest) Object.assign(choice, await besideTestSets(model, data, state));
-  return choice;
+  const labels = settingPath(cfg, 'labels', ws);
+  return labels ? { ...choice, labels } : choice;
 }
 
 async function besideTestSets(model: vscode.Uri, data: string, state: vscode.Memento): Promise<Partial<DataChoice>> {

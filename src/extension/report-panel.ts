@@ -86,7 +86,8 @@ export class ReportPanel {
     this.resultPath = resultPath;
     this.threshold = result.threshold;
     if (this.history && this.history.model !== result.model) this.history = undefined;
-    this.panel.title = `Backdoor Scan: ${baseName(result.model)}`;
+    // The folder too: two tabs for two model.onnx files must not look the same (issue #23 item 12).
+    this.panel.title = panelTitle(result.model);
     this.post({ type: 'result', result, resultPath });
     // A ranking made with this model still applies to its new report; one of another model does not.
     if (this.samples && this.samples.model !== result.model) this.samples = undefined;
@@ -150,6 +151,12 @@ export class ReportPanel {
         break;
     }
   }
+}
+
+/** "Backdoor Scan: folder/model.onnx". */
+export function panelTitle(model: string): string {
+  const parts = model.split(/[\\/]/).filter(Boolean);
+  return `Backdoor Scan: ${parts.slice(-2).join('/') || model}`;
 }
 
 function baseName(p: string): string {

@@ -112,7 +112,7 @@ export class ScanController implements PanelHandlers {
     const name = path.basename(model.fsPath);
     return this.runJob(`Scanning ${name} for backdoors`, (onProgress) =>
       // Every scan in its own folder (.rnp-scan/<model>/<time>/): a re-scan never overwrites the report before it.
-      startScan({ model: model.fsPath, data: choice.data, cleanTest: choice.cleanTest, poisonTest: choice.poisonTest, outDir: scanRunDir(model.fsPath, new Date()), options, writePruned: false }, this.jobOptions(model, onProgress)),
+      startScan({ model: model.fsPath, data: choice.data, cleanTest: choice.cleanTest, poisonTest: choice.poisonTest, labels: choice.labels, outDir: scanRunDir(model.fsPath, new Date()), options, writePruned: false }, this.jobOptions(model, onProgress)),
       async (done) => {
         await this.ctx.workspaceState.update(LAST_RESULT_KEY, done.resultPath);
         const shown = ReportPanel.current ?? ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l));
@@ -571,6 +571,7 @@ export class ScanController implements PanelHandlers {
       loopDelayMs: this.loop.last,
       workerPids: liveWorkerPids(),
       panelOpen: ReportPanel.current !== undefined,
+      panelTitle: ReportPanel.current?.panel.title ?? null,
       panelResultPath: ReportPanel.current?.resultPath ?? null,
       panelHistory: ReportPanel.current?.history?.entries.map((e) => e.resultPath) ?? null,
       lastResultPath: this.ctx.workspaceState.get<string>(LAST_RESULT_KEY) ?? null,

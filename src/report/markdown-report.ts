@@ -8,6 +8,7 @@ import type { DatasetInfo, Metrics, ScanResult } from '../engine/result';
 import { prunedCounts } from './pruning';
 import { thresholdText } from './threshold-text';
 import { dismissedSignals, nextStep } from './verdict-advice';
+import { labelText } from './class-label';
 
 /** Neural Cleanse's flag line (engine/evidence/mad.ts ANOMALY_FLAG): the report marks labels over it. */
 const ANOMALY_FLAG = 2;
@@ -24,8 +25,8 @@ function table(header: string[], rows: string[][]): string {
   return [`| ${header.map(cell).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
 }
 
-export function verdictHeadline(r: Pick<ScanResult, 'verdict' | 'detectedLabel'>): string {
-  if (r.verdict === 'backdoored') return r.detectedLabel === null ? 'Backdoored (target label unknown)' : `Backdoored: target label ${r.detectedLabel}`;
+export function verdictHeadline(r: Pick<ScanResult, 'verdict' | 'detectedLabel' | 'classNames'>): string {
+  if (r.verdict === 'backdoored') return r.detectedLabel === null ? 'Backdoored (target label unknown)' : `Backdoored: target label ${labelText(r.detectedLabel, r.classNames)}`;
   return r.verdict === 'clean' ? 'No backdoor found' : 'Inconclusive';
 }
 
@@ -88,7 +89,7 @@ export function markdownReport(r: ScanResult): string {
       const s = r.labelScores.find((x) => x.label === label);
       const share = s ? s.unlearnedShare : total > 0 ? (r.labelHistogram[label] ?? 0) / total : null;
       const marks = [label === r.detectedLabel ? 'detected' : '', label === candidate && label !== r.detectedLabel ? 'smallest trigger' : '', s && typeof s.anomalyIndex === 'number' && s.anomalyIndex > ANOMALY_FLAG ? 'over the flag line' : ''].filter(Boolean);
-      rows.push([String(label), pct(share), num(s?.triggerNorm, 1), num(s?.anomalyIndex, 2), marks.join(', ')]);
+      rows.push([labelText(label, r.classNames), pct(share), num(s?.triggerNorm, 1), num(s?.anomalyIndex, 2), marks.join(', ')]);
     }
     out.push(table(['label', 'unlearned model predicts it', 'trigger mask L1', `anomaly index (flags > ${ANOMALY_FLAG})`, ''], rows), '');
   }
@@ -96,7 +97,7 @@ export function markdownReport(r: ScanResult): string {
   if (r.trigger) {
     const t = r.trigger;
     out.push('## Recovered trigger', '');
-    out.push(`Label ${t.label}: mask L1 ${t.maskL1.toFixed(1)}; stamped on the defense data it sends ${pct(t.asrOnOriginal)} of the original model's answers to label ${t.label}. The images are in the HTML report.`);
+    out.push(`Label ${labelText(t.label, r.classNames)}: mask L1 ${t.maskL1.toFixed(1)}; stamped on the defense data it sends ${pct(t.asrOnOriginal)} of the original model's answers to label ${t.label}. The images are in the HTML report.`);
     if (t.fromOriginal) out.push(`The same search on the original model from a blank start: mask L1 ${t.fromOriginal.maskL1.toFixed(1)}, attack success ${pct(t.fromOriginal.asrOnOriginal)}.`);
     out.push('');
   }
@@ -122,7 +123,7 @@ export function markdownReport(r: ScanResult): string {
   const d = r.data;
   const dataRow = (role: string, x: DatasetInfo | null): string[] => [role, x ? code(x.path) : '—', x ? String(x.count) : '—', x ? x.shape.join('×') : '—'];
   out.push(table(['data', 'file', 'samples', 'shape'], [dataRow('defense (clean)', d.defense), dataRow('clean test', d.cleanTest), dataRow('poisoned test', d.poisonTest)]), '');
-  out.push(`- Model: ${code(r.model)}, sha256 ${code(r.modelSha256)}, ${r.numClasses} classes`);
+  out.push(`- Model: ${code(r.model)}, sha256 ${code(r.modelSha256)}, ${r.numClasses} classes${r.classNames && r.classNamesSource ? ` (names from ${code(r.classNamesSource)})` : ''}`);
   if (r.prunedModel) out.push(`- Exported model: ${code(r.prunedModel)}${r.prunedModelSha256 ? `, sha256 ${code(r.prunedModelSha256)}` : ''}`);
   out.push(`- ${r.tool.name} ${r.tool.version}, ${r.mode} mode, ${r.backend.name} backend (${r.backend.reason})`);
   const s = r.seconds;

@@ -41,7 +41,7 @@ test('one scan of the backdoored demo: exit 3 unless --fail-on never; --sarif wr
   for (const [extra, code] of [[[], 3], [['--fail-on', 'backdoored'], 3], [['--fail-on', 'inconclusive'], 3], [['--fail-on', 'never', '--sarif', sarif], 0]] as [string[], number][]) {
     const r = cli([...base, ...extra]);
     assert.equal(r.status, code, `${extra.join(' ')}: ${r.stderr.slice(-500)}`);
-    assert.match(r.stdout, /verdict:\s+BACKDOORED \(target label 0\)/);
+    assert.match(r.stdout, /verdict:\s+BACKDOORED \(target label 0 \(T-shirt\/top\)\)/, "the demo names its classes (demo/labels.txt)");
   }
   const log = JSON.parse(readFileSync(sarif, 'utf8'));
   assert.deepEqual(sarifErrors(log), []);

@@ -18,7 +18,7 @@ mkdir -p "$ARTIFACTS"
 CS_BIN="$CS_PREFIX/node_modules/code-server/out/node/entry.js"
 [ -f "$CS_BIN" ] && [ -x "$CS_PREFIX/node24/bin/node" ] && [ -x /usr/bin/chromium ] || bash "$ROOT/test/e2e/setup.sh"
 DEMO_DIR="${DEMO_DIR:-$ROOT/demo}"
-for f in model.onnx defense.npz clean_test.npz poison_test.npz; do
+for f in model.onnx defense.npz clean_test.npz poison_test.npz labels.txt; do
   [ -f "$DEMO_DIR/$f" ] || { echo "$DEMO_DIR/$f missing (generate the demo first)"; exit 1; }
 done
 
@@ -47,7 +47,7 @@ trap stop_server EXIT
 prepare() {
   RUN="$(mktemp -d /tmp/rnp-e2e.XXXXXX)"
   mkdir -p "$RUN"/{ws/.vscode,user-data/User,extensions,xdg}
-  for f in model.onnx defense.npz clean_test.npz poison_test.npz; do cp "$DEMO_DIR/$f" "$RUN/ws/"; done
+  for f in model.onnx defense.npz clean_test.npz poison_test.npz labels.txt; do cp "$DEMO_DIR/$f" "$RUN/ws/"; done
   echo "not a model" > "$RUN/ws/readme.txt"
   cp test/e2e/workspace-settings.json "$RUN/ws/.vscode/settings.json"
   # E2E_FAST=1 (development only): fewer recovering epochs, for quicker iterations.

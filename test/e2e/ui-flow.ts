@@ -163,7 +163,11 @@ async function main(): Promise<void> {
     log('panel opened:', await p.locator('#status-title, #verdict-title').first().textContent());
     await screenshot(page, 'scan-progress');
     await p.locator('#verdict-title').waitFor({ timeout: SCAN_TIMEOUT });
-    log('verdict:', await p.locator('#verdict-title').textContent());
+    const verdictTitle = (await p.locator('#verdict-title').textContent()) ?? '';
+    log('verdict:', verdictTitle);
+    // labels.txt beside the model names the classes: a named target label carries its name.
+    const m = /target label (\d+)/.exec(verdictTitle);
+    if (m) check(verdictTitle.includes(`target label ${m[1]} (`), `the label is named from labels.txt: ${verdictTitle}`);
 
     // ── heatmaps against scan.json ──
     // Each scan has its own folder (.rnp-scan/model.onnx/<time>/): the report is where the extension says it put it.

@@ -86,3 +86,12 @@ test('a scan without test sets says what was not measured', () => {
   assert.deepEqual(tableUnder(md, '## Accuracy')[1], ['original', '—', '—']);
   assert.match(md, /Not measured: ACC \(no clean test set given\); ASR \(no poisoned test set given\)\./);
 });
+
+test('class names: the headline and the label table name each label, and the Scan section says where from', () => {
+  const names = ['tee', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'boot'];
+  const r = { ...sampleResult({ withMad: true }), classNames: names, classNamesSource: '/m/labels.txt' };
+  const md = markdownReport(r);
+  assert.match(md, /^# Backdoor scan of `model\.onnx`: Backdoored: target label 3 \(dress\)\n/);
+  assert.deepEqual(tableUnder(md, '## Evidence per label').slice(1).map((row) => row[0]), names.map((n, i) => `${i} (${n})`));
+  assert.match(md, /10 classes \(names from `\/m\/labels\.txt`\)/);
+});

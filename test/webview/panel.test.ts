@@ -71,6 +71,19 @@ test('export button posts the chosen threshold; exported and error messages are 
   await page.close();
 });
 
+test('class names: the verdict, the trigger card and the chart tooltips name the label', async () => {
+  const names = ['tee', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'boot'];
+  const { page } = await h.open({ ...sampleResult({ withTrigger: true }), classNames: names, classNamesSource: '/m/labels.txt' });
+  assert.equal(await page.locator('#verdict-title').textContent(), 'Backdoored — target label 3 (dress)');
+  assert.match((await page.locator('#trigger-label').textContent()) ?? '', /^Label 3 \(dress\): /);
+  assert.equal(await page.locator('#histogram rect[data-label="3"] title').textContent(), 'label 3 (dress): 81');
+  await page.close();
+  // Without names, the index alone (reports from before names were read, or no labels file).
+  const plain = await h.open(sampleResult());
+  assert.equal(await plain.page.locator('#verdict-title').textContent(), 'Backdoored — target label 3');
+  await plain.page.close();
+});
+
 test('Save report posts saveReport (no path: the host asks) and shows where it was saved', async () => {
   const { page } = await h.open(sampleResult());
   await page.locator('#export-report').click();

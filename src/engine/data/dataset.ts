@@ -22,4 +22,6 @@ export interface Dataset {
    * the sample is poisoned. Ground truth for judging a sample ranking; nothing trains or scores on it.
    */
   isPoison?: Uint8Array;
+  /** An image folder whose class folders are names (not indices): classNames[label] is that folder's name. */
+  classNames?: string[];
 }

@@ -147,6 +147,7 @@ async function loadImageFolder(folder: string, opts: LoadDatasetOptions): Promis
     mean: stats.mean,
     std: stats.std,
     fromUint8: true,
+    ...(images.labelling === 'sorted-names' ? { classNames: images.classNames } : {}),
   };
 }
 

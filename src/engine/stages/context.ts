@@ -4,6 +4,7 @@
  * `runScan` merges it in. Keeping the whole pipeline's state in one typed place is what lets a stage be replaced,
  * skipped or replayed from a cache without touching the others.
  */
+import type { ClassNames } from '../data/class-names';
 import type { Dataset } from '../data/dataset';
 import type { Program } from '../graph/program';
 import type { IrGraph } from '../onnx/ir';
@@ -85,6 +86,8 @@ export interface ScanContext {
   readonly defense: Dataset;
   readonly cleanTest: Dataset | null;
   readonly poisonTest: Dataset | null;
+  /** The classes' names, when a labels file or the data named them (data/class-names.ts). */
+  readonly classes: ClassNames | null;
   /** Plain-language notes for the report, in the order the stages add them. */
   readonly notes: string[];
   readonly seconds: PhaseSeconds;

@@ -34,7 +34,7 @@ export function outputPaths(ctx: Pick<ScanContext, 'req'>): { outDir: string; pr
 export function destinationsOf(req: ScanContext['req']): DestinationCheck {
   const { outDir, prunedPath } = outputPaths({ req });
   return {
-    inputs: [req.model, req.data, req.cleanTest, req.poisonTest],
+    inputs: [req.model, req.data, req.cleanTest, req.poisonTest, req.labels],
     outDir,
     files: [path.join(outDir, RESULT_NAME), path.join(outDir, REPAIRED_MODEL_NAME), ...(prunedPath ? [prunedPath] : [])],
   };
@@ -88,6 +88,8 @@ function buildResult(ctx: ScanContext, prunedPath: string | null): ScanResult {
     repair: null,
     prunedModel: prunedPath ? path.resolve(prunedPath) : null,
     numClasses: program.numClasses,
+    classNames: ctx.classes?.names ?? null,
+    classNamesSource: ctx.classes?.source ?? null,
     data: { defense: describeDataset(ctx.defense), cleanTest: ctx.cleanTest && describeDataset(ctx.cleanTest), poisonTest: ctx.poisonTest && describeDataset(ctx.poisonTest) },
     seconds: finishSeconds(ctx.seconds),
   };

@@ -107,6 +107,10 @@ test('class folders named by class name map sorted names to 0..K-1', async () =>
   const byIndex = await readImageFolder(p('fmnist_png'), { channels: 1, height: 28, width: 28 });
   assert.equal(byIndex.labelling, 'index');
   assert.deepEqual(byIndex.classNames, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+  // Loaded as a dataset, named folders carry their names on to the report (engine/data/class-names.ts); index
+  // folders carry none.
+  assert.deepEqual((await loadDataset(p('fmnist_named'), { expectShape: [1, 28, 28] })).classNames, sorted);
+  assert.equal((await loadDataset(p('fmnist_png'), { expectShape: [1, 28, 28] })).classNames, undefined);
   // Each named-folder sample has the label of its name and the pixels of the same file in the index folder.
   const pixelsOf = new Map(byIndex.files.map((f, i) => [f.split('/').pop()!, byIndex.pixels.subarray(i * 784, (i + 1) * 784)]));
   data.files.forEach((file, i) => {

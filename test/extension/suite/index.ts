@@ -78,6 +78,9 @@ export async function run(): Promise<void> {
   log(`scan took ${((Date.now() - t0) / 1000).toFixed(1)} s: verdict ${done.result.verdict}, label ${done.result.detectedLabel}, ${done.result.layers.length} masked layers`);
   assert.ok(done.result.layers.length > 0);
   assert.ok(fs.existsSync(done.resultPath), 'scan.json written');
+  // labels.txt beside the model (copied from demo/) names the classes in the report.
+  const named = done.result as unknown as { classNames?: string[] | null; classNamesSource?: string | null };
+  assert.deepEqual([named.classNames?.[0], named.classNames?.length, named.classNamesSource], ['T-shirt/top', 10, path.join(ws, 'labels.txt')]);
   assert.equal(path.dirname(path.dirname(done.resultPath)), path.join(ws, '.rnp-scan', 'model.onnx'), 'each scan in its own run folder');
   // The explorer badge of the model, from that report: BD for backdoored.
   assert.equal(await vscode.commands.executeCommand('rnp._badge', model), done.result.verdict === 'backdoored' ? 'BD' : done.result.verdict === 'clean' ? '✓' : '?');
@@ -100,6 +103,7 @@ export async function run(): Promise<void> {
   assert.ok(d1.loopDelayMs, 'event-loop delay measured');
   log(`EVENT-LOOP-DELAY during scan: ${JSON.stringify(d1.loopDelayMs)}`);
   assert.equal(d1.panelOpen, true, 'report panel open');
+  assert.equal((d1 as { panelTitle?: string }).panelTitle, `Backdoor Scan: ${path.basename(ws)}/model.onnx`, 'the tab names the folder too');
   assert.deepEqual(d1.workerPids, [], 'worker exited after the scan');
 
   // 2. Export at a chosen threshold (dest given: no save dialog), and the refusal to overwrite the model.
