@@ -1,10 +1,12 @@
 /**
  * What the extension shows of a batch ("Scan Folder for Backdoors"), free of the `vscode` module so it is tested
  * under plain Node: one Problems-panel entry per finding (backdoored: error RNP001, inconclusive: warning RNP002,
- * a model that could not be scanned: error RNP900; clean models: none), the summary table's rows, and the progress
- * line of the notification.
+ * a model that could not be scanned: error RNP900; clean models: none) and a single scan's, the summary table's rows,
+ * and the progress line of the notification.
  */
 import type { BatchOutput, BatchProgress } from '../engine/jobs';
+import type { ScanResult } from '../engine/result';
+import { labelText } from '../report/class-label';
 import { RULES } from '../engine/sarif';
 
 export interface FindingDiagnostic {
@@ -46,6 +48,19 @@ export function batchDiagnostics(out: BatchOutput): FindingDiagnostic[] {
     }
   }
   return diags;
+}
+
+/** A single scan's finding on its model file (the same rules as a batch's; a clean model: none). */
+export function scanDiagnostic(r: Pick<ScanResult, 'model' | 'verdict' | 'detectedLabel' | 'confidence' | 'evidence' | 'classNames'>): FindingDiagnostic | null {
+  const why = r.evidence[0] ? ` ${r.evidence[0]}` : '';
+  const label = (l: number) => labelText(l, r.classNames);
+  if (r.verdict === 'backdoored') {
+    return { file: r.model, severity: 'error', code: RULES.backdoor, message: `Backdoor found: target label ${r.detectedLabel === null ? 'unknown' : label(r.detectedLabel)} (confidence ${pct(r.confidence)}).${why}` };
+  }
+  if (r.verdict === 'inconclusive') {
+    return { file: r.model, severity: 'warning', code: RULES.inconclusive, message: `Backdoor scan inconclusive${r.detectedLabel !== null ? ` (suspected label ${label(r.detectedLabel)})` : ''}: review the report.${why}` };
+  }
+  return null;
 }
 
 export function batchTableRows(out: BatchOutput): BatchTableRow[] {

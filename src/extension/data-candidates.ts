@@ -22,6 +22,17 @@ export function imageFolderRoots(imagePaths: readonly string[], within: readonly
   return [...roots].sort();
 }
 
+/**
+ * Why a file is unlikely to be clean defense data, from its name (issue #23 item 13: the picker offered
+ * poison_test.npz as "clean defense data"), or null. The picker lists such files last, with this warning.
+ */
+export function defenseDataWarning(file: string): string | null {
+  const name = path.basename(file).toLowerCase();
+  if (/poison|trigger|backdoor|attack|bd_/.test(name)) return 'looks poisoned: not clean defense data';
+  if (/(^|[^a-z])(test|val|valid|eval)([^a-z]|$)/.test(name)) return 'a test set: keep it for measuring ACC / ASR';
+  return null;
+}
+
 export interface TestSetsBeside {
   cleanTest?: string;
   poisonTest?: string;

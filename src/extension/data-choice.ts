@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { imageFolderRoots, testSetsBeside } from './data-candidates';
+import { imageFolderRoots, testSetsBeside, defenseDataWarning } from './data-candidates';
 import { resolveSettingPath } from './settings';
 
 export interface DataChoice {
@@ -109,10 +109,11 @@ async function pickDataset(model: vscode.Uri, q: DatasetQuestion): Promise<strin
     vscode.workspace.findFiles('**/*.{png,jpg,jpeg,PNG,JPG,JPEG}', EXCLUDE, 5000),
   ]);
   const rel = (p: string) => vscode.workspace.asRelativePath(p);
-  const isTestSet = (p: string) => q.testSetsLast && /(^|[\\/])(clean|poison)_test\.npz$/i.test(p);
-  const npzPaths = npz.map((u) => u.fsPath).sort((a, b) => Number(isTestSet(a)) - Number(isTestSet(b)) || a.localeCompare(b));
+  // For defense data: files whose names say test or poisoned go last, and say why.
+  const warning = (p: string) => (q.testSetsLast ? defenseDataWarning(p) : null);
+  const npzPaths = npz.map((u) => u.fsPath).sort((a, b) => Number(warning(a) !== null) - Number(warning(b) !== null) || a.localeCompare(b));
   const items: DataItem[] = [
-    ...npzPaths.map((p) => ({ label: `$(file-binary) ${rel(p)}`, description: 'NumPy archive (x, y)', path: p })),
+    ...npzPaths.map((p) => ({ label: `$(file-binary) ${rel(p)}`, description: warning(p) ? `$(warning) ${warning(p)}` : 'NumPy archive (x, y)', path: p })),
     ...imageFolderRoots(images.map((u) => u.fsPath), (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath)).map((p) => ({ label: `$(folder) ${rel(p)}`, description: 'image folder, one subfolder per class', path: p })),
     { label: '$(folder-opened) Browse…', description: 'a .npz file or an image folder', browse: true },
   ];

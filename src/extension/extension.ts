@@ -9,12 +9,14 @@ import { ScanController } from './scan-controller';
 import { PANEL_VIEW_TYPE } from './report-panel';
 import { VerdictDecorations } from './verdict-decorations';
 import { MODEL_EDITOR_VIEW_TYPE, ModelEditorProvider } from './model-editor';
+import { VerdictStatus } from './verdict-status';
 
 export function activate(context: vscode.ExtensionContext): void {
   const out = vscode.window.createOutputChannel('RNP Backdoor Scan');
   // Explorer badges on scanned models, from their kept reports (no engine loaded: file reads only).
   const badges = new VerdictDecorations();
-  const scans = new ScanController(context, out, badges);
+  const status = new VerdictStatus(badges.onDidChangeFileDecorations);
+  const scans = new ScanController(context, out, badges, status);
   // Opening a .onnx shows the model editor: what the model is, its last verdict, Scan and Open report.
   const models = new ModelEditorProvider(context.extensionUri, {
     summarize: (m) => scans.summarize(m),
@@ -27,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     out,
     badges,
+    status,
     vscode.window.registerFileDecorationProvider(badges),
     vscode.commands.registerCommand('rnp.scan', (uri?: unknown) => scans.scan(uriArg(uri))),
     // Explorer menu: the folder clicked; tests pass a path.

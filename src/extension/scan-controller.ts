@@ -10,7 +10,8 @@ import { writeFile } from 'node:fs/promises';
 import type { Progress } from '../protocol';
 import type { ScanResult } from '../engine/result';
 import { liveWorkerPids, startBatch, startExport, startSamples, startScan, startSummary, WorkerFailure, type BatchDone, type ExportDone, type JobOptions, type SamplesDone, type ScanDone, type WorkerJob } from './worker-client';
-import { batchDiagnostics, batchProgressText, batchTableRows, type BatchTableRow } from './batch-findings';
+import { batchDiagnostics, batchProgressText, batchTableRows, scanDiagnostic, type BatchTableRow, type FindingDiagnostic } from './batch-findings';
+import { offerIgnoreHint } from './ignore-hint';
 import { BatchPanel } from './batch-panel';
 import { scanOptionsFromSettings, userSetting, workerLimitsFromSettings } from './settings';
 import { chooseData, chooseDefenseData, pickInspectDataset, pickModel } from './data-choice';
@@ -27,6 +28,7 @@ import { compareScans } from '../report/compare';
 import { readScanResult, scanHistory } from '../engine/scan-history';
 import { scanRunDir } from '../engine/output-paths';
 import type { VerdictDecorations } from './verdict-decorations';
+import type { VerdictStatus } from './verdict-status';
 import { saveReport } from './report-save';
 import type { ModelSummary } from '../engine/model-summary';
 
@@ -59,6 +61,7 @@ export class ScanController implements PanelHandlers {
     private readonly ctx: vscode.ExtensionContext,
     private readonly out: vscode.OutputChannel,
     private readonly badges?: VerdictDecorations,
+    private readonly status?: VerdictStatus,
   ) {
     this.findings = vscode.languages.createDiagnosticCollection('rnp');
     ctx.subscriptions.push(this.findings);
@@ -118,6 +121,11 @@ export class ScanController implements PanelHandlers {
         const shown = ReportPanel.current ?? ReportPanel.show(this.ctx.extensionUri, this, (l) => this.log(l));
         await this.present(shown, done.result, done.resultPath, true);
         this.badges?.refresh(model.fsPath);
+        // The Problems panel knows the verdict too: a finding on the model file, none when clean.
+        const finding = scanDiagnostic(done.result);
+        if (finding) this.findings.set(model, [toDiagnostic(finding)]);
+        else this.findings.delete(model);
+        void offerIgnoreHint(model, this.ctx.globalState, (l) => this.log(l));
         this.log(`scan finished: ${done.result.verdict}${done.result.detectedLabel !== null ? ` (label ${done.result.detectedLabel})` : ''}; report ${done.resultPath}`);
         // The panel may be behind another tab or in a hidden group: say it is done, with the way back to it.
         if (!shown.panel.visible) {
@@ -215,13 +223,7 @@ export class ScanController implements PanelHandlers {
     });
     for (const uri of stale) this.findings.delete(uri);
     const byFile = new Map<string, vscode.Diagnostic[]>();
-    for (const f of batchDiagnostics(out)) {
-      // An .onnx file is binary: the finding sits at its start.
-      const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), f.message, f.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
-      d.source = 'RNP Backdoor Scan';
-      d.code = f.code;
-      byFile.set(f.file, [...(byFile.get(f.file) ?? []), d]);
-    }
+    for (const f of batchDiagnostics(out)) byFile.set(f.file, [...(byFile.get(f.file) ?? []), toDiagnostic(f)]);
     for (const [file, diags] of byFile) this.findings.set(vscode.Uri.file(file), diags);
     const rows = batchTableRows(out);
     this.lastBatch = { folder, outDir: out.outDir, resultsPath: out.resultsPath, models: rows.map((r) => ({ model: r.model, verdict: r.verdict, label: r.label })) };
@@ -572,6 +574,7 @@ export class ScanController implements PanelHandlers {
       workerPids: liveWorkerPids(),
       panelOpen: ReportPanel.current !== undefined,
       panelTitle: ReportPanel.current?.panel.title ?? null,
+      statusBar: this.status?.shown ?? null,
       panelResultPath: ReportPanel.current?.resultPath ?? null,
       panelHistory: ReportPanel.current?.history?.entries.map((e) => e.resultPath) ?? null,
       lastResultPath: this.ctx.workspaceState.get<string>(LAST_RESULT_KEY) ?? null,
@@ -603,3 +606,10 @@ async function pickFolder(): Promise<vscode.Uri | undefined> {
   return uris?.[0];
 }
 
+/** A finding as a Problems entry; an .onnx file is binary, so it sits at the file's start. */
+function toDiagnostic(f: FindingDiagnostic): vscode.Diagnostic {
+  const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), f.message, f.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+  d.source = 'RNP Backdoor Scan';
+  d.code = f.code;
+  return d;
+}

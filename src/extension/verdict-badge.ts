@@ -27,3 +27,17 @@ export function verdictBadge(latest: ScanHistoryEntry | null): VerdictBadge | nu
   if (latest.verdict === 'inconclusive') return { badge: '?', tooltip: `RNP: inconclusive (scan of ${when} UTC): the evidence was weak either way`, color: 'editorWarning.foreground' };
   return { badge: '✓', tooltip: `RNP: no backdoor found (scan of ${when} UTC)`, color: null };
 }
+
+/** The status bar's text and tooltip for the active model's newest report (codicons in the text), or null: hidden. */
+export function verdictStatus(latest: ScanHistoryEntry | null, model: string): { text: string; tooltip: string } | null {
+  if (!latest) return null;
+  const name = model.split(/[\\/]/).pop() || model;
+  const badge = verdictBadge(latest)!;
+  const text =
+    latest.verdict === 'backdoored'
+      ? `$(error) RNP: backdoor${latest.detectedLabel !== null ? ` (label ${latest.detectedLabel})` : ''}`
+      : latest.verdict === 'inconclusive'
+        ? '$(question) RNP: inconclusive'
+        : '$(pass) RNP: no backdoor found';
+  return { text, tooltip: `${name}: ${badge.tooltip.replace(/^RNP: /, '')}. Click to open the report.` };
+}

@@ -1,7 +1,7 @@
 // Defense-data candidates and export paths.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultExportPath, imageFolderRoots, isSameFile, testSetsBeside } from '../../src/extension/data-candidates';
+import { defaultExportPath, defenseDataWarning, imageFolderRoots, isSameFile, testSetsBeside } from '../../src/extension/data-candidates';
 
 test('image folders are the parents of class folders holding png/jpg', () => {
   const ws = ['/ws'];
@@ -26,4 +26,10 @@ test('export path is NAME.pruned.onnx beside the model, never the model', () => 
   assert.equal(defaultExportPath('/m/NET.ONNX'), '/m/NET.pruned.onnx');
   assert.ok(isSameFile('/m/./net.onnx', '/m/net.onnx'));
   assert.ok(!isSameFile(defaultExportPath('/m/net.onnx'), '/m/net.onnx'));
+});
+
+test('defense-data warnings from the file name: poisoned and test sets are flagged, training subsets are not', () => {
+  for (const f of ['/d/poison_test.npz', '/d/poisoned.npz', '/d/triggered_val.npz', '/d/BD_train.npz']) assert.equal(defenseDataWarning(f), 'looks poisoned: not clean defense data', f);
+  for (const f of ['/d/clean_test.npz', '/d/test.npz', '/d/val_500.npz', '/d/fmnist-eval.npz']) assert.equal(defenseDataWarning(f), 'a test set: keep it for measuring ACC / ASR', f);
+  for (const f of ['/d/defense.npz', '/d/train_1pct.npz', '/d/latest.npz', '/d/contest/defense.npz']) assert.equal(defenseDataWarning(f), null, f);
 });

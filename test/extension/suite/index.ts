@@ -98,6 +98,15 @@ export async function run(): Promise<void> {
   assert.equal(page.last!.verdict, done.result.verdict);
   assert.equal(page.last!.resultPath, done.resultPath);
   log(`model editor: ${page.reports} report(s), newest ${page.last!.verdict}`);
+  // With the model's tab active, the status bar gives its verdict; the Problems panel has the finding on the file.
+  const bar = await waitFor('the status bar verdict', async () => ((await diag()) as { statusBar?: string | null }).statusBar ?? undefined, 30_000);
+  assert.equal(bar, done.result.verdict === 'backdoored' ? `$(error) RNP: backdoor${done.result.detectedLabel !== null ? ` (label ${done.result.detectedLabel})` : ''}` : done.result.verdict === 'clean' ? '$(pass) RNP: no backdoor found' : '$(question) RNP: inconclusive');
+  const problems = vscode.languages.getDiagnostics(vscode.Uri.file(model)).filter((d) => d.source === 'RNP Backdoor Scan');
+  if (done.result.verdict === 'clean') assert.equal(problems.length, 0);
+  else {
+    assert.equal(problems.length, 1);
+    if (done.result.verdict === 'backdoored' && done.result.detectedLabel === 0) assert.match(problems[0].message, /^Backdoor found: target label 0 \(T-shirt\/top\)/);
+  }
   await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   const d1 = await diag();
   assert.ok(d1.loopDelayMs, 'event-loop delay measured');
