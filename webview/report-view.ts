@@ -224,7 +224,7 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
     'section',
     { class: 'card', id: 'heatmaps' },
     el('h2', {}, `Recovered masks (${r.layers.length} layer${r.layers.length === 1 ? '' : 's'}, ${r.maskSite === 'batchnorm' ? 'BatchNorm channels' : 'conv output channels'})`),
-    el('p', { class: 'hint' }, 'Each cell is a channel, coloured by its recovered mask (faint = close to 0, full colour = 1); outlined cells are pruned at the current threshold.'),
+    el('p', { class: 'hint' }, 'Each cell is a channel, coloured by its recovered mask: strong red near 0 (what pruning removes), faint blue near 1. Hover a cell for its layer, channel and mask.'),
     map.element,
   );
 

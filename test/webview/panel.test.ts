@@ -71,6 +71,47 @@ test('export button posts the chosen threshold; exported and error messages are 
   await page.close();
 });
 
+test('heatmaps: module-path names, a colour bar with the threshold on it, pruned cells keep their colour, sort by mask', async () => {
+  const r = sampleResult();
+  r.layers[1] = { ...r.layers[1], name: '/layer1/layer1.0/bn1/BatchNormalization' };
+  const { page, violations } = await h.open(r);
+  assert.equal(await page.locator('.heatmap-row').nth(1).locator('.layer-name').textContent(), 'layer1.0.bn1');
+  assert.match((await page.locator('.heatmap-row').nth(1).locator('.layer-name').getAttribute('title')) ?? '', /^\/layer1\/layer1\.0\/bn1\/BatchNormalization/);
+  // The colour bar's marker sits at the threshold along the bar.
+  await page.locator('#threshold').fill('0.25');
+  const at = await page.evaluate(() => {
+    const bar = document.querySelector('.legend-bar')!.getBoundingClientRect();
+    const m = document.getElementById('legend-threshold')!.getBoundingClientRect();
+    return (m.left + m.width / 2 - bar.left) / bar.width;
+  });
+  assert.ok(Math.abs(at - 0.25) < 0.02, `marker at ${at}`);
+  assert.match((await page.locator('#legend-text').textContent()) ?? '', /threshold 0\.25/);
+  // A pruned cell keeps its fill (the mask's colour); the mark is a dot inside it.
+  const cell = page.locator('.cell.pruned').first();
+  const ch = Number(await cell.getAttribute('data-channel'));
+  const layer = await cell.evaluate((c) => c.closest('.heatmap-row')!.getAttribute('data-layer'));
+  const fill = await cell.evaluate((c) => getComputedStyle(c).backgroundColor);
+  const unpruned = await page.evaluate(() => getComputedStyle(document.querySelector('.cell:not(.pruned)')!).borderTopWidth);
+  assert.equal(await cell.evaluate((c) => getComputedStyle(c).borderTopWidth), unpruned, 'no border over the colour');
+  assert.equal(await cell.evaluate((c) => getComputedStyle(c, '::after').width), '4px');
+  assert.match(await cell.evaluate((c) => (c as HTMLElement).style.backgroundColor), /color-mix/, `its own colour (computed ${fill})`);
+  assert.ok(r.layers.find((l) => l.name === layer)!.masks[ch] <= 0.25);
+  // Sorting orders each row by mask, lowest first, and the pruned marks stay on the same channels.
+  const prunedBefore = await page.locator('.cell.pruned').evaluateAll((cs) => cs.map((c) => `${c.closest('.heatmap-row')!.getAttribute('data-layer')}:${c.getAttribute('data-channel')}`).sort());
+  await page.locator('#heatmap-sort').check();
+  for (let i = 0; i < r.layers.length; i++) {
+    const order = (await page.locator('.heatmap-row').nth(i).locator('.cell').evaluateAll((cs) => cs.map((c) => Number(c.getAttribute('data-channel')))));
+    const masks = r.layers[i].masks;
+    assert.deepEqual(order, masks.map((_, k) => k).sort((a, b) => masks[a] - masks[b] || a - b));
+  }
+  const prunedAfter = await page.locator('.cell.pruned').evaluateAll((cs) => cs.map((c) => `${c.closest('.heatmap-row')!.getAttribute('data-layer')}:${c.getAttribute('data-channel')}`).sort());
+  assert.deepEqual(prunedAfter, prunedBefore);
+  await page.locator('#heatmap-sort').uncheck();
+  assert.deepEqual(await page.locator('.heatmap-row').first().locator('.cell').evaluateAll((cs) => cs.map((c) => Number(c.getAttribute('data-channel')))), r.layers[0].masks.map((_, k) => k));
+  assert.deepEqual(await violations(), []);
+  await page.close();
+});
+
 test('class names: the verdict, the trigger card and the chart tooltips name the label', async () => {
   const names = ['tee', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'boot'];
   const { page } = await h.open({ ...sampleResult({ withTrigger: true }), classNames: names, classNamesSource: '/m/labels.txt' });

@@ -33,33 +33,37 @@ spec('prunedCounts: per layer and total, and monotone in the threshold', () => {
   }
 });
 
-spec('maskShare: clamps and is monotone', () => {
+spec('maskShare: clamps, and a lower mask is stronger', () => {
   equal(maskShare(-1), maskShare(0));
-  equal(maskShare(2), 100);
+  equal(maskShare(0), 100);
+  equal(maskShare(2), maskShare(1));
   equal(maskShare(Number.NaN), maskShare(0));
-  ok(maskShare(0) > 0, 'zero mask still visible');
-  ok(maskShare(0.3) < maskShare(0.7), 'monotone');
+  ok(maskShare(1) > 0, 'a full mask is still visible');
+  ok(maskShare(0.3) > maskShare(0.7), 'decreasing');
 });
 
-spec('maskColour: the browser resolves it between background and chart colour', () => {
+spec('maskColour: the browser resolves it; low masks strong and red, high masks faint and blue', () => {
   const host = document.createElement('div');
   host.style.setProperty('--vscode-charts-blue', 'rgb(0, 0, 255)');
+  host.style.setProperty('--vscode-charts-red', 'rgb(255, 0, 0)');
   host.style.setProperty('--vscode-editor-background', 'rgb(255, 255, 255)');
   document.body.append(host);
-  const blueness = (v: number) => {
+  const rgb = (v: number) => {
     const c = document.createElement('div');
     c.style.backgroundColor = maskColour(v);
     host.append(c);
-    const m = getComputedStyle(c).backgroundColor.match(/[\d.]+/g)!.map(Number);
-    ok(m.length >= 3, `computed colour ${getComputedStyle(c).backgroundColor}`);
-    // Distance from white towards blue: red channel falls from 255 to 0.
-    return 255 - m[0];
+    const css = getComputedStyle(c).backgroundColor;
+    // rgb(r, g, b) in 0..255, or color(srgb r g b) in 0..1 (how Chromium writes a nested color-mix).
+    const m = css.replace(/^color\(srgb/, '').match(/[\d.]+/g)!.map(Number).slice(0, 3);
+    ok(m.length === 3, `computed colour ${css}`);
+    return css.startsWith('color(') ? m.map((x) => x * 255) : m;
   };
-  const b0 = blueness(0);
-  const b5 = blueness(0.5);
-  const b1 = blueness(1);
-  ok(b0 < b5 && b5 < b1, `not increasing: ${b0} ${b5} ${b1}`);
-  ok(b1 > 250, `full mask is the chart colour (${b1})`);
+  // Strength: distance from the white background (green falls from 255 as the colour's share grows).
+  const [c0, c5, c1] = [rgb(0), rgb(0.5), rgb(1)];
+  ok(255 - c0[1] > 255 - c5[1] && 255 - c5[1] > 255 - c1[1], `not decreasing: ${c0} ${c5} ${c1}`);
+  ok(c0[0] > 250 && c0[2] < 5, `mask 0 is the chart red (${c0})`);
+  ok(c1[2] > c1[0], `mask 1 leans blue (${c1})`);
+  ok(255 - c1[1] > 20, `mask 1 is still visible (${c1})`);
   host.remove();
 });
 
