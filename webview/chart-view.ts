@@ -3,8 +3,8 @@
  * chart variables through CSS classes (media/report.css).
  */
 import { labelText } from '../src/report/class-label';
-import { svg } from './dom';
-import { barGeometry, linePath, linearScale, madDomain, signedBarGeometry, type Box } from './curve-geometry';
+import { el, svg } from './dom';
+import { barGeometry, linePath, linearScale, madDomain, nearestIndex, niceTicks, signedBarGeometry, type Box } from './curve-geometry';
 
 export interface Series {
   name: string;
@@ -14,6 +14,11 @@ export interface Series {
 
 export interface LineChart {
   element: SVGSVGElement;
+  /**
+   * The chart with what makes it readable without a mouse (issue #23 items 2 and 11): a readout line that hover, and
+   * the arrow keys on the focused chart, fill with the nearest point's values, and the data as a table.
+   */
+  figure: HTMLElement;
   /** Moves the vertical marker (and dots on each series) to x; null hides it. */
   mark(x: number | null, ys?: (number | null)[]): void;
 }
@@ -34,12 +39,12 @@ export function lineChart(title: string, series: Series[], xDomain: [number, num
   const sy = linearScale([0, 1], [PLOT.y + PLOT.height, PLOT.y]);
   const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': title });
   root.append(svg('title', {}, title));
-  for (const t of [0, 0.5, 1]) {
-    root.append(svg('line', { class: 'grid', x1: PLOT.x, x2: PLOT.x + PLOT.width, y1: sy(t), y2: sy(t) }));
-    root.append(svg('text', { class: 'tick', x: PLOT.x - 6, y: sy(t) + 4, 'text-anchor': 'end' }, `${t * 100}%`));
+  for (const t of [0, 0.25, 0.5, 0.75, 1]) {
+    root.append(svg('line', { class: t === 0.25 || t === 0.75 ? 'grid grid-minor' : 'grid', x1: PLOT.x, x2: PLOT.x + PLOT.width, y1: sy(t), y2: sy(t) }));
+    root.append(svg('text', { class: 'tick y-tick', x: PLOT.x - 6, y: sy(t) + 4, 'text-anchor': 'end' }, `${t * 100}%`));
   }
-  for (const t of [xDomain[0], xDomain[1]]) {
-    root.append(svg('text', { class: 'tick', x: sx(t), y: PLOT.y + PLOT.height + 14, 'text-anchor': 'middle' }, String(Math.round(t * 100) / 100)));
+  for (const t of niceTicks(xDomain, 6)) {
+    root.append(svg('text', { class: 'tick x-tick', x: sx(t), y: PLOT.y + PLOT.height + 14, 'text-anchor': 'middle', 'data-value': t }, String(Math.round(t * 100) / 100)));
   }
   root.append(svg('text', { class: 'axis-label', x: PLOT.x + PLOT.width / 2, y: H - 4, 'text-anchor': 'middle' }, xLabel));
   series.forEach((s, i) => {
@@ -54,9 +59,54 @@ export function lineChart(title: string, series: Series[], xDomain: [number, num
   }
   const marker = svg('line', { class: 'marker', y1: PLOT.y, y2: PLOT.y + PLOT.height, x1: 0, x2: 0, visibility: 'hidden' });
   const dots = series.map((s) => svg('circle', { class: `dot ${s.cssClass}`, r: 4, cx: 0, cy: 0, visibility: 'hidden' }));
-  root.append(marker, ...dots);
+  const hoverLine = svg('line', { class: 'hover-line', y1: PLOT.y, y2: PLOT.y + PLOT.height, x1: 0, x2: 0, visibility: 'hidden' });
+  root.append(marker, ...dots, hoverLine);
+
+  // Hover and keys: the nearest x of any series, and every series' value there.
+  const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
+  const valueAt = (s: Series, x: number) => s.points.find((p) => p.x === x)?.y ?? null;
+  const fmtX = (x: number) => String(Math.round(x * 1000) / 1000);
+  const fmtY = (y: number | null) => (y === null ? '—' : `${(y * 100).toFixed(1)}%`);
+  const readout = el('p', { class: 'hint chart-readout', 'aria-live': 'polite' }, xs.length ? `Hover the chart, or focus it and use the arrow keys, to read its values.` : '');
+  let at = -1;
+  const show = (i: number) => {
+    at = Math.max(0, Math.min(xs.length - 1, i));
+    const x = xs[at];
+    hoverLine.setAttribute('x1', String(sx(x)));
+    hoverLine.setAttribute('x2', String(sx(x)));
+    hoverLine.setAttribute('visibility', 'visible');
+    readout.textContent = `${xLabel} ${fmtX(x)}: ${series.map((s) => `${s.name} ${fmtY(valueAt(s, x))}`).join(' · ')}`;
+    readout.dataset.x = String(x);
+  };
+  if (xs.length) {
+    root.setAttribute('tabindex', '0');
+    root.addEventListener('pointermove', (ev) => {
+      const box = root.getBoundingClientRect();
+      if (box.width === 0) return;
+      const vx = ((ev.clientX - box.left) / box.width) * W;
+      const x = xDomain[0] + ((vx - PLOT.x) / PLOT.width) * (xDomain[1] - xDomain[0]);
+      show(nearestIndex(xs, x));
+    });
+    root.addEventListener('keydown', (ev) => {
+      const step = { ArrowLeft: -1, ArrowDown: -1, ArrowRight: 1, ArrowUp: 1 }[ev.key];
+      if (step !== undefined) show(at < 0 ? 0 : at + step);
+      else if (ev.key === 'Home') show(0);
+      else if (ev.key === 'End') show(xs.length - 1);
+      else return;
+      ev.preventDefault();
+    });
+    root.addEventListener('focus', () => at < 0 && show(0));
+  }
+  const table = el(
+    'table',
+    { class: 'chart-table' },
+    el('tr', {}, el('th', {}, xLabel), ...series.map((s) => el('th', {}, s.name))),
+    ...xs.map((x) => el('tr', {}, el('td', {}, fmtX(x)), ...series.map((s) => el('td', {}, fmtY(valueAt(s, x)))))),
+  );
+  const figure = el('figure', { class: 'line-chart' }, root, readout, xs.length ? el('details', { class: 'chart-data' }, el('summary', {}, 'Data table'), table) : null);
   return {
     element: root,
+    figure,
     mark(x, ys = []) {
       const show = x !== null;
       marker.setAttribute('visibility', show ? 'visible' : 'hidden');

@@ -37,6 +37,25 @@ export function linePath(points: readonly { x: number; y: number | null }[], sx:
   return d.trim();
 }
 
+/**
+ * Axis ticks over `domain`: about `count` round values (steps of 1, 2, 2.5 or 5 × 10^k) inside it, the ends included
+ * when they are not already close to a tick, so an axis always says where it starts and stops.
+ */
+export function niceTicks(domain: [number, number], count = 5): number[] {
+  const [lo, hi] = domain[0] <= domain[1] ? domain : [domain[1], domain[0]];
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / Math.max(1, count - 1);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
+  const round = (v: number) => Math.round(v / (step / 100)) * (step / 100);
+  const ticks: number[] = [];
+  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) ticks.push(round(v));
+  const near = (a: number, b: number) => Math.abs(a - b) < step * 0.4;
+  if (!near(ticks[0] ?? Infinity, lo)) ticks.unshift(lo);
+  if (!near(ticks[ticks.length - 1], hi)) ticks.push(hi);
+  return ticks;
+}
+
 /** Index of the point whose x is nearest to `x` (first on ties), or -1 for no points. */
 export function nearestIndex(xs: readonly number[], x: number): number {
   let best = -1;

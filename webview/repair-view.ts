@@ -62,7 +62,7 @@ export function repairCard(repair: RepairInfo, prunedCount: number, threshold: n
     { class: 'card', id: 'repair', 'data-chosen-epoch': repair.chosenEpoch },
     el('h2', {}, threshold < 0 ? 'Repair' : 'Repair after pruning'),
     el('p', { class: 'hint', id: 'repair-summary' }, repairSummary(repair, prunedCount, threshold)),
-    chart.element,
+    chart.figure,
     el('p', { class: 'hint', id: 'repair-chosen' }, `Dashed line: the kept epoch (${repair.chosenEpoch}). Trigger success is the share of held-out samples the recovered trigger sends to label ${repair.triggerLabel}${(repair.otherLabels ?? []).length > 0 ? ' (the worst of the triggers stamped)' : ''}.`),
   );
 }

@@ -214,7 +214,7 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
     ),
     el('label', { class: 'slider' }, slider, thresholdValue),
     el('p', {}, prunedTotal, ' ', resetButton),
-    curveChart ? curveChart.element : el('p', { class: 'hint', id: 'no-curve' }, 'No ACC/ASR curve: give a clean and/or poisoned test set (settings rnp.cleanTest, rnp.poisonTest) and scan again.'),
+    curveChart ? curveChart.figure : el('p', { class: 'hint', id: 'no-curve' }, 'No ACC/ASR curve: give a clean and/or poisoned test set (settings rnp.cleanTest, rnp.poisonTest) and scan again.'),
     curvePoint,
   );
 
@@ -244,7 +244,7 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
           ],
           [Math.min(1, ...allEpochs), Math.max(1, ...allEpochs)],
           'epoch',
-        ).element
+        ).figure
       : el('p', { class: 'hint' }, 'No epochs ran.'),
   );
 

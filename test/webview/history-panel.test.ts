@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { sampleResult } from './sample-result';
-import { panelHarness, posted } from './panel-page';
+import { panelHarness, posted, send } from './panel-page';
 import { pageServing, ORIGIN } from './chromium';
 import type { HostToWebview } from '../../src/protocol';
 import type { ScanHistory } from '../../src/engine/scan-history';
@@ -14,7 +14,6 @@ import { summarise } from '../../src/engine/scan-history';
 import { compareScans } from '../../src/report/compare';
 
 const h = panelHarness();
-const send = (page: Page, m: HostToWebview) => page.evaluate((msg) => window.postMessage(msg, '*'), m as unknown as Record<string, unknown>);
 const text = async (page: Page, sel: string) => ((await page.locator(sel).textContent()) ?? '').trim();
 
 test('a re-scan dims the report and marks it out of date, with progress and Cancel; cancelled, it is as it was', async () => {
@@ -108,6 +107,8 @@ test('history: one row per scan, the shown one marked; Open and Compare post ind
   assert.deepEqual((await posted(page)).slice(-1), [{ type: 'compareHistory', a: 0, b: 2 }]);
   const cmp = compareScans(a, b);
   await send(page, { type: 'comparison', a: entries[0], b: entries[1], rows: cmp });
+  // window.postMessage is delivered asynchronously: wait for the card before counting its rows.
+  await page.locator('#comparison tr.compare-row').first().waitFor();
   assert.equal(await page.locator('#comparison tr.compare-row').count(), cmp.length);
   assert.equal(await page.locator('#comparison tr.compare-row.differs').count(), cmp.filter((x) => x.differs).length);
   assert.equal(await text(page, '#compare-summary'), `${cmp.filter((x) => x.differs).length} of ${cmp.length} rows differ (marked ≠).`);

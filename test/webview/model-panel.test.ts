@@ -6,7 +6,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { panelHarness, posted } from './panel-page';
+import { panelHarness, posted, send } from './panel-page';
 import { sampleResult } from './sample-result';
 import type { HostToWebview } from '../../src/protocol';
 import { summarise } from '../../src/engine/scan-history';
@@ -14,7 +14,6 @@ import { selectBackend } from '../../src/engine/backend';
 import { summarizeModel, type ModelSummary } from '../../src/engine/model-summary';
 
 const h = panelHarness();
-const send = (page: Page, m: HostToWebview) => page.evaluate((msg) => window.postMessage(msg, '*'), m as unknown as Record<string, unknown>);
 const text = async (page: Page, sel: string) => ((await page.locator(sel).textContent()) ?? '').trim();
 const MODEL = path.resolve(__dirname, '../../demo/model.onnx');
 let summary: ModelSummary;

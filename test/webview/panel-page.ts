@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { bundle, launch, ORIGIN, pageServing } from './chromium';
 import { panelHtml } from '../../src/extension/panel-html';
 import type { ScanResult } from '../../src/engine/result';
+import type { HostToWebview } from '../../src/protocol';
 
 export type PanelFiles = Parameters<typeof pageServing>[1];
 
@@ -45,6 +46,21 @@ export async function openPanel(browser: Browser, files: PanelFiles, result?: Sc
     await page.locator('#verdict-title').waitFor();
   }
   return { page, errors, violations: () => page.evaluate(() => (globalThis as Record<string, unknown>).__violations as string[]) };
+}
+
+/**
+ * Posts a host message to the panel and resolves once the panel has handled it: window.postMessage is delivered as a
+ * later task, and this listener, added after the panel's, runs after it.
+ */
+export function send(page: Page, m: HostToWebview): Promise<void> {
+  return page.evaluate(
+    (msg) =>
+      new Promise<void>((done) => {
+        window.addEventListener('message', () => done(), { once: true });
+        window.postMessage(msg, '*');
+      }),
+    m as unknown as Record<string, unknown>,
+  );
 }
 
 /** What the panel posted to the host so far. */

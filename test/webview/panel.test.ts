@@ -112,6 +112,35 @@ test('heatmaps: module-path names, a colour bar with the threshold on it, pruned
   await page.close();
 });
 
+test('the ACC/ASR chart: ticks inside its domain, hover and arrow keys read the values of scan.json, and a data table', async () => {
+  const r = sampleResult();
+  const { page } = await h.open(r);
+  const xs = r.curve.map((c) => c.threshold);
+  const ticks = (await page.locator('#threshold-card .x-tick').evaluateAll((ts) => ts.map((t) => Number(t.getAttribute('data-value')))));
+  assert.ok(ticks.length >= 4 && ticks[0] === Math.min(...xs) && ticks[ticks.length - 1] === Math.max(...xs), `${ticks}`);
+  assert.deepEqual(await page.locator('#threshold-card .y-tick').allTextContents(), ['0%', '25%', '50%', '75%', '100%']);
+  const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+  const line = (c: (typeof r.curve)[number]) => `pruning threshold ${Math.round(c.threshold * 1000) / 1000}: ACC ${pct(c.acc)} · ASR ${pct(c.asr)}`;
+  // Hover over the point of the 4th threshold: the readout gives its values.
+  const svg = page.locator('#threshold-card svg.chart');
+  const box = (await svg.boundingBox())!;
+  const k = 3;
+  const vx = 40 + ((xs[k] - Math.min(...xs)) / (Math.max(...xs) - Math.min(...xs))) * (420 - 52);
+  await page.mouse.move(box.x + (vx / 420) * box.width, box.y + box.height / 2);
+  await page.waitForFunction((t) => document.querySelector('#threshold-card .chart-readout')?.textContent?.startsWith(t), `pruning threshold ${Math.round(xs[k] * 1000) / 1000}:`);
+  assert.equal(await page.locator('#threshold-card .chart-readout').textContent(), line(r.curve[k]));
+  // Keyboard: End goes to the last point, ArrowLeft one back.
+  await svg.focus();
+  await page.keyboard.press('End');
+  assert.equal(await page.locator('#threshold-card .chart-readout').textContent(), line(r.curve[r.curve.length - 1]));
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await page.locator('#threshold-card .chart-readout').textContent(), line(r.curve[r.curve.length - 2]));
+  // The data table: one row per curve point, the values of scan.json.
+  const rows = await page.locator('#threshold-card .chart-table tr').evaluateAll((trs) => trs.slice(1).map((tr) => Array.from(tr.children).map((td) => td.textContent)));
+  assert.deepEqual(rows, r.curve.map((c) => [String(Math.round(c.threshold * 1000) / 1000), pct(c.acc), pct(c.asr)]));
+  await page.close();
+});
+
 test('class names: the verdict, the trigger card and the chart tooltips name the label', async () => {
   const names = ['tee', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'boot'];
   const { page } = await h.open({ ...sampleResult({ withTrigger: true }), classNames: names, classNamesSource: '/m/labels.txt' });

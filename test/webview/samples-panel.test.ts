@@ -5,12 +5,11 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { sampleResult, sampleLabelScores } from './sample-result';
 import { sampleSamplesReport } from './sample-samples';
-import { panelHarness, posted } from './panel-page';
+import { panelHarness, posted, send } from './panel-page';
 import type { HostToWebview, SamplesReport } from '../../src/protocol';
 
 const h = panelHarness();
 
-const send = (page: Page, m: HostToWebview) => page.evaluate((msg) => window.postMessage(msg, '*'), m as unknown as Record<string, unknown>);
 const num = async (page: Page, selector: string, attr: string) => Number(await page.locator(selector).getAttribute(attr));
 
 test('MAD chart: one bar per label, taller for a larger index, the flag line at 2 above zero, the detected label highlighted', async () => {

@@ -2,7 +2,7 @@
 import { equal, ok, runSpecs, spec } from './harness';
 import { isPruned, prunedCounts } from '../../../src/report/pruning';
 import { maskColour, maskShare } from '../../../webview/colour-scale';
-import { barGeometry, linePath, linearScale, madDomain, nearestIndex, signedBarGeometry } from '../../../webview/curve-geometry';
+import { barGeometry, linePath, linearScale, madDomain, nearestIndex, niceTicks, signedBarGeometry } from '../../../webview/curve-geometry';
 import { clampCount, flagSummary, tileCaption } from '../../../webview/samples-format';
 import { atScanThreshold, exportChoice, scanPrunedNothing, sliderThreshold } from '../../../src/report/export-choice';
 import { shownMetrics } from '../../../webview/shown-metrics';
@@ -65,6 +65,15 @@ spec('maskColour: the browser resolves it; low masks strong and red, high masks 
   ok(c1[2] > c1[0], `mask 1 leans blue (${c1})`);
   ok(255 - c1[1] > 20, `mask 1 is still visible (${c1})`);
   host.remove();
+});
+
+spec('niceTicks: round steps inside the domain, the ends kept unless a tick is close', () => {
+  equal(niceTicks([0, 0.9], 6), [0, 0.2, 0.4, 0.6, 0.8, 0.9]);
+  equal(niceTicks([1, 31], 5), [1, 10, 20, 30]);
+  equal(niceTicks([0, 10], 6), [0, 2, 4, 6, 8, 10]);
+  equal(niceTicks([3, 3]), [3]);
+  // 0.85 is within 0.4 steps of the tick 0.8, so it gets no tick of its own; 0.05 is not, so it does.
+  equal(niceTicks([0.05, 0.85], 5), [0.05, 0.2, 0.4, 0.6, 0.8]);
 });
 
 spec('linearScale maps ends, inverts for SVG y, and survives a degenerate domain', () => {
