@@ -16,6 +16,7 @@ import { progressLine } from '../src/report/progress-text';
 import { jobBanner, type JobBanner } from './job-banner';
 import { comparisonCard, historyCard } from './history-view';
 import { modelView } from './model-view';
+import { liveCurve } from './live-curve';
 
 interface VsCodeApi {
   postMessage(m: WebviewToHost): void;
@@ -38,6 +39,8 @@ let standalone: SamplesCard | null = null;
 let inspecting = false;
 const post = (msg: WebviewToHost) => vscode.postMessage(msg);
 const history = historyCard(post);
+/** The running scan's training curves, on the status page or under the banner. */
+const live = liveCurve();
 let comparison: HTMLElement | null = null;
 
 /** The report page: the job banner, a comparison when asked for, the report, its model's history. */
@@ -89,6 +92,7 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
     case 'scanning':
       inspecting = false;
       scanningModel = m.model;
+      live.reset();
       // A report on screen stays (dimmed, marked out of date) until the new one arrives.
       if (view && banner) banner.scanning(m.model, viewModel);
       else status(`Scanning ${baseName(m.model)}…`, 'Loading the model and the defense data.', true);
@@ -98,8 +102,14 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
       const line = progressLine(p);
       const detail = document.getElementById('status-detail');
       if (inspecting) samples()?.busy(line);
-      else if (view && banner) banner.progress(line);
-      else if (detail) detail.textContent = line;
+      else {
+        if (view && banner) banner.progress(line);
+        else if (detail) detail.textContent = line;
+        live.add(p);
+        // Under the banner over a stale report, or on the status page: wherever the scan is shown running.
+        const host = view && banner ? banner.element : document.getElementById('scan-status');
+        if (host && live.element.parentElement !== host) host.append(live.element);
+      }
       break;
     }
     case 'inspecting': {
@@ -119,6 +129,7 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
     case 'result':
       inspecting = false;
       standalone = null;
+      live.reset();
       scanningModel = null;
       document.body.classList.toggle('read-only', m.readOnly === true);
       view = reportView(m.result, post);
@@ -146,6 +157,7 @@ window.addEventListener('message', (ev: MessageEvent<HostToWebview>) => {
       break;
     case 'cancelled':
       scanningModel = null;
+      live.reset();
       if (view && banner) banner.clear();
       else status('Scan cancelled', 'Nothing was written; the model file was only read.', false);
       break;

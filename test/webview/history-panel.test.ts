@@ -123,3 +123,32 @@ test('history: one row per scan, the shown one marked; Open and Compare post ind
   assert.deepEqual(await violations(), []);
   await page.close();
 });
+
+test('live curves: the running scan\'s training accuracy is drawn as progress comes, on the status page and under the banner', async () => {
+  const { page, errors } = await h.open();
+  await send(page, { type: 'scanning', model: '/m/model.onnx' });
+  const overall = { fraction: 0.1, etaSeconds: 60 };
+  const unlearn = [0.62, 0.41, 0.19];
+  for (const [i, acc] of unlearn.entries()) await send(page, { type: 'progress', progress: { phase: 'unlearn', step: i + 1, total: 20, acc, message: `unlearning step ${i + 1}`, overall } });
+  await send(page, { type: 'progress', progress: { phase: 'recover', step: 1, total: 20, acc: 0.5, message: 'recovering epoch 1', overall } });
+  // A message without an accuracy (loading, evidence) adds nothing.
+  await send(page, { type: 'progress', progress: { phase: 'evidence', step: 1, total: 10, message: 'trigger for label 0', overall } });
+  assert.equal(await page.locator('#scan-status #live-curve').isVisible(), true);
+  assert.equal(await page.locator('#live-curve circle.point.unlearn').count(), unlearn.length);
+  assert.equal(await page.locator('#live-curve circle.point.recover').count(), 1);
+  // The y of each point is its accuracy on the chart's 0..100 % scale (plot from y 150 down to 10).
+  const ys = await page.locator('#live-curve circle.point.unlearn').evaluateAll((cs) => cs.map((c) => Number(c.getAttribute('cy'))));
+  assert.deepEqual(ys.map((y) => Math.round(((150 - y) / 140) * 100) / 100), unlearn);
+  // The report arrives: the live curve goes.
+  const r = sampleResult();
+  await send(page, { type: 'result', result: r });
+  assert.equal(await page.locator('#live-curve').count(), 0);
+  // A re-scan over the report: the curve is drawn under the banner.
+  await send(page, { type: 'scanning', model: r.model });
+  await send(page, { type: 'progress', progress: { phase: 'unlearn', step: 1, total: 20, acc: 0.7, message: 'unlearning step 1', overall } });
+  assert.equal(await page.locator('#job-banner #live-curve circle.point.unlearn').count(), 1);
+  await send(page, { type: 'cancelled' });
+  assert.equal(await page.locator('#live-curve circle').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
