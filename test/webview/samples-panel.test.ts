@@ -113,6 +113,40 @@ test('sample grid: tiles in rank order with score and prediction, real thumbnail
   await page.close();
 });
 
+test('the score histogram holds every ranked score with the cut at the chosen count; order, filter and enlarge the grid', async () => {
+  const report = sampleSamplesReport(300);
+  const { page, errors, violations } = await h.open(sampleResult());
+  await showSamples(page, report);
+  const counts = await page.locator('#score-histogram rect.bar').evaluateAll((bs) => bs.map((b) => Number(b.getAttribute('data-count'))));
+  assert.equal(counts.reduce((a, b) => a + b, 0), report.rankedScores.length, 'every score, not just the grid');
+  // The cut line sits where the chosen count's score falls on the axis (rising with suspicion).
+  await page.locator('#flag-count').fill('30');
+  const at30 = Number(await page.locator('#score-histogram .cut-line').getAttribute('data-at'));
+  await page.locator('#flag-count').fill('250');
+  const at250 = Number(await page.locator('#score-histogram .cut-line').getAttribute('data-at'));
+  assert.ok(at30 > at250 && at30 <= 1 && at250 >= 0, `flagging fewer moves the cut towards the suspicious end: ${at30} vs ${at250}`);
+  // Order by data set index, then flagged only.
+  await page.locator('#flag-count').fill('12');
+  await page.locator('#sample-order').selectOption('index');
+  const idx = await page.locator('#sample-grid .tile').evaluateAll((ts) => ts.map((t) => Number(t.getAttribute('data-index'))));
+  assert.deepEqual(idx, [...idx].sort((a, b) => a - b));
+  await page.locator('#sample-only-flagged').check();
+  assert.equal(await page.locator('#sample-grid .tile:visible').count(), 12);
+  assert.deepEqual((await page.locator('#sample-grid .tile:visible').evaluateAll((ts) => ts.map((t) => Number(t.getAttribute('data-index'))))).sort((a, b) => a - b), report.tiles.slice(0, 12).map((t) => t.index).sort((a, b) => a - b));
+  await page.locator('#sample-order').selectOption('rank');
+  assert.deepEqual(await page.locator('#sample-grid .tile:visible').evaluateAll((ts) => ts.map((t) => Number(t.getAttribute('data-index')))), report.tiles.slice(0, 12).map((t) => t.index));
+  // Enlarge: a click (or Enter) makes the tile bigger, again shrinks it.
+  const first = page.locator('#sample-grid .tile').first();
+  const small = (await first.boundingBox())!.width;
+  await first.click();
+  assert.ok((await first.boundingBox())!.width > small * 2, 'enlarged');
+  await first.press('Enter');
+  assert.ok(Math.abs((await first.boundingBox())!.width - small) < 1, 'back to its size');
+  assert.deepEqual(await violations(), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('export flagged: the chosen count is posted (clamped), the host answer and errors are shown', async () => {
   const report = sampleSamplesReport(300);
   const { page } = await h.open(sampleResult());

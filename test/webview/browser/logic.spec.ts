@@ -3,7 +3,7 @@ import { equal, ok, runSpecs, spec } from './harness';
 import { isPruned, prunedCounts } from '../../../src/report/pruning';
 import { maskColour, maskShare } from '../../../webview/colour-scale';
 import { barGeometry, linePath, linearScale, madDomain, nearestIndex, niceTicks, signedBarGeometry } from '../../../webview/curve-geometry';
-import { clampCount, flagSummary, tileCaption } from '../../../webview/samples-format';
+import { clampCount, flagSummary, scoreBins, tileCaption } from '../../../webview/samples-format';
 import { atScanThreshold, exportChoice, scanPrunedNothing, sliderThreshold } from '../../../src/report/export-choice';
 import { shownMetrics } from '../../../webview/shown-metrics';
 import { repairEpochCount } from '../../../webview/repair-view';
@@ -74,6 +74,21 @@ spec('niceTicks: round steps inside the domain, the ends kept unless a tick is c
   equal(niceTicks([3, 3]), [3]);
   // 0.85 is within 0.4 steps of the tick 0.8, so it gets no tick of its own; 0.05 is not, so it does.
   equal(niceTicks([0.05, 0.85], 5), [0.05, 0.2, 0.4, 0.6, 0.8]);
+});
+
+spec('scoreBins: -KL scores on a log scale rising with suspicion; other scores linear; every score counted', () => {
+  const kl = [-1e-12, -1e-11, -0.5, -0.2, -0.3];
+  const b = scoreBins(kl, 10);
+  equal(b.scale, 'log-magnitude');
+  equal(b.counts.reduce((x, y) => x + y, 0), 5);
+  ok(b.at(-1e-12) === 1 && b.at(-0.5) === 0, `ends ${b.at(-1e-12)} ${b.at(-0.5)}`);
+  ok(b.at(-1e-11) > b.at(-0.2), 'nearer 0 is further right');
+  // -1e-12 and -1e-11 share the top bin; the three clean-looking scores the bottom one.
+  equal([b.counts[0], b.counts[9]], [3, 2]);
+  const lin = scoreBins([1, 2, 3, 4], 4);
+  equal(lin.scale, 'linear');
+  equal(lin.counts, [1, 1, 1, 1]);
+  equal(scoreBins([], 3).counts, [0, 0, 0]);
 });
 
 spec('linearScale maps ends, inverts for SVG y, and survives a degenerate domain', () => {
