@@ -108,7 +108,7 @@ async function setTheme(page: Page, theme: string): Promise<void> {
   await command.first().click({ timeout: 10_000 });
   const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${theme}$`) }) });
   await row.first().click({ timeout: 10_000 });
-  const kind = /High Contrast/.test(theme) ? 'hc-black' : /Light/.test(theme) ? 'vs' : 'vs-dark';
+  const kind = /Light High Contrast/.test(theme) ? 'hc-light' : /High Contrast/.test(theme) ? 'hc-black' : /Light/.test(theme) ? 'vs' : 'vs-dark';
   await page.waitForFunction((k) => document.querySelector('.monaco-workbench')?.classList.contains(k), kind, { timeout: 30_000 });
   await page.waitForTimeout(1000);
 }
@@ -288,12 +288,30 @@ async function main(): Promise<void> {
     log(`flagged indices written to ${flaggedPath}: ${flagged.indices.join(', ')}`);
     await p.locator('#verdict-title').scrollIntoViewIfNeeded();
 
-    // ── themes ──
-    await setTheme(page, 'Light Modern');
-    await screenshot(page, 'panel-light');
-    await setTheme(page, 'Dark High Contrast');
-    await screenshot(page, 'panel-high-contrast');
-    await setTheme(page, 'Dark Modern');
+    // ── themes: the whole panel, then every card of the report on its own, in each of VS Code's four theme kinds ──
+    const cardIds = await p.locator('main.report > section, main.report > .columns > section').evaluateAll((cs) => cs.map((c) => c.id).filter(Boolean));
+    check(['verdict', 'trigger', 'heatmaps', 'threshold-card', 'export-card', 'samples'].every((id) => cardIds.includes(id)), `cards ${cardIds}`);
+    for (const [theme, tag] of [['Light Modern', 'light'], ['Dark High Contrast', 'high-contrast'], ['Light High Contrast', 'light-high-contrast'], ['Dark Modern', 'dark']] as const) {
+      await setTheme(page, theme);
+      await p.locator('#verdict-title').scrollIntoViewIfNeeded();
+      await screenshot(page, `panel-${tag}`);
+      for (const id of cardIds) {
+        const card = p.locator(`#${id}`);
+        await card.scrollIntoViewIfNeeded();
+        const file = path.join(ART, `card-${tag}-${id}.png`);
+        await card.screenshot({ path: file });
+        shots.push(path.resolve(file));
+      }
+    }
+    log(`card screenshots: ${cardIds.length} cards × 4 themes`);
+    // ── a narrow panel: the window at 760 px leaves the panel beside the editor about a third of it ──
+    const wide = page.viewportSize();
+    await page.setViewportSize({ width: 760, height: wide?.height ?? 900 });
+    await page.waitForTimeout(800);
+    const over = await p.locator('section.card').evaluateAll((cs) => cs.filter((c) => c.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map((c) => c.id));
+    check(over.length === 0, `cards wider than the narrow panel: ${over}`);
+    await screenshot(page, 'panel-narrow');
+    if (wide) await page.setViewportSize(wide);
 
     // ── cancel a scan from its notification: the worker must be gone and nothing written ──
     const before = listTree(WS);
@@ -340,8 +358,8 @@ async function main(): Promise<void> {
     log('panel restored after reload:', await panel(page).locator('#verdict-title').textContent());
 
     // ── the editor title offers the scan for an open .onnx ──
-    const modelRow = page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator('.monaco-icon-label.file-icon .label-name', { hasText: /^model\.onnx$/ }) }).first();
-    await modelRow.click();
+    const editorRow = page.locator('.explorer-folders-view .monaco-list-row').filter({ has: page.locator('.monaco-icon-label.file-icon .label-name', { hasText: /^model\.onnx$/ }) }).first();
+    await editorRow.click();
     const titleAction = page.locator('.editor-group-container.active .editor-actions .action-label[aria-label*="Scan for Backdoors"]');
     await titleAction.first().waitFor({ timeout: 30_000 });
     log('editor title action present for model.onnx');
@@ -410,6 +428,26 @@ async function main(): Promise<void> {
     const shownReport = () => JSON.parse(fs.readFileSync(path.join(RUN, 'diagnostics.json'), 'utf8')).panelResultPath;
     for (const end = Date.now() + 30_000; shownReport() !== wantReport; await page.waitForTimeout(300)) check(Date.now() < end, `Open report shows ${wantReport} (panel: ${shownReport()})`);
     log(`"Open report" on a.onnx: the report panel shows ${wantReport}`);
+    // ── the model editor: a click on model.onnx opens it (what the model is, its newest verdict) ──
+    await editorRow.click();
+    let editorFrame: FrameLocator | null = null;
+    for (const end = Date.now() + 60_000; !editorFrame; await page.waitForTimeout(500)) {
+      check(Date.now() < end, 'the model editor opens');
+      const frames = await page.locator('iframe.webview.ready').count();
+      for (let i = 0; i < frames && !editorFrame; i++) {
+        const inner = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame');
+        if ((await inner.locator('#model-verdict, #model-verdict-none').count().catch(() => 0)) > 0) editorFrame = inner;
+      }
+    }
+    await editorFrame.locator('#model-mask').waitFor({ timeout: 60_000 });
+    const maskLine = (await editorFrame.locator('#model-mask').textContent()) ?? '';
+    check(maskLine === `RNP masks ${r.totalChannels} channels in ${r.layers.length} BatchNorm layers.`, `model editor: ${maskLine}`);
+    const editorVerdict = (await editorFrame.locator('#model-verdict').getAttribute('data-verdict')) ?? '';
+    check(editorVerdict === r.verdict, `model editor verdict ${editorVerdict} vs ${r.verdict}`);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(ART, 'model-editor.png') });
+    shots.push(path.resolve(ART, 'model-editor.png'));
+    log(`model editor: ${maskLine} newest verdict ${editorVerdict}`);
     fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
     ok = true;
   } catch (e) {
