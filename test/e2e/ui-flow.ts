@@ -106,6 +106,9 @@ async function setTheme(page: Page, theme: string): Promise<void> {
   await input.fill('>Preferences: Color Theme');
   const command = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Preferences: Color Theme$/ }) });
   await command.first().click({ timeout: 10_000 });
+  // The theme list is virtualised (only rows in view exist): filter it to the name first, as a user would type it.
+  await page.waitForTimeout(300);
+  await input.fill(theme);
   const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${theme}$`) }) });
   await row.first().click({ timeout: 10_000 });
   const kind = /Light High Contrast/.test(theme) ? 'hc-light' : /High Contrast/.test(theme) ? 'hc-black' : /Light/.test(theme) ? 'vs' : 'vs-dark';

@@ -266,6 +266,14 @@ test('the slider says what it prunes to assistive technology, and shows a visibl
     return { width: parseFloat(s.outlineWidth), style: s.outlineStyle };
   });
   assert.ok(outline.width >= 2 && outline.style === 'solid', JSON.stringify(outline));
+  // The track follows the theme: the browser's bright native track is switched off (appearance none) and the
+  // slider takes the theme's focus colour.
+  const look = await page.evaluate(() => {
+    document.body.style.setProperty('--vscode-focusBorder', 'rgb(0, 120, 212)');
+    const st = getComputedStyle(document.getElementById('threshold')!);
+    return { appearance: st.appearance, accent: st.accentColor };
+  });
+  assert.deepEqual(look, { appearance: 'none', accent: 'rgb(0, 120, 212)' });
   await page.close();
 });
 
