@@ -525,7 +525,13 @@ export class ScanController implements PanelHandlers {
     return this.runJob(`Exporting ${path.basename(dst)}`, (onProgress) => startExport({ model: result.model, result, threshold: th, dest: dst }, this.jobOptions(vscode.Uri.file(result.model), onProgress)), async (done) => {
       ReportPanel.current?.post({ type: 'exported', path: done.path, acc: done.acc, asr: done.asr, repaired });
       this.log(`exported ${done.path} (${repaired ? 'repaired' : 'prune-only'}; ACC ${done.acc}, ASR ${done.asr})`);
-      void vscode.window.showInformationMessage(`Exported ${repaired ? 'the repaired model' : 'a prune-only model'} to ${path.basename(done.path)}`);
+      // Where it went, with the way there (issue #23 item 7: success was a bare path).
+      const reveal = 'Reveal in Explorer';
+      const os = process.platform === 'darwin' ? 'Reveal in Finder' : 'Show in Folder';
+      void vscode.window.showInformationMessage(`Exported ${repaired ? 'the repaired model' : 'a prune-only model'} to ${path.basename(done.path)}`, reveal, os).then((a) => {
+        if (a === reveal) void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(done.path));
+        else if (a === os) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(done.path));
+      });
     });
   }
 
