@@ -10,7 +10,7 @@ export function cellTitle(layer: string, channel: number, value: number): string
   return `${layer} / channel ${channel} / ${value.toFixed(4)}`;
 }
 
-export function verdictText(verdict: 'backdoored' | 'clean' | 'inconclusive', label: number | null, names?: readonly string[] | null): string {
+export function verdictText(verdict: 'backdoored' | 'clean' | 'inconclusive', label: number | null, names?: readonly string[] | Readonly<Record<number, string>> | null): string {
   if (verdict === 'backdoored') return label === null ? 'Backdoored' : `Backdoored — target label ${labelText(label, names)}`;
   if (verdict === 'clean') return 'No backdoor found';
   return 'Inconclusive';

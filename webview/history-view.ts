@@ -78,7 +78,7 @@ function row(e: ScanHistoryEntry, index: number, isShown: boolean, post: (m: Web
     el('td', {}, tick),
     el('td', {}, when(e.finishedAt), notes.length ? el('div', { class: 'hint history-note' }, notes.join('; ')) : null),
     el('td', {}, e.mode),
-    el('td', { class: `history-verdict verdict-text-${e.verdict}` }, verdictText(e.verdict, e.detectedLabel)),
+    el('td', { class: `history-verdict verdict-text-${e.verdict}` }, verdictText(e.verdict, e.detectedLabel, e.detectedLabel !== null && e.detectedLabelName ? { [e.detectedLabel]: e.detectedLabelName } : null)),
     el('td', { class: 'history-acc' }, change(e.before.acc, e.after.acc)),
     el('td', { class: 'history-asr' }, change(e.before.asr, e.after.asr)),
     el('td', {}, open),

@@ -52,7 +52,7 @@ function lastScanCard(model: string, last: ScanHistoryEntry | null, reports: num
       ? el(
           'div',
           {},
-          el('p', { id: 'model-verdict', 'data-verdict': last.verdict }, verdictText(last.verdict, last.detectedLabel)),
+          el('p', { id: 'model-verdict', 'data-verdict': last.verdict }, verdictText(last.verdict, last.detectedLabel, last.detectedLabel !== null && last.detectedLabelName ? { [last.detectedLabel]: last.detectedLabelName } : null)),
           el(
             'p',
             { class: 'hint', id: 'model-verdict-detail' },

@@ -21,6 +21,8 @@ export interface ScanHistoryEntry {
   mode: ScanMode;
   verdict: ScanResult['verdict'];
   detectedLabel: number | null;
+  /** The detected label's class name, when the scan knew the names (engine/data/class-names.ts). */
+  detectedLabelName?: string | null;
   before: Metrics;
   after: Metrics;
   prunedCount: number;
@@ -56,6 +58,7 @@ export function summarise(r: ScanResult, resultPath: string, at: { finishedAt: s
     mode: r.mode,
     verdict: r.verdict,
     detectedLabel: r.detectedLabel,
+    detectedLabelName: r.detectedLabel !== null ? (r.classNames?.[r.detectedLabel] ?? null) : null,
     before: r.before,
     after: r.after,
     prunedCount: r.prunedCount,

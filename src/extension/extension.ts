@@ -54,8 +54,11 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerCustomEditorProvider(MODEL_EDITOR_VIEW_TYPE, models, { supportsMultipleEditorsPerDocument: true }),
     // Test hook: the page the model editor of `file` was last sent (its webview's DOM is VS Code's to render).
     vscode.commands.registerCommand('rnp._modelEditor', (file: unknown) => (typeof file === 'string' ? (models.shown.get(file) ?? null) : null)),
+    // Test hook, and what activation runs: the Problems entries of the kept reports (a reload empties the panel).
+    vscode.commands.registerCommand('rnp._restoreFindings', () => scans.restoreFindings()),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, { deserializeWebviewPanel: (panel, state) => scans.restore(panel, state) }),
   );
+  void scans.restoreFindings().catch((e) => out.appendLine(`could not restore the Problems entries of kept reports: ${e}`));
 }
 
 function toUri(a: unknown): vscode.Uri | undefined {

@@ -6,6 +6,7 @@
 import { confirmScanIfUntrusted } from './trust';
 import * as vscode from 'vscode';
 import * as path from 'node:path';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Progress } from '../protocol';
 import type { ScanResult } from '../engine/result';
@@ -81,6 +82,32 @@ export class ScanController implements PanelHandlers {
       onProgress,
       onOutput: (text) => this.out.append(text),
     };
+  }
+
+  /**
+   * The Problems panel is empty after a window reload: give each scanned model of the workspace the finding of its
+   * newest kept report again (folder scans' reports, under .rnp-scan/batch/, are the folder scan's to show).
+   */
+  async restoreFindings(): Promise<number> {
+    const reports = await vscode.workspace.findFiles('**/.rnp-scan/*/{scan.json,*/scan.json}', '**/node_modules/**', 2000);
+    const models = new Set<string>();
+    for (const u of reports) {
+      const parts = u.fsPath.split(path.sep);
+      const i = parts.lastIndexOf('.rnp-scan');
+      if (i > 0 && parts[i + 1] !== 'batch') models.add(path.join(parts.slice(0, i).join(path.sep) || path.sep, parts[i + 1]));
+    }
+    let restored = 0;
+    for (const model of models) {
+      const uri = vscode.Uri.file(model);
+      if (!existsSync(model) || this.findings.has(uri)) continue;
+      const newest = (await scanHistory(model, 1, { modelSha: null }).catch(() => null))?.entries[0];
+      const r = newest ? await readScanResult(newest.resultPath).catch(() => null) : null;
+      const finding = r ? scanDiagnostic({ ...r, model }) : null;
+      if (!finding) continue;
+      this.findings.set(uri, [toDiagnostic(finding)]);
+      restored++;
+    }
+    return restored;
   }
 
   /** The model editor's summary of `model`, computed in a worker of its own (it may run beside a scan). */

@@ -4,6 +4,7 @@
  * provider (verdict-decorations.ts) turns it into a FileDecoration.
  */
 import type { ScanHistoryEntry } from '../engine/scan-history';
+import { labelText } from '../report/class-label';
 
 export interface VerdictBadge {
   /** At most two characters (VS Code's limit). */
@@ -20,7 +21,7 @@ export function verdictBadge(latest: ScanHistoryEntry | null): VerdictBadge | nu
   if (latest.verdict === 'backdoored') {
     return {
       badge: 'BD',
-      tooltip: `RNP: backdoor found${latest.detectedLabel !== null ? `, target label ${latest.detectedLabel}` : ''} (scan of ${when} UTC${acc(latest.before.acc)})`,
+      tooltip: `RNP: backdoor found${latest.detectedLabel !== null ? `, target label ${labelText(latest.detectedLabel, latest.detectedLabelName ? { [latest.detectedLabel]: latest.detectedLabelName } : null)}` : ''} (scan of ${when} UTC${acc(latest.before.acc)})`,
       color: 'errorForeground',
     };
   }

@@ -41,6 +41,10 @@ test('what the model is, its newest verdict, and Scan / Open report', async () =
   assert.deepEqual(await page.locator('#model-norm-ops li').allTextContents(), [`BatchNormalization × 3`]);
   assert.equal(await text(page, '#model-verdict'), 'Backdoored — target label 3');
   assert.match(await text(page, '#model-verdict-detail'), /^Newest of 2 kept reports: paper mode, finished 2026-12-07 \d\d:05; ACC 91\.0% → 89\.4%/);
+  // With class names in the report, the verdict names the label.
+  const named = summarise({ ...sampleResult(), classNames: ['a', 'b', 'c', 'dress', 'e', 'f', 'g', 'h', 'i', 'j'] }, last.resultPath, { finishedAt: last.finishedAt, startedAt: last.startedAt }, null);
+  await send(page, { type: 'model', model: MODEL, summary, error: null, last: named, reports: 2 });
+  assert.equal(await text(page, '#model-verdict'), 'Backdoored — target label 3 (dress)');
   await page.locator('#model-scan').click();
   await page.locator('#model-open-report').click();
   assert.deepEqual((await posted(page)).slice(-2), [{ type: 'scanModel' }, { type: 'openModelReport' }]);
