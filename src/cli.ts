@@ -68,15 +68,11 @@ async function main(argv: string[]): Promise<number> {
       await writeSarif(cmd.sarif, { models: [{ path: result.model, sha256: result.modelSha256, finding: findingOf(result), report: resultPath }], commandLine: ['rnp-scan', ...argv].join(' ') });
     }
     // The human-readable reports beside scan.json: Markdown always (small, for a pull request), HTML when asked.
-    const { writeReport } = await import('./report-files');
+    const { reportFormatOf, writeReport } = await import('./report-files');
     const assets = { root: path.resolve(__dirname, '..') };
     const outDir = path.dirname(resultPath);
-    await writeReport(path.join(outDir, 'report.md'), 'md', result, assets);
-    const reports = [path.join(outDir, 'report.md')];
-    if (cmd.html) {
-      reports.push(path.join(outDir, 'report.html'));
-      await writeReport(reports[1], 'html', result, assets);
-    }
+    const reports = [path.join(outDir, 'report.md'), ...(cmd.html ? [path.join(outDir, 'report.html')] : [])];
+    for (const file of reports) await writeReport(file, reportFormatOf(file)!, result, assets);
     process.stdout.write(cmd.json ? JSON.stringify(result) + '\n' : `${formatSummary(result, resultPath)}\nreport:         ${reports.join(', ')}\n`);
     // 3: a finding at or above --fail-on (cli/exit-codes.ts); `npm run demo` passes --fail-on never.
     return scanExitCode(result.verdict, cmd.failOn);

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScanResult } from './engine/result';
 import { writeFileAtomic } from './engine/atomic-write';
-import { randomBytes } from 'node:crypto';
+import { makeNonce } from './csp-nonce';
 import { markdownReport } from './report/markdown-report';
 import { htmlReport } from './report/html-report';
 
@@ -33,7 +33,7 @@ export async function renderReport(format: ReportFormat, result: ScanResult, ass
       throw new Error(`${join(assets.root, p)}: the report panel's ${p.endsWith('.css') ? 'stylesheet' : 'bundle'} is missing (${e.code ?? e.message}); run npm run build`);
     });
   const [script, css] = await Promise.all([read('dist/webview.js'), read('media/report.css')]);
-  return htmlReport({ result, script, css, nonce: randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '') });
+  return htmlReport({ result, script, css, nonce: makeNonce() });
 }
 
 /** Renders and writes `dest`; never over the scanned model. */

@@ -13,6 +13,7 @@ import { heatmap } from './heatmap-view';
 import { prunedCounts } from '../src/report/pruning';
 import { thresholdText } from '../src/report/threshold-text';
 import { labelText } from '../src/report/class-label';
+import { afterRowLabel } from '../src/report/after-label';
 import { baseName, percent, prunedSummary, verdictText } from './format';
 import { atScanThreshold, exportChoice, scanPrunedNothing, sliderThreshold } from '../src/report/export-choice';
 import { shownMetrics } from './shown-metrics';
@@ -97,12 +98,6 @@ function triggerBody(t: TriggerResult, sweepNorm: number | null, names: readonly
         )
       : null,
   );
-}
-
-/** The metrics table's row for `after`: what the scan's own model is. */
-function afterRowLabel(r: ScanResult): string {
-  if (scanPrunedNothing(r)) return r.repair ? 'repaired (nothing pruned)' : 'after the scan (nothing pruned)';
-  return r.repair ? `pruned at ${thresholdText(r.threshold)} and repaired` : `pruned at ${thresholdText(r.threshold)}`;
 }
 
 export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): ReportView {

@@ -5,13 +5,12 @@
  * throws its InputError (the editor shows it); a graph the compiler rejects comes back with `scannable.ok = false`
  * and the compiler's message, with the structure still described.
  */
-import { stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { readOnnxFile } from './onnx/read';
 import { dtypeName } from './onnx/dtype';
 import { tensorSize } from './onnx/ir';
 import { compileProgram } from './graph/compile';
 import { InputError } from './errors';
-import { hashModel } from './file-hash';
 import type { MaskSiteKind } from './mask-site';
 
 /** Normalisation ops a user asks about: BatchNorm is what RNP masks; the others it cannot mask (yet). */
@@ -51,7 +50,9 @@ export interface ModelSummary {
 }
 
 export async function summarizeModel(model: string): Promise<ModelSummary> {
-  const [{ graph }, sha256, st] = await Promise.all([readOnnxFile(model), hashModel(model), stat(model)]);
+  // One read: the bytes the reader decoded are the ones hashed and measured.
+  const { graph, bytes } = await readOnnxFile(model);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
   const counts = new Map<string, number>();
   for (const n of graph.nodes) counts.set(n.opType, (counts.get(n.opType) ?? 0) + 1);
   const ops = [...counts].map(([op, count]) => ({ op, count })).sort((a, b) => b.count - a.count || a.op.localeCompare(b.op));
@@ -79,7 +80,7 @@ export async function summarizeModel(model: string): Promise<ModelSummary> {
   }
   return {
     model,
-    sizeBytes: st.size,
+    sizeBytes: bytes.length,
     sha256,
     irVersion: graph.irVersion,
     opset: graph.opset,

@@ -39,28 +39,32 @@ export function batchDiagnostics(out: BatchOutput): FindingDiagnostic[] {
     const f = e.finding;
     if (e.row.status === 'error') {
       diags.push({ file: e.model.path, severity: 'error', code: RULES.scanError, message: `Could not scan for backdoors: ${e.row.error}` });
-    } else if (e.row.verdict === 'backdoored') {
-      const why = f?.evidence[0] ? ` ${f.evidence[0]}` : '';
-      diags.push({ file: e.model.path, severity: 'error', code: RULES.backdoor, message: `Backdoor found: target label ${e.row.detectedLabel ?? 'unknown'}${f ? ` (confidence ${pct(f.confidence)})` : ''}.${why}` });
-    } else if (e.row.verdict === 'inconclusive') {
-      const why = f?.evidence[0] ? ` ${f.evidence[0]}` : '';
-      diags.push({ file: e.model.path, severity: 'warning', code: RULES.inconclusive, message: `Backdoor scan inconclusive${e.row.detectedLabel !== null ? ` (suspected label ${e.row.detectedLabel})` : ''}: review the report.${why}` });
+    } else {
+      const d = verdictFinding(e.model.path, e.row.verdict, e.row.detectedLabel, f ? { confidence: f.confidence, evidence: f.evidence[0] ?? null } : null, null);
+      if (d) diags.push(d);
     }
   }
   return diags;
 }
 
-/** A single scan's finding on its model file (the same rules as a batch's; a clean model: none). */
-export function scanDiagnostic(r: Pick<ScanResult, 'model' | 'verdict' | 'detectedLabel' | 'confidence' | 'evidence' | 'classNames'>): FindingDiagnostic | null {
-  const why = r.evidence[0] ? ` ${r.evidence[0]}` : '';
-  const label = (l: number) => labelText(l, r.classNames);
-  if (r.verdict === 'backdoored') {
-    return { file: r.model, severity: 'error', code: RULES.backdoor, message: `Backdoor found: target label ${r.detectedLabel === null ? 'unknown' : label(r.detectedLabel)} (confidence ${pct(r.confidence)}).${why}` };
+/**
+ * The finding of one verdict on its model file, for a batch row and a single scan alike: backdoored an error,
+ * inconclusive a warning, anything else none. `report`: the confidence and first evidence line, when read.
+ */
+function verdictFinding(file: string, verdict: string | null, label: number | null, report: { confidence: number; evidence: string | null } | null, names: ScanResult['classNames']): FindingDiagnostic | null {
+  const why = report?.evidence ? ` ${report.evidence}` : '';
+  if (verdict === 'backdoored') {
+    return { file, severity: 'error', code: RULES.backdoor, message: `Backdoor found: target label ${label === null ? 'unknown' : labelText(label, names)}${report ? ` (confidence ${pct(report.confidence)})` : ''}.${why}` };
   }
-  if (r.verdict === 'inconclusive') {
-    return { file: r.model, severity: 'warning', code: RULES.inconclusive, message: `Backdoor scan inconclusive${r.detectedLabel !== null ? ` (suspected label ${label(r.detectedLabel)})` : ''}: review the report.${why}` };
+  if (verdict === 'inconclusive') {
+    return { file, severity: 'warning', code: RULES.inconclusive, message: `Backdoor scan inconclusive${label !== null ? ` (suspected label ${labelText(label, names)})` : ''}: review the report.${why}` };
   }
   return null;
+}
+
+/** A single scan's finding on its model file (the same rules as a batch's; a clean model: none). */
+export function scanDiagnostic(r: Pick<ScanResult, 'model' | 'verdict' | 'detectedLabel' | 'confidence' | 'evidence' | 'classNames'>): FindingDiagnostic | null {
+  return verdictFinding(r.model, r.verdict, r.detectedLabel, { confidence: r.confidence, evidence: r.evidence[0] ?? null }, r.classNames);
 }
 
 export function batchTableRows(out: BatchOutput): BatchTableRow[] {

@@ -5,7 +5,8 @@
  * posts `{type: 'openReport', row}` / `{type: 'openModel', row}` back, which the host validates.
  */
 import type { BatchTableRow } from './batch-findings';
-import { makeNonce } from './panel-html';
+import { makeNonce } from '../csp-nonce';
+import { escapeHtml } from '../report/html-escape';
 
 export interface BatchPanelInput {
   cspSource: string;
@@ -16,7 +17,6 @@ export interface BatchPanelInput {
   nonce?: string;
 }
 
-export const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 export type BatchPanelMessage = { type: 'openReport'; row: number } | { type: 'openModel'; row: number };
 

@@ -2,7 +2,10 @@
  * The report panel's HTML shell: a strict Content-Security-Policy with a per-load nonce, one stylesheet and one
  * script, both local (served through webview.asWebviewUri). No `vscode` import, so the CSP can be unit-tested.
  */
-import { randomBytes } from 'node:crypto';
+import { makeNonce } from '../csp-nonce';
+
+// Attribute values only, and quotes left as they are: the CSP's 'nonce-…' sources must read as written.
+const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 export interface PanelHtmlInput {
   /** webview.cspSource */
@@ -13,10 +16,6 @@ export interface PanelHtmlInput {
   nonce?: string;
 }
 
-export function makeNonce(): string {
-  return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
-}
-
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return [
     "default-src 'none'",
@@ -25,8 +24,6 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     `img-src ${cspSource} data:`,
   ].join('; ');
 }
-
-const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 export function panelHtml(input: PanelHtmlInput): string {
   const nonce = input.nonce ?? makeNonce();

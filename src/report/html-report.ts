@@ -7,6 +7,7 @@
  * nonce-tagged scripts and styles and data: images.
  */
 import type { ScanResult } from '../engine/result';
+import { escapeHtml } from './html-escape';
 
 export interface HtmlReportInput {
   result: ScanResult;
@@ -72,8 +73,6 @@ function scriptText(js: string): string {
 function jsonText(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
-
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function htmlReportCsp(nonce: string): string {
   return ["default-src 'none'", `script-src 'nonce-${nonce}'`, `style-src 'nonce-${nonce}'`, 'img-src data:'].join('; ');

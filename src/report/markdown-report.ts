@@ -9,6 +9,7 @@ import { prunedCounts } from './pruning';
 import { thresholdText } from './threshold-text';
 import { dismissedSignals, nextStep } from './verdict-advice';
 import { labelText } from './class-label';
+import { afterRowLabel } from './after-label';
 
 /** Neural Cleanse's flag line (engine/evidence/mad.ts ANOMALY_FLAG): the report marks labels over it. */
 const ANOMALY_FLAG = 2;
@@ -28,12 +29,6 @@ function table(header: string[], rows: string[][]): string {
 export function verdictHeadline(r: Pick<ScanResult, 'verdict' | 'detectedLabel' | 'classNames'>): string {
   if (r.verdict === 'backdoored') return r.detectedLabel === null ? 'Backdoored (target label unknown)' : `Backdoored: target label ${labelText(r.detectedLabel, r.classNames)}`;
   return r.verdict === 'clean' ? 'No backdoor found' : 'Inconclusive';
-}
-
-function afterLabel(r: ScanResult): string {
-  const nothing = r.threshold < 0;
-  if (nothing) return r.repair ? 'repaired (nothing pruned)' : 'after the scan (nothing pruned)';
-  return r.repair ? `pruned at ${thresholdText(r.threshold)} and repaired` : `pruned at ${thresholdText(r.threshold)}`;
 }
 
 function setName(d: DatasetInfo | null): string {
@@ -58,7 +53,7 @@ export function markdownReport(r: ScanResult): string {
   out.push(nextStep(r), '');
 
   out.push('## Accuracy', '');
-  out.push(table(['model', `clean accuracy (ACC)${setName(r.data.cleanTest)}`, `attack success (ASR)${setName(r.data.poisonTest)}`], [metricsRow('original', r.before), metricsRow(afterLabel(r), r.after)]), '');
+  out.push(table(['model', `clean accuracy (ACC)${setName(r.data.cleanTest)}`, `attack success (ASR)${setName(r.data.poisonTest)}`], [metricsRow('original', r.before), metricsRow(afterRowLabel(r), r.after)]), '');
   if (!r.data.cleanTest || !r.data.poisonTest) out.push(`Not measured: ${[!r.data.cleanTest ? 'ACC (no clean test set given)' : '', !r.data.poisonTest ? 'ASR (no poisoned test set given)' : ''].filter(Boolean).join('; ')}.`, '');
 
   out.push('## Pruning', '');

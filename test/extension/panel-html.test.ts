@@ -1,7 +1,8 @@
 // The panel's HTML shell: strict CSP with a nonce, local script and style only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { contentSecurityPolicy, makeNonce, panelHtml } from '../../src/extension/panel-html';
+import { contentSecurityPolicy, panelHtml } from '../../src/extension/panel-html';
+import { makeNonce } from '../../src/csp-nonce';
 
 test('CSP is default-src none with nonce-only scripts', () => {
   const csp = contentSecurityPolicy('https://x.vscode-cdn.net', 'abc');
