@@ -2,7 +2,8 @@
  * `rnp-scan`: the engine from a command line, for scripts and CI. Contract (README "Command line"):
  * exit 0, or 3 for a finding at or above --fail-on (cli/exit-codes.ts); exit 2 with one line on stderr naming the file and the problem for bad input;
  * `--json` prints exactly one JSON object on stdout; progress goes to stderr. Subcommands: `plan` (what a scan would
- * run, without running it), `samples` (rank a dataset's samples), `options` (the options table).
+ * run, without running it), `check` (does the defense data fit the model: engine/data-check.ts), `samples` (rank a
+ * dataset's samples), `options` (the options table).
  * `batch` (every model under folders: cli/batch.ts).
  */
 import * as path from 'node:path';
@@ -54,6 +55,14 @@ async function main(argv: string[]): Promise<number> {
     if (cmd.kind === 'batch') {
       const { runBatchCli } = await import('./cli/batch');
       return await runBatchCli(cmd.batch!, { failOn: cmd.failOn, sarif: cmd.sarif, signal: controller.signal, argv });
+    }
+    if (cmd.kind === 'check') {
+      const { checkDefenseData, dataCheckSummary } = await import('./engine/data-check');
+      const { model, data, options, labels } = cmd.request;
+      const c = await checkDefenseData({ model, data, options, labels });
+      process.stdout.write(cmd.json ? JSON.stringify(c) + '\n' : [`${data}: ${dataCheckSummary(c)}`, ...c.findings.map((f) => `${f.level}: ${f.text}`)].join('\n') + '\n');
+      // A warning means the scan would be weak or meaningless: a CI step gating on the data stops here.
+      return c.findings.some((f) => f.level === 'warning') ? EXIT.finding : EXIT.ok;
     }
     if (cmd.kind === 'plan') {
       const plan = await planOnly(cmd.request);

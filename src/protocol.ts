@@ -11,6 +11,7 @@ import type { ErrorCode } from './engine/errors';
 import type { ScanHistory, ScanHistoryEntry } from './engine/scan-history';
 import type { CompareRow } from './report/compare';
 import type { ModelSummary } from './engine/model-summary';
+import type { DataCheck, DataCheckRequest } from './engine/data-check';
 import { NOTHING_PRUNED } from './engine/rnp/select';
 
 // The engine owns its job types (engine/jobs.ts); the protocol carries them and re-exports them for its users.
@@ -26,6 +27,8 @@ export type HostToWorker =
   | { type: 'batch'; id: number; request: BatchRequest }
   /** What a model file is (engine/model-summary.ts), for the model editor: read and compiled, nothing run. */
   | { type: 'summary'; id: number; model: string }
+  /** Does this defense data fit this model (engine/data-check.ts): loaded as a scan would, and the model measured on it. */
+  | { type: 'dataCheck'; id: number; request: DataCheckRequest }
   | { type: 'cancel' };
 
 // ───────────────────────── worker → host ─────────────────────────
@@ -45,6 +48,7 @@ export type WorkerToHost =
   /** Every entry's `finding` is filled in (read from scan.json for models reused from an earlier run). */
   | { type: 'batchDone'; id: number; output: BatchOutput }
   | { type: 'summaryDone'; id: number; summary: ModelSummary }
+  | { type: 'dataCheckDone'; id: number; check: DataCheck }
   | { type: 'error'; id: number; error: WorkerError };
 
 // ───────────────────────── host ⇄ webview ─────────────────────────
@@ -143,9 +147,10 @@ export type WebviewToHost =
   | { type: 'compareHistory'; a: number; b: number }
   /** Save the shown report as a self-contained HTML or a Markdown file (the host asks where, and which). */
   | { type: 'saveReport' }
-  /** The model editor's buttons: scan the model it shows, open its newest report. The host knows which model. */
+  /** The model editor's buttons: scan the model it shows, open its newest report, check defense data for it. The host knows which model. */
   | { type: 'scanModel' }
-  | { type: 'openModelReport' };
+  | { type: 'openModelReport' }
+  | { type: 'checkModelData' };
 
 /** The webview is untrusted: accept only well-formed messages. */
 export function isWebviewToHost(m: unknown): m is WebviewToHost {
@@ -170,6 +175,7 @@ export function isWebviewToHost(m: unknown): m is WebviewToHost {
     case 'saveReport':
     case 'scanModel':
     case 'openModelReport':
+    case 'checkModelData':
       return Object.keys(o).length === 1;
     default:
       return false;

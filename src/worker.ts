@@ -61,6 +61,9 @@ async function handle(m: HostToWorker): Promise<void> {
       const { summarizeModel } = await import('./engine/model-summary');
       await selectBackend('cpu');
       await send({ type: 'summaryDone', id: m.id, summary: await summarizeModel(m.model) });
+    } else if (m.type === 'dataCheck') {
+      const { checkDefenseData } = await import('./engine/data-check');
+      await send({ type: 'dataCheckDone', id: m.id, check: await checkDefenseData(m.request) });
     } else if (m.type === 'samples') {
       const { model, data, inspect, options, previews } = m.request;
       const output = await runSamples({ model, data, options, outDir: '', writePruned: false }, inspect, hooks, { previews });

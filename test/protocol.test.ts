@@ -15,6 +15,7 @@ test('accepts the well-formed messages', () => {
     { type: 'exportSamples', count: 1 },
     { type: 'exportSamples', count: 102 },
     { type: 'exportSamples', count: 60_000 },
+    { type: 'checkModelData' },
   ]) {
     assert.equal(isWebviewToHost(m), true, JSON.stringify(m));
   }
@@ -35,6 +36,8 @@ test('rejects malformed sample messages', () => {
     { type: 'exportSamples', count: 3, indices: [1, 2, 3] },
     { type: 'inspectSamples', path: '/etc/passwd' },
     { type: 'inspectSamples', model: '/m.onnx' },
+    // the model editor names no files: the host knows its model and asks for the data
+    { type: 'checkModelData', data: '/etc/passwd' },
   ]) {
     assert.equal(isWebviewToHost(m), false, JSON.stringify(m));
   }

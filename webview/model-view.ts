@@ -44,6 +44,8 @@ function lastScanCard(model: string, last: ScanHistoryEntry | null, reports: num
   scan.addEventListener('click', () => post({ type: 'scanModel' }));
   const open = last ? custom('vscode-button', { id: 'model-open-report', secondary: '' }, 'Open report') : null;
   open?.addEventListener('click', () => post({ type: 'openModelReport' }));
+  const check = custom('vscode-button', { id: 'model-check-data', secondary: '' }, 'Check defense data…');
+  check.addEventListener('click', () => post({ type: 'checkModelData' }));
   return el(
     'section',
     { class: `card model-last${last ? ` verdict-${last.verdict}` : ''}`, id: 'model-last' },
@@ -61,7 +63,7 @@ function lastScanCard(model: string, last: ScanHistoryEntry | null, reports: num
           ),
         )
       : el('p', { class: 'hint', id: 'model-verdict-none' }, `${baseName(model)} has not been scanned yet. A scan needs clean samples of its training distribution (about 1 % of the training set, e.g. 500 images).`),
-    el('div', { class: 'buttons' }, scan, open),
+    el('div', { class: 'buttons' }, scan, open, check),
   );
 }
 

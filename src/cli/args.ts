@@ -14,6 +14,7 @@ import { optionDefaultText } from './options-table';
 
 const COMMANDS = `usage: rnp-scan MODEL.onnx --data DEFENSE [--clean-test T] [--poison-test P] [--out DIR] [--json] [options]
        rnp-scan plan MODEL.onnx --data DEFENSE [--json] [options]   which stages a scan would run, and why
+       rnp-scan check MODEL.onnx --data DEFENSE [--json] [options]  does the data fit the model (exit 3 on a warning)
        rnp-scan batch PATH... --data DEFENSE --out DIR [--shard I/N] [--sarif FILE] [options]   every model under PATH
        rnp-scan samples MODEL.onnx --data DEFENSE --inspect DATASET [--json]
        rnp-scan options [--json]                                    every option, its flag, setting and defaults`;
@@ -38,7 +39,7 @@ export const USAGE = [
 ].join('\n');
 
 export interface CliCommand {
-  kind: 'scan' | 'samples' | 'plan' | 'options' | 'help' | 'batch';
+  kind: 'scan' | 'samples' | 'plan' | 'check' | 'options' | 'help' | 'batch';
   request: ScanRequest;
   inspect?: string;
   json: boolean;
@@ -99,7 +100,7 @@ export function parseCli(argv: string[]): CliCommand {
   if (v.help) return { kind: 'help', request: empty, json: false, failOn: 'backdoored', html: false };
   const pos = [...positionals];
   let kind: CliCommand['kind'] = 'scan';
-  if (['samples', 'plan', 'options', 'scan', 'batch'].includes(pos[0])) kind = pos.shift() as CliCommand['kind'];
+  if (['samples', 'plan', 'check', 'options', 'scan', 'batch'].includes(pos[0])) kind = pos.shift() as CliCommand['kind'];
   if (kind === 'options') {
     if (pos.length) throw new InputError('OPTION_INVALID', null, `options takes no arguments, got ${pos.join(' ')}`);
     return { kind, request: empty, json: !!v.json, failOn: 'backdoored', html: false };

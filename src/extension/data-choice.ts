@@ -30,24 +30,45 @@ function settingPath(cfg: vscode.WorkspaceConfiguration, key: string, ws: string
   return resolveSettingPath(cfg.get<string>(key), ws, path.join, path.isAbsolute);
 }
 
-/** The defense data alone (setting, remembered choice, or asked): what a sample ranking needs. */
-export async function chooseDefenseData(model: vscode.Uri, state: vscode.Memento): Promise<string | undefined> {
+/**
+ * What the user decided about a freshly picked defense file once it was checked against the model: scan with it,
+ * pick another, or stop (undefined).
+ */
+export type DataDecision = 'use' | 'other' | undefined;
+/** Checks a picked file against the model (the controller runs engine/data-check.ts in a worker) and asks. */
+export type DataVetter = (data: string) => Promise<DataDecision>;
+
+/**
+ * The defense data alone (setting, remembered choice, or asked): what a sample ranking needs. A file picked now is
+ * checked by `vet` before it is remembered; a setting or a remembered choice was accepted before and is not re-asked.
+ */
+export async function chooseDefenseData(model: vscode.Uri, state: vscode.Memento, vet?: DataVetter): Promise<string | undefined> {
   const cfg = vscode.workspace.getConfiguration('rnp', model);
   let data = settingPath(cfg, 'defenseData', workspaceFolderOf(model));
   if (!data) {
     const remembered = state.get<string>(dataKey(model.fsPath));
-    data = remembered && fs.existsSync(remembered) ? remembered : await pickDefenseData(model);
+    data = remembered && fs.existsSync(remembered) ? remembered : await pickVetted(model, vet);
     if (!data) return undefined;
     await state.update(dataKey(model.fsPath), data);
   }
   return data;
 }
 
+async function pickVetted(model: vscode.Uri, vet: DataVetter | undefined): Promise<string | undefined> {
+  for (;;) {
+    const picked = await pickDefenseData(model);
+    if (!picked) return undefined;
+    const decision = vet ? await vet(picked) : 'use';
+    if (decision === 'use') return picked;
+    if (decision === undefined) return undefined;
+  }
+}
+
 /** undefined = the user dismissed a question (no scan). */
-export async function chooseData(model: vscode.Uri, state: vscode.Memento): Promise<DataChoice | undefined> {
+export async function chooseData(model: vscode.Uri, state: vscode.Memento, vet?: DataVetter): Promise<DataChoice | undefined> {
   const cfg = vscode.workspace.getConfiguration('rnp', model);
   const ws = workspaceFolderOf(model);
-  const data = await chooseDefenseData(model, state);
+  const data = await chooseDefenseData(model, state, vet);
   if (!data) return undefined;
   const choice: DataChoice = { data, cleanTest: settingPath(cfg, 'cleanTest', ws), poisonTest: settingPath(cfg, 'poisonTest', ws) };
   if (!choice.cleanTest && !choice.poisonTest) Object.assign(choice, await besideTestSets(model, data, state));
@@ -76,7 +97,7 @@ interface DataItem extends vscode.QuickPickItem {
   browse?: boolean;
 }
 
-function pickDefenseData(model: vscode.Uri): Promise<string | undefined> {
+export function pickDefenseData(model: vscode.Uri): Promise<string | undefined> {
   return pickDataset(model, {
     title: `Clean defense data for ${path.basename(model.fsPath)}`,
     placeHolder: 'A small set of clean, correctly labelled samples (a few hundred suffice). Asked once per model.',

@@ -22,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
     summarize: (m) => scans.summarize(m),
     scan: (u) => vscode.commands.executeCommand('rnp.scan', u),
     openReport: (u) => vscode.commands.executeCommand('rnp.openReport', u),
+    checkData: (u) => vscode.commands.executeCommand('rnp.checkDefenseData', u),
     log: (l) => out.appendLine(l),
     onReportsChanged: badges.onDidChangeFileDecorations,
   });
@@ -38,6 +39,13 @@ export function activate(context: vscode.ExtensionContext): void {
       scans.exportPruned(typeof threshold === 'number' ? threshold : undefined, typeof dest === 'string' ? dest : undefined),
     ),
     vscode.commands.registerCommand('rnp.cancel', () => scans.cancel()),
+    // Palette and the model editor; tests pass (model, data) as paths to skip both questions.
+    vscode.commands.registerCommand('rnp.checkDefenseData', (a?: unknown, b?: unknown) => {
+      const first = toUri(a);
+      // Explorer menu on a dataset: the file clicked is the data, the model is asked.
+      if (first && !first.fsPath.toLowerCase().endsWith('.onnx')) return scans.checkDefenseData(undefined, first.fsPath);
+      return scans.checkDefenseData(first ?? uriArg(undefined), toUri(b)?.fsPath);
+    }),
     // Explorer menu: the .npz clicked. Tests pass (dataset, model) as paths to skip both questions.
     vscode.commands.registerCommand('rnp.inspectSamples', (dataset?: unknown, model?: unknown) =>
       scans.inspectSamples(toUri(dataset), toUri(model)),

@@ -22,6 +22,8 @@ export interface ModelEditorHost {
   summarize(model: string): Promise<ModelSummary>;
   scan(model: vscode.Uri): Thenable<unknown>;
   openReport(scanJson: vscode.Uri): Thenable<unknown>;
+  /** "Check Defense Data…" for this model (the data is asked). */
+  checkData(model: vscode.Uri): Thenable<unknown>;
   log(line: string): void;
   /** Fires with a model's uri when its kept reports changed (a scan of it finished). */
   onReportsChanged: vscode.Event<vscode.Uri | vscode.Uri[] | undefined>;
@@ -82,6 +84,7 @@ export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider 
           void webview.postMessage(page);
         } else if (m.type === 'scanModel') void this.host.scan(document.uri);
         else if (m.type === 'openModelReport' && page.last) void this.host.openReport(vscode.Uri.file(page.last.resultPath));
+        else if (m.type === 'checkModelData') void this.host.checkData(document.uri);
       },
       undefined,
       subs,

@@ -4,6 +4,7 @@
  * it shows so the serializer can restore it after a window reload.
  */
 import * as vscode from 'vscode';
+import { panelColumn } from './panel-column';
 import type { HostToWebview, SamplesReport, WebviewToHost } from '../protocol';
 import { isWebviewToHost } from '../protocol';
 import type { ScanResult } from '../engine/result';
@@ -63,13 +64,20 @@ export class ReportPanel {
     });
   }
 
-  /** The open panel (revealed), or a new one beside the active editor. */
+  /**
+   * The open panel (revealed where it is when visible, else brought next to the active editor), or a new one there:
+   * beside a single editor group, into a neighbouring group when there are already two or more (panel-column.ts).
+   */
   static show(extensionUri: vscode.Uri, handlers: PanelHandlers, log: (line: string) => void): ReportPanel {
+    const groups = vscode.window.tabGroups;
+    const where = panelColumn(groups.activeTabGroup?.viewColumn, groups.all.length);
+    const column = where === 'beside' ? vscode.ViewColumn.Beside : (where as vscode.ViewColumn);
     if (ReportPanel.current) {
-      ReportPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
+      const p = ReportPanel.current.panel;
+      p.reveal(p.visible ? undefined : column, true);
       return ReportPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Backdoor Scan', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: true, retainContextWhenHidden: true });
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Backdoor Scan', { viewColumn: column, preserveFocus: true }, { enableScripts: true, retainContextWhenHidden: true });
     ReportPanel.current = new ReportPanel(panel, extensionUri, handlers, log);
     return ReportPanel.current;
   }

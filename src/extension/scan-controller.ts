@@ -10,12 +10,13 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import type { Progress } from '../protocol';
 import type { ScanResult } from '../engine/result';
-import { liveWorkerPids, startBatch, startExport, startSamples, startScan, startSummary, WorkerFailure, type BatchDone, type ExportDone, type JobOptions, type SamplesDone, type ScanDone, type WorkerJob } from './worker-client';
+import { liveWorkerPids, startBatch, startDataCheck, startExport, startSamples, startScan, startSummary, WorkerFailure, type BatchDone, type ExportDone, type JobOptions, type SamplesDone, type ScanDone, type WorkerJob } from './worker-client';
 import { batchDiagnostics, batchProgressText, batchTableRows, scanDiagnostic, type BatchTableRow, type FindingDiagnostic } from './batch-findings';
 import { offerIgnoreHint } from './ignore-hint';
 import { BatchPanel } from './batch-panel';
 import { scanOptionsFromSettings, userSetting, workerLimitsFromSettings } from './settings';
-import { chooseData, chooseDefenseData, pickInspectDataset, pickModel } from './data-choice';
+import { chooseData, chooseDefenseData, pickDefenseData, pickInspectDataset, pickModel, type DataVetter } from './data-choice';
+import { dataCheckLog, decideOnDataCheck, runDataCheck, showDataCheck, type CheckOutcome } from './data-check-ui';
 import { defaultFlaggedPath, flaggedSamples, GRID_CAP, samplesReport, writeFlaggedSamples, type SamplesRun } from './samples-report';
 import { defaultExportPath, isSameFile } from './data-candidates';
 import { ReportPanel, type PanelHandlers } from './report-panel';
@@ -32,6 +33,7 @@ import type { VerdictDecorations } from './verdict-decorations';
 import type { VerdictStatus } from './verdict-status';
 import { saveReport } from './report-save';
 import type { ModelSummary } from '../engine/model-summary';
+import type { DataCheck } from '../engine/data-check';
 
 const LAST_RESULT_KEY = 'rnp.lastResultPath';
 
@@ -51,6 +53,8 @@ export class ScanController implements PanelHandlers {
   /** Milliseconds from rnp.cancel / the notification's Cancel reaching the host to the worker's exit. */
   private lastCancelMs: number | null = null;
   private lastRequest: { model: string; data: string; cleanTest?: string; poisonTest?: string } | null = null;
+  /** The last defense-data check that finished (diagnostics). */
+  private lastDataCheck: DataCheck | null = null;
   /** The last sample ranking, whole (the panel holds only its first tiles): the flagged-indices export reads it. */
   private samplesRun: SamplesRun | undefined;
   private lastSamplesExport: string | null = null;
@@ -110,6 +114,36 @@ export class ScanController implements PanelHandlers {
     return restored;
   }
 
+  /** The check of `data` against `model` (engine/data-check.ts) in a worker of its own, logged. */
+  private async checkData(model: vscode.Uri, data: string): Promise<CheckOutcome> {
+    const cfg = vscode.workspace.getConfiguration('rnp', model);
+    const options = scanOptionsFromSettings(userSetting((k) => cfg.inspect(k)));
+    const labels = cfg.get<string>('labels') || undefined;
+    const outcome = await runDataCheck(model.fsPath, data, () => startDataCheck({ model: model.fsPath, data, options, labels }, this.jobOptions(model, () => undefined)));
+    this.lastDataCheck = outcome.ok ? outcome.check : null;
+    this.log(outcome.ok ? dataCheckLog(outcome.check) : `defense data ${data} for ${model.fsPath}: ${outcome.message}`);
+    return outcome;
+  }
+
+  /** Before a scan or a ranking: a freshly picked defense file is checked against the model, and the user decides. */
+  private vetFor(model: vscode.Uri): DataVetter {
+    return async (data) => decideOnDataCheck(await this.checkData(model, data), data);
+  }
+
+  /**
+   * "Check Defense Data…": the check on request, for the model and data given (tests, the model editor) or asked
+   * (the model, then the data picker). Resolves to the check, or undefined when it failed or was cancelled.
+   */
+  async checkDefenseData(model?: vscode.Uri, data?: string): Promise<CheckOutcome | undefined> {
+    const target = model ?? (await pickModel('Check defense data for which model?', ReportPanel.current?.result?.model));
+    if (!target) return undefined;
+    const file = data ?? (await pickDefenseData(target));
+    if (!file) return undefined;
+    const outcome = await this.checkData(target, file);
+    showDataCheck(outcome, file, this.out);
+    return outcome;
+  }
+
   /** The model editor's summary of `model`, computed in a worker of its own (it may run beside a scan). */
   summarize(model: string): Promise<ModelSummary> {
     return startSummary(model, this.jobOptions(vscode.Uri.file(model), () => undefined)).done;
@@ -130,7 +164,7 @@ export class ScanController implements PanelHandlers {
     const model = target ?? (await pickModel());
     if (!model) return undefined;
     if (!(await confirmScanIfUntrusted(model))) return undefined;
-    const choice = await chooseData(model, this.ctx.workspaceState);
+    const choice = await chooseData(model, this.ctx.workspaceState, this.vetFor(model));
     if (!choice) return undefined;
     const cfg = vscode.workspace.getConfiguration('rnp', model);
     // Only what the user set: a setting left at its default must not override the mode's own (paper mode stays paper).
@@ -175,7 +209,7 @@ export class ScanController implements PanelHandlers {
     const target = model ?? (await pickModel('Rank the samples with which model?', shown ?? this.lastRequest?.model));
     if (!target) return undefined;
     if (!(await confirmScanIfUntrusted(target))) return undefined;
-    const data = await chooseDefenseData(target, this.ctx.workspaceState);
+    const data = await chooseDefenseData(target, this.ctx.workspaceState, this.vetFor(target));
     if (!data) return undefined;
     const inspect = dataset?.fsPath ?? (await pickInspectDataset(target));
     if (!inspect) return undefined;
@@ -602,6 +636,7 @@ export class ScanController implements PanelHandlers {
       busy: this.busy,
       lastOutcome: this.lastOutcome,
       lastRequest: this.lastRequest,
+      lastDataCheck: this.lastDataCheck,
       lastCancelMs: this.lastCancelMs,
       loopDelayMs: this.loop.last,
       workerPids: liveWorkerPids(),

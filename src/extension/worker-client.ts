@@ -8,6 +8,7 @@ import type { BatchOutput, BatchProgress, BatchRequest, ExportRequest, HostToWor
 import type { ScanResult } from '../engine/result';
 import type { SamplesOutput } from '../engine/samples';
 import type { ModelSummary } from '../engine/model-summary';
+import type { DataCheck, DataCheckRequest } from '../engine/data-check';
 import { escapeUnsafe } from '../engine/errors';
 
 export interface JobOptions {
@@ -132,6 +133,7 @@ export class WorkerJob<T> {
         else if (m.type === 'exportDone') outcome = { ok: true, value: { path: m.path, acc: m.acc, asr: m.asr } satisfies ExportDone };
         else if (m.type === 'samplesDone') outcome = { ok: true, value: { output: m.output } satisfies SamplesDone };
         else if (m.type === 'summaryDone') outcome = { ok: true, value: m.summary satisfies ModelSummary };
+        else if (m.type === 'dataCheckDone') outcome = { ok: true, value: m.check satisfies DataCheck };
         else if (m.type === 'error') outcome = { ok: false, error: m.error };
       });
       const fail = (kind: FailureKind, msg: string, code: number | null, signal: NodeJS.Signals | null, we: WorkerError | null = null) =>
@@ -201,4 +203,8 @@ export function startBatch(request: BatchRequest, opts: JobOptions): WorkerJob<B
 
 export function startSummary(model: string, opts: JobOptions): WorkerJob<ModelSummary> {
   return new WorkerJob<ModelSummary>((id) => ({ type: 'summary', id, model }), opts);
+}
+
+export function startDataCheck(request: DataCheckRequest, opts: JobOptions): WorkerJob<DataCheck> {
+  return new WorkerJob<DataCheck>((id) => ({ type: 'dataCheck', id, request }), opts);
 }

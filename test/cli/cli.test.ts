@@ -104,6 +104,22 @@ onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid('', 13)]), ${J
   assert.ok(statSync(model).isFile());
 });
 
+test('rnp-scan check: the demo data fits (exit 0); a wrong mean/std is a warning naming the fix (exit 3); bad data exit 2', () => {
+  const base = [path.join(DEMO, 'model.onnx'), '--data', path.join(DEMO, 'defense.npz'), '--backend', 'cpu'];
+  const ok = cli(['check', ...base, '--json']);
+  assert.equal(ok.code, 0, ok.stderr);
+  const c = JSON.parse(ok.stdout) as { count: number; classCounts: number[]; findings: { level: string }[] };
+  assert.equal(c.count, 500);
+  assert.deepEqual(c.findings.map((f) => f.level), ['info']);
+  const text = cli(['check', ...base, '--mean', '0.9', '--std', '0.1']);
+  assert.equal(text.code, 3, text.stderr);
+  assert.match(text.stdout, /^.*defense\.npz: 500 samples of 1×28×28, 10 of 10 labels \(50 each\), model right on/);
+  assert.match(text.stdout, /\nwarning: The model is right on only .* no --mean\/--std/);
+  const bad = cli(['check', path.join(DEMO, 'model.onnx'), '--data', path.join(DEMO, 'model.onnx'), '--backend', 'cpu']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /model\.onnx/);
+});
+
 test('rnp-scan plan: what a scan would run, without running it or writing anything', () => {
   const out = tmp();
   const base = [path.join(DEMO, 'model.onnx'), '--data', path.join(DEMO, 'defense.npz'), '--out', out];

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { liveWorkerPids, startScan, startSummary, type JobOptions } from '../../src/extension/worker-client';
+import { liveWorkerPids, startDataCheck, startScan, startSummary, type JobOptions } from '../../src/extension/worker-client';
+import { writeNpz } from '../../src/engine/data/npz';
 import { alive } from './process-alive';
 import { failure } from './worker-failure';
 import type { ScanRequest } from '../../src/protocol';
@@ -126,6 +127,22 @@ test("the model editor's summary runs in the worker: the demo's classes and mask
   const e = await failure(startSummary(junk, opts()).done);
   assert.equal(e.kind, 'engine');
   assert.ok(e.message.startsWith(`${junk}: `), e.message);
+  assert.deepEqual(liveWorkerPids(), []);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('the defense-data check runs in the worker: the demo fits, data of another shape is an error naming the file', async () => {
+  const dir = demoCopy();
+  const model = path.join(dir, 'model.onnx');
+  const c = await startDataCheck({ model, data: path.join(dir, 'defense.npz'), options: { backend: 'cpu' } }, opts()).done;
+  assert.equal(c.count, 500);
+  assert.deepEqual(c.classCounts, new Array(10).fill(50));
+  assert.ok(c.preprocessing.accuracy > 0.5 && c.findings.every((f) => f.level === 'info'), JSON.stringify(c.findings));
+  const colour = path.join(dir, 'colour.npz');
+  await writeNpz(colour, { x: { dtype: 'uint8', shape: [2, 3, 32, 32], data: new Uint8Array(2 * 3 * 32 * 32) }, y: { dtype: 'int64', shape: [2], data: new BigInt64Array(2) } });
+  const e = await failure(startDataCheck({ model, data: colour, options: { backend: 'cpu' } }, opts()).done);
+  assert.equal(e.kind, 'engine');
+  assert.ok(e.message.startsWith(`${colour}: `), e.message);
   assert.deepEqual(liveWorkerPids(), []);
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -47,7 +47,8 @@ test('what the model is, its newest verdict, and Scan / Open report', async () =
   assert.equal(await text(page, '#model-verdict'), 'Backdoored — target label 3 (dress)');
   await page.locator('#model-scan').click();
   await page.locator('#model-open-report').click();
-  assert.deepEqual((await posted(page)).slice(-2), [{ type: 'scanModel' }, { type: 'openModelReport' }]);
+  await page.locator('#model-check-data').click();
+  assert.deepEqual((await posted(page)).slice(-3), [{ type: 'scanModel' }, { type: 'openModelReport' }, { type: 'checkModelData' }]);
   assert.deepEqual(errors, []);
   assert.deepEqual(await violations(), []);
   // A narrow editor: no card wider than the page.

@@ -112,6 +112,63 @@ test('heatmaps: module-path names, a colour bar with the threshold on it, pruned
   await page.close();
 });
 
+test('heatmaps: a channel-index axis; each line starts at its first index, the ruler gives the offset, both follow the width', async () => {
+  const r = sampleResult();
+  const { page, violations } = await h.open(r);
+  await page.setViewportSize({ width: 1200, height: 900 });
+  /** Per row: [line label, channels of that line] as laid out on screen (by their top edge), and the ruler. */
+  const read = () =>
+    page.evaluate(() => {
+      const rows = Array.from(document.querySelectorAll('.heatmap-row')).map((row) => {
+        const out: { label: string; channels: number[]; top: number }[] = [];
+        for (const c of Array.from(row.querySelectorAll('.cells > *'))) {
+          const top = Math.round(c.getBoundingClientRect().top);
+          if (c.classList.contains('cell-index')) out.push({ label: c.textContent ?? '', channels: [], top });
+          else {
+            const last = out[out.length - 1]!;
+            if (top !== last.top) throw new Error(`channel ${c.getAttribute('data-channel')} is not on the line of its label ${last.label}`);
+            last.channels.push(Number(c.getAttribute('data-channel')));
+          }
+        }
+        return out.map(({ label, channels }) => ({ label, channels }));
+      });
+      const ruler = Array.from(document.querySelectorAll('.heatmap-axis .ruler-tick')).map((t) => [t.textContent, Math.round(t.getBoundingClientRect().left)]);
+      const firstCells = Array.from(document.querySelectorAll('.heatmap-row')[0]!.querySelectorAll('.cell')).map((c) => Math.round(c.getBoundingClientRect().left));
+      return { perLine: Number((document.querySelector('.heatmap') as HTMLElement).dataset.perLine), rows, ruler, firstCells, axis: document.querySelector('.heatmap-axis .axis-name')!.textContent };
+    });
+  const check = (v: Awaited<ReturnType<typeof read>>, order: (i: number) => number[]) => {
+    for (let i = 0; i < r.layers.length; i++) {
+      const want = order(i);
+      const lines = v.rows[i];
+      assert.equal(lines.length, Math.ceil(want.length / v.perLine));
+      lines.forEach((l, k) => {
+        assert.equal(l.label, String(k * v.perLine));
+        assert.deepEqual(l.channels, want.slice(k * v.perLine, (k + 1) * v.perLine));
+      });
+    }
+    // Each ruler tick sits over the cell at its offset.
+    v.ruler.forEach(([text, left], k) => {
+      assert.equal(text, `+${k * 8}`);
+      if (k * 8 < v.firstCells.length) assert.ok(Math.abs((left as number) - v.firstCells[k * 8]) <= 1, `tick ${text} at ${left}, cell at ${v.firstCells[k * 8]}`);
+    });
+  };
+  const wide = await read();
+  assert.equal(wide.perLine, 64, 'a wide panel holds 64 per line');
+  assert.equal(wide.axis, 'channel');
+  check(wide, (i) => r.layers[i].masks.map((_, k) => k));
+  await page.setViewportSize({ width: 500, height: 900 });
+  await page.waitForFunction(() => (document.querySelector('.heatmap') as HTMLElement).dataset.perLine !== '64');
+  const mid = await read();
+  assert.ok(mid.perLine < 64 && mid.perLine >= 8, `at 500 px: ${mid.perLine}`);
+  check(mid, (i) => r.layers[i].masks.map((_, k) => k));
+  await page.locator('#heatmap-sort').check();
+  const sorted = await read();
+  assert.equal(sorted.axis, 'rank (lowest mask first)');
+  check(sorted, (i) => r.layers[i].masks.map((_, k) => k).sort((a, b) => r.layers[i].masks[a] - r.layers[i].masks[b] || a - b));
+  assert.deepEqual(await violations(), []);
+  await page.close();
+});
+
 test('the ACC/ASR chart: ticks inside its domain, hover and arrow keys read the values of scan.json, and a data table', async () => {
   const r = sampleResult();
   const { page } = await h.open(r);

@@ -58,7 +58,7 @@ export async function run(): Promise<void> {
   assert.ok(!pkg.activationEvents.includes('*'), 'no * activation');
   await ext.activate();
   const cmds = await vscode.commands.getCommands(true);
-  for (const c of ['rnp.scan', 'rnp.scanFolder', 'rnp.export', 'rnp.cancel', 'rnp.openReport', 'rnp.inspectSamples', 'rnp.exportFlaggedSamples', 'rnp._diagnostics']) assert.ok(cmds.includes(c), `${c} registered`);
+  for (const c of ['rnp.scan', 'rnp.scanFolder', 'rnp.export', 'rnp.cancel', 'rnp.openReport', 'rnp.inspectSamples', 'rnp.exportFlaggedSamples', 'rnp.checkDefenseData', 'rnp._diagnostics']) assert.ok(cmds.includes(c), `${c} registered`);
 
   // 0. Baseline: the same extension host's event-loop delay while idle (no scan), to compare with the scan's.
   const idle = monitorEventLoopDelay({ resolution: 10 });
@@ -108,6 +108,21 @@ export async function run(): Promise<void> {
     if (done.result.verdict === 'backdoored' && done.result.detectedLabel === 0) assert.match(problems[0].message, /^Backdoor found: target label 0 \(T-shirt\/top\)/);
   }
   await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  // The defense-data check, as "Check Defense Data…" runs it: the demo's data fits; a file that is not data is an
+  // error naming it. Both in a worker that exits.
+  type Outcome = { ok: true; check: { count: number; classCounts: number[]; preprocessing: { accuracy: number }; findings: { level: string }[] } } | { ok: false; cancelled: boolean; message: string };
+  const fits = await vscode.commands.executeCommand<Outcome>('rnp.checkDefenseData', model, path.join(ws, 'defense.npz'));
+  assert.ok(fits?.ok, JSON.stringify(fits));
+  assert.equal(fits.check.count, 500);
+  assert.deepEqual(fits.check.classCounts, new Array(10).fill(50));
+  assert.deepEqual(fits.check.findings.map((f) => f.level), ['info'], 'the demo data raises no warning');
+  const junk = path.join(ws, 'not-data.npz');
+  fs.writeFileSync(junk, 'not a zip '.repeat(20));
+  const bad = await vscode.commands.executeCommand<Outcome>('rnp.checkDefenseData', model, junk);
+  assert.ok(bad && !bad.ok && !bad.cancelled && bad.message.startsWith(`${junk}: `), JSON.stringify(bad));
+  fs.rmSync(junk);
+  log(`defense-data check: ${fits.check.count} samples, model right on ${(100 * fits.check.preprocessing.accuracy).toFixed(1)} %; junk: ${bad.message}`);
+  assert.deepEqual((await diag()).workerPids, [], 'the check workers exited');
   const d1 = await diag();
   assert.ok(d1.loopDelayMs, 'event-loop delay measured');
   log(`EVENT-LOOP-DELAY during scan: ${JSON.stringify(d1.loopDelayMs)}`);
@@ -302,9 +317,21 @@ export async function run(): Promise<void> {
   await vscode.commands.executeCommand('rnp.cancel');
   await palette;
 
-  // 8. Still usable: the last report opens again.
+  // 8. Still usable: the last report opens again. With two editor groups open it goes into the second one: two
+  //    columns stay two (issue #23 item 10), not a third narrow one.
+  const panelTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('rnp.report')).map(() => g.viewColumn));
+  for (let i = 0; i < 5 && panelTabs().length; i++) await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  assert.deepEqual(panelTabs(), [], 'the panel closed');
+  await vscode.window.showTextDocument(vscode.Uri.file(path.join(ws, 'readme.txt')), { viewColumn: vscode.ViewColumn.One });
+  await vscode.window.showTextDocument(vscode.Uri.file(path.join(ws, 'readme.txt')), { viewColumn: vscode.ViewColumn.Two, preserveFocus: false });
+  await vscode.window.showTextDocument(vscode.Uri.file(path.join(ws, 'readme.txt')), { viewColumn: vscode.ViewColumn.One, preserveFocus: false });
+  assert.equal(vscode.window.tabGroups.all.length, 2);
   await vscode.commands.executeCommand('rnp.openReport');
   assert.equal((await diag()).panelOpen, true);
+  await waitFor('the panel tab', async () => panelTabs().length === 1, 10_000);
+  assert.equal(vscode.window.tabGroups.all.length, 2, 'no third column');
+  assert.deepEqual(panelTabs(), [vscode.ViewColumn.Two]);
+  await vscode.commands.executeCommand('workbench.action.joinAllGroups');
 
   // 9. Scan Folder for Backdoors (issue #22): three copies of the demo under zoo/, short paper-mode settings; every
   //    copy is backdoored, so the Problems panel gets one RNP001 error on each model file, at 0:0, naming label 0;
