@@ -90,6 +90,24 @@ if (!values['no-demo'] && existsSync('demo/model.onnx')) {
   }
   rows.push({ net: 'demo full scan (default options)', backend, project_s: round(min(ts)), peer_s: null, ratio: null, peak_rss_mb: rss, peer_rss_mb: null });
 }
+if (!values['no-demo'] && existsSync('demo/model.onnx')) {
+  // The trigger sweep (issue #21 item 2): every label's Neural Cleanse search one at a time, then all in one batch,
+  // the same searches (test/engine/evidence/neural-cleanse.test.ts), in the same run. The ratio is batched / alone.
+  const times: Record<string, number[]> = { alone: [], batched: [] };
+  let backend = '';
+  let rss: Record<string, number> = { alone: 0, batched: 0 };
+  for (let i = 0; i < runs; i++) {
+    for (const how of ['alone', 'batched']) {
+      const r = child(['sweep', how, values.backend!, threads]);
+      times[how].push(r.total_s as number);
+      rss[how] = Math.max(rss[how], r.peak_rss_mb as number);
+      backend = backendLabel(r);
+      console.error(`  demo trigger sweep (${how}) run ${i + 1}: ${(r.total_s as number).toFixed(2)} s; norms ${(r.norms as number[]).join(' ')}`);
+    }
+  }
+  rows.push({ net: 'demo trigger sweep, 10 labels one at a time', backend, project_s: round(min(times.alone)), peer_s: null, ratio: null, peak_rss_mb: rss.alone, peer_rss_mb: null });
+  rows.push({ net: 'demo trigger sweep, 10 labels in one batch (ratio: ÷ one at a time)', backend, project_s: round(min(times.batched)), peer_s: null, ratio: round(min(times.batched) / min(times.alone), 2), peak_rss_mb: rss.batched, peer_rss_mb: null });
+}
 console.error(`load average after: ${loadavg()}`);
 
 function round(x: number, d = 3) {

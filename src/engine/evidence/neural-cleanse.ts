@@ -10,7 +10,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset';
 import type { Program } from '../graph/program';
 import { disposeBatch, makeBatch } from '../train/batches';
-import { crossEntropy } from '../train/loss';
 import { checkpoint } from '../train/pass-context';
 import { drawFrom, mulberry32 } from '../train/random';
 import { Adam } from '../train/adam';
@@ -44,8 +43,8 @@ export interface NcConfig {
 }
 
 /**
- * Small by default: 120 steps of 16 samples per label, about 3 s of CPU per label for the Fashion-MNIST CNN on wasm
- * (a 10-label sweep ≈ 30 s). The reference runs far longer (thousands of steps); what the scan needs is the ranking
+ * Small by default: 120 steps of 16 samples per label; the demo's 10-label sweep takes about 5 s on 2 wasm threads
+ * with the labels batched (9 s one at a time; docs/benchmarks.md). The reference runs far longer (thousands of steps); what the scan needs is the ranking
  * of norms and a picture, which settle much earlier. Measured on the BadNets fixture: 60 steps of 32 leave every norm
  * 3-5× too large and the target barely flagged; 120 steps of 16 or 32 flag it clearly.
  */
@@ -86,6 +85,9 @@ export function indicesNotOf(data: Dataset, label: number): Int32Array {
   return Int32Array.from(out);
 }
 
+/** Samples per forward pass of a batched search: labels are searched in groups of at most this many samples a step. */
+export const MAX_SEARCH_BATCH = 256;
+
 export async function reverseEngineerTrigger(
   program: Program,
   data: Dataset,
@@ -96,113 +98,235 @@ export async function reverseEngineerTrigger(
   /** Start from this mask and pattern (pixel values) instead of a uniform mask and a mid-range pattern. */
   init?: { mask: Float32Array; pattern: Float32Array },
 ): Promise<NcResult> {
+  const [r] = await reverseEngineerTriggers(program, data, space, [label], cfg, { signal, inits: init ? [init] : undefined });
+  return r!;
+}
+
+export interface SearchHooks {
+  signal?: AbortSignal;
+  /** One start per label (same order), instead of a uniform mask and a mid-range pattern. */
+  inits?: readonly { mask: Float32Array; pattern: Float32Array }[];
+  /** After every epoch of a group: labels finished so far (fractional within the group) of all. */
+  onEpoch?: (done: number, total: number, labels: readonly number[]) => void;
+}
+
+/**
+ * The searches of several labels as one optimisation (issue #21: "all labels' trigger searches as one batched
+ * optimisation"): one mask and pattern per label, each step one forward pass over every still-searching label's own
+ * mini-batch, stamped with its own trigger. The model runs in eval mode, so samples do not interact; the loss is the
+ * sum of the per-label losses, so each label's gradient, Adam moments (elementwise, the same step count while it
+ * runs), random draws (its own generator) and cost schedule are exactly those of searching it alone. A label that
+ * stops early leaves the batch. Groups of at most MAX_SEARCH_BATCH samples a step bound the memory.
+ */
+export async function reverseEngineerTriggers(
+  program: Program,
+  data: Dataset,
+  space: PixelSpace,
+  labels: readonly number[],
+  cfg: NcConfig,
+  hooks: SearchHooks = {},
+): Promise<NcResult[]> {
+  const perGroup = Math.max(1, Math.floor(MAX_SEARCH_BATCH / cfg.batchSize));
+  const out: NcResult[] = [];
+  for (let g = 0; g < labels.length; g += perGroup) {
+    const group = labels.slice(g, g + perGroup);
+    const inits = hooks.inits?.slice(g, g + perGroup);
+    out.push(...(await searchGroup(program, data, space, group, cfg, hooks.signal, inits, (epoch) => hooks.onEpoch?.(g + (group.length * epoch) / cfg.epochs, labels.length, group))));
+  }
+  return out;
+}
+
+/** One label's cost schedule and best mask (the reference's rules), fed once per epoch. */
+class LabelSearch {
+  cost: number;
+  private upCount = 0;
+  private downCount = 0;
+  private movedUp = false;
+  private movedDown = false;
+  bestL1 = Infinity;
+  bestSuccess = 0;
+  best: { mask: Float32Array; pattern: Float32Array } | null = null;
+  private earlyBest = Infinity;
+  private earlyCount = 0;
+  epochsRun = 0;
+  lastSuccess = 0;
+  done = false;
+  readonly rng: () => number;
+  hits = 0;
+  seen = 0;
+  l1Sum = 0;
+
+  constructor(
+    readonly label: number,
+    readonly pool: Int32Array,
+    private readonly cfg: NcConfig,
+  ) {
+    this.cost = cfg.initCost;
+    this.rng = mulberry32(cfg.seed * 1009 + label);
+  }
+
+  /** Closes an epoch; `snap` reads this label's current mask and pattern (called only when it is the new best). */
+  endEpoch(epoch: number, snap: () => { mask: Float32Array; pattern: Float32Array }): void {
+    const cfg = this.cfg;
+    this.epochsRun = epoch + 1;
+    const success = this.hits / this.seen;
+    const l1Mean = this.l1Sum / cfg.stepsPerEpoch;
+    this.hits = this.seen = this.l1Sum = 0;
+    this.lastSuccess = success;
+    if (success >= cfg.attackSuccess && l1Mean < this.bestL1) {
+      this.bestL1 = l1Mean;
+      this.bestSuccess = success;
+      this.best = snap();
+    }
+    // Early stop (reference): both cost moves seen, and the best norm stalled.
+    if (this.bestL1 < Infinity) this.earlyCount = this.bestL1 >= 0.99 * this.earlyBest ? this.earlyCount + 1 : 0;
+    this.earlyBest = Math.min(this.earlyBest, this.bestL1);
+    if (this.movedUp && this.movedDown && this.earlyCount >= cfg.earlyStopPatience) {
+      this.done = true;
+      return;
+    }
+    if (success >= cfg.attackSuccess) {
+      this.upCount++;
+      this.downCount = 0;
+    } else {
+      this.upCount = 0;
+      this.downCount++;
+    }
+    if (this.upCount >= cfg.patience) {
+      this.upCount = 0;
+      this.cost *= cfg.costMultiplier;
+      this.movedUp = true;
+    } else if (this.downCount >= cfg.patience) {
+      this.downCount = 0;
+      this.cost /= cfg.costMultiplier;
+      this.movedDown = true;
+    }
+  }
+
+  result(last: { mask: Float32Array; pattern: Float32Array }): NcResult {
+    const reached = this.best !== null;
+    const chosen = this.best ?? last;
+    return {
+      label: this.label,
+      mask: chosen.mask,
+      pattern: chosen.pattern,
+      maskL1: chosen.mask.reduce((a, v) => a + v, 0),
+      attackSuccess: reached ? this.bestSuccess : this.lastSuccess,
+      reached,
+      epochsRun: this.epochsRun,
+    };
+  }
+}
+
+async function searchGroup(
+  program: Program,
+  data: Dataset,
+  space: PixelSpace,
+  labels: readonly number[],
+  cfg: NcConfig,
+  signal: AbortSignal | undefined,
+  inits: readonly { mask: Float32Array; pattern: Float32Array }[] | undefined,
+  onEpoch: (epoch: number) => void,
+): Promise<NcResult[]> {
   const [c, h, w] = data.shape;
-  const pool = indicesNotOf(data, label);
-  if (pool.length === 0) throw new Error(`no defense samples outside label ${label} to search a trigger on`);
-  const rng = mulberry32(cfg.seed * 1009 + label);
+  const K = labels.length;
+  const searches = labels.map((label) => {
+    const pool = indicesNotOf(data, label);
+    if (pool.length === 0) throw new Error(`no defense samples outside label ${label} to search a trigger on`);
+    return new LabelSearch(label, pool, cfg);
+  });
   // tanh parametrisation: m = (tanh(a)+1)/2 ∈ (0,1); p = lo + (hi−lo)·(tanh(b)+1)/2, starting mid-range.
   const atanhOf = (v: number) => Math.atanh(2 * Math.min(0.99, Math.max(0.01, v)) - 1);
-  const maskParam = tf.tidy(() =>
-    tf.variable(init ? tf.tensor4d(init.mask.map(atanhOf), [1, h, w, 1]) : tf.fill([1, h, w, 1], atanhOf(cfg.maskInit)), true),
-  );
-  const patternParam = tf.tidy(() =>
-    tf.variable(
-      init ? tf.tensor4d(init.pattern.map((v, k) => atanhOf((v - space.lo[k % c]) / (space.hi[k % c] - space.lo[k % c]))), [1, h, w, c]) : tf.zeros([1, h, w, c]),
-      true,
-    ),
-  );
+  const maskStart = new Float32Array(K * h * w);
+  const patternStart = new Float32Array(K * h * w * c);
+  for (let k = 0; k < K; k++) {
+    const init = inits?.[k];
+    if (init) {
+      maskStart.set(init.mask.map(atanhOf), k * h * w);
+      patternStart.set(init.pattern.map((v, i) => atanhOf((v - space.lo[i % c]) / (space.hi[i % c] - space.lo[i % c]))), k * h * w * c);
+    } else maskStart.fill(atanhOf(cfg.maskInit), k * h * w, (k + 1) * h * w);
+  }
+  const maskParam = tf.tidy(() => tf.variable(tf.tensor4d(maskStart, [K, h, w, 1]), true));
+  const patternParam = tf.tidy(() => tf.variable(tf.tensor4d(patternStart, [K, h, w, c]), true));
   const lo = tf.tensor1d(space.lo);
   const span = tf.tensor1d(Array.from(space.hi, (v, i) => v - space.lo[i]));
   const maskOf = () => tf.div(tf.add(tf.tanh(maskParam), 1), 2);
   const patternOf = () => tf.add(lo, tf.mul(span, tf.div(tf.add(tf.tanh(patternParam), 1), 2)));
   const optimizer = new Adam([maskParam, patternParam], cfg.lr, 0.5, 0.9);
-  let cost = cfg.initCost;
-  let upCount = 0;
-  let downCount = 0;
-  let movedUp = false;
-  let movedDown = false;
-  let bestL1 = Infinity;
-  let bestSuccess = 0;
-  let best: { mask: Float32Array; pattern: Float32Array } | null = null;
-  let earlyBest = Infinity;
-  let earlyCount = 0;
-  let epochsRun = 0;
-  let lastSuccess = 0;
-  const target = tf.fill([cfg.batchSize], label, 'int32') as tf.Tensor1D;
+  const bs = cfg.batchSize;
+  /** Label k's mask and pattern now, as arrays. */
+  const snapAll = () => {
+    const [m, p] = tf.tidy(() => [maskOf(), patternOf()]);
+    const mv = m.dataSync() as Float32Array;
+    const pv = p.dataSync() as Float32Array;
+    m.dispose();
+    p.dispose();
+    return (k: number) => ({ mask: Float32Array.from(mv.subarray(k * h * w, (k + 1) * h * w)), pattern: Float32Array.from(pv.subarray(k * h * w * c, (k + 1) * h * w * c)) });
+  };
   try {
     for (let epoch = 0; epoch < cfg.epochs; epoch++) {
-      let hits = 0;
-      let seen = 0;
-      let l1Sum = 0;
+      const active = searches.map((s, k) => (s.done ? -1 : k)).filter((k) => k >= 0);
+      if (active.length === 0) break;
       for (let s = 0; s < cfg.stepsPerEpoch; s++) {
         await checkpoint(signal);
-        const idx = drawFrom(pool, cfg.batchSize, rng);
+        const idx = new Int32Array(active.length * bs);
+        const slot = new Int32Array(active.length * bs);
+        const targets = new Int32Array(active.length * bs);
+        const costs = new Float32Array(K);
+        active.forEach((k, a) => {
+          idx.set(drawFrom(searches[k]!.pool, bs, searches[k]!.rng), a * bs);
+          slot.fill(k, a * bs, (a + 1) * bs);
+          targets.fill(searches[k]!.label, a * bs, (a + 1) * bs);
+          costs[k] = searches[k]!.cost;
+        });
         const b = makeBatch(data, idx);
         const xPix = toPixels(b.x, space);
+        const slotT = tf.tensor1d(slot, 'int32');
+        const targetT = tf.tensor1d(targets, 'int32');
+        const costT = tf.tensor1d(costs);
         let pred: tf.Tensor | undefined;
-        let l1: tf.Scalar | undefined;
-        const costNow = cost;
+        let l1: tf.Tensor | undefined;
         const { value, grads } = tf.variableGrads(() => {
-          const m = maskOf();
-          const logits = program.forward(toModelInput(stamp(xPix, m, patternOf()), space), { training: false });
-          pred = tf.keep(hitsOf(logits, label, cfg.minConfidence));
-          l1 = tf.keep(tf.sum(m)) as tf.Scalar;
-          return tf.add(crossEntropy(logits, target), tf.mul(l1, costNow)) as tf.Scalar;
+          const mAll = maskOf();
+          // Each sample's own label's mask and pattern, picked by a one-hot product (tf.gather's gradient needs
+          // UnsortedSegmentSum, which the wasm backend lacks; K is at most MAX_SEARCH_BATCH / batchSize).
+          // One label: its mask and pattern broadcast over the batch.
+          const n = idx.length;
+          const pick = K > 1 ? tf.cast(tf.oneHot(slotT, K), 'float32') : null;
+          const m = pick ? tf.reshape(tf.matMul(pick, tf.reshape(mAll, [K, h * w])), [n, h, w, 1]) : mAll;
+          const pat = pick ? tf.reshape(tf.matMul(pick, tf.reshape(patternOf(), [K, h * w * c])), [n, h, w, c]) : patternOf();
+          const logits = program.forward(toModelInput(stamp(xPix, m, pat), space), { training: false });
+          pred = tf.keep(hitsOf(logits, targetT, cfg.minConfidence));
+          l1 = tf.keep(tf.sum(mAll, [1, 2, 3]));
+          // Σ over labels of (its batch's mean cross-entropy + its cost · its mask L1): each label's own loss.
+          const ce = tf.sum(tf.mean(tf.reshape(perSampleCrossEntropy(logits, targetT), [active.length, bs]), 1));
+          return tf.add(ce, tf.sum(tf.mul(l1, costT))) as tf.Scalar;
         }, [maskParam, patternParam]);
         value.dispose();
-        optimizer.step([grads[maskParam.name], grads[patternParam.name]]);
+        optimizer.step([grads[maskParam.name]!, grads[patternParam.name]!]);
         const p = pred!.dataSync();
-        for (let k = 0; k < p.length; k++) hits += p[k];
-        seen += p.length;
-        l1Sum += l1!.dataSync()[0];
+        const l = l1!.dataSync();
+        active.forEach((k, a) => {
+          const st = searches[k]!;
+          for (let i = a * bs; i < (a + 1) * bs; i++) st.hits += p[i]!;
+          st.seen += bs;
+          st.l1Sum += l[k]!;
+        });
         pred!.dispose();
         l1!.dispose();
         xPix.dispose();
+        slotT.dispose();
+        targetT.dispose();
+        costT.dispose();
         disposeBatch(b);
       }
-      epochsRun = epoch + 1;
-      const success = hits / seen;
-      const l1Mean = l1Sum / cfg.stepsPerEpoch;
-      lastSuccess = success;
-      if (success >= cfg.attackSuccess && l1Mean < bestL1) {
-        bestL1 = l1Mean;
-        bestSuccess = success;
-        best = snapshot(maskOf, patternOf);
-      }
-      // Early stop (reference): both cost moves seen, and the best norm stalled.
-      if (bestL1 < Infinity) earlyCount = bestL1 >= 0.99 * earlyBest ? earlyCount + 1 : 0;
-      earlyBest = Math.min(earlyBest, bestL1);
-      if (movedUp && movedDown && earlyCount >= cfg.earlyStopPatience) break;
-      if (success >= cfg.attackSuccess) {
-        upCount++;
-        downCount = 0;
-      } else {
-        upCount = 0;
-        downCount++;
-      }
-      if (upCount >= cfg.patience) {
-        upCount = 0;
-        cost *= cfg.costMultiplier;
-        movedUp = true;
-      } else if (downCount >= cfg.patience) {
-        downCount = 0;
-        cost /= cfg.costMultiplier;
-        movedDown = true;
-      }
+      let snap: ((k: number) => { mask: Float32Array; pattern: Float32Array }) | null = null;
+      for (const k of active) searches[k]!.endEpoch(epoch, () => (snap ??= snapAll())(k));
+      onEpoch(epoch + 1);
     }
-    const reached = best !== null;
-    const chosen = best ?? snapshot(maskOf, patternOf);
-    return {
-      label,
-      mask: chosen.mask,
-      pattern: chosen.pattern,
-      maskL1: chosen.mask.reduce((a, v) => a + v, 0),
-      attackSuccess: reached ? bestSuccess : lastSuccess,
-      reached,
-      epochsRun,
-    };
+    const last = snapAll();
+    return searches.map((s, k) => s.result(last(k)));
   } finally {
-    target.dispose();
     optimizer.dispose();
     maskParam.dispose();
     patternParam.dispose();
@@ -211,22 +335,19 @@ export async function reverseEngineerTrigger(
   }
 }
 
-/** Per row 1 when the prediction is `label` with probability >= minConfidence, else 0. */
-function hitsOf(logits: tf.Tensor2D, label: number, minConfidence: number): tf.Tensor1D {
-  return tf.tidy(() => {
-    const isLabel = tf.equal(tf.argMax(logits, 1), label);
-    if (minConfidence <= 0) return tf.cast(isLabel, 'int32') as tf.Tensor1D;
-    const p = tf.squeeze(tf.slice(tf.softmax(logits), [0, label], [-1, 1]), [1]);
-    return tf.cast(tf.logicalAnd(isLabel, tf.greaterEqual(p, minConfidence)), 'int32') as tf.Tensor1D;
-  });
+/** −log p(target) per row. */
+function perSampleCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  return tf.tidy(() => tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(targets, logits.shape[1])), 1)) as tf.Tensor1D);
 }
 
-function snapshot(maskOf: () => tf.Tensor, patternOf: () => tf.Tensor): { mask: Float32Array; pattern: Float32Array } {
-  const [m, p] = tf.tidy(() => [maskOf(), patternOf()]);
-  const out = { mask: Float32Array.from(m.dataSync()), pattern: Float32Array.from(p.dataSync()) };
-  m.dispose();
-  p.dispose();
-  return out;
+/** Per row 1 when the prediction is that row's target with probability >= minConfidence, else 0. */
+function hitsOf(logits: tf.Tensor2D, targets: tf.Tensor1D, minConfidence: number): tf.Tensor1D {
+  return tf.tidy(() => {
+    const isLabel = tf.equal(tf.argMax(logits, 1), targets);
+    if (minConfidence <= 0) return tf.cast(isLabel, 'int32') as tf.Tensor1D;
+    const p = tf.sum(tf.mul(tf.softmax(logits), tf.oneHot(targets, logits.shape[1])), 1);
+    return tf.cast(tf.logicalAnd(isLabel, tf.greaterEqual(p, minConfidence)), 'int32') as tf.Tensor1D;
+  });
 }
 
 /** Share of `data` samples not of `label` that the stamped trigger sends to `label` on `program` (eval mode). */

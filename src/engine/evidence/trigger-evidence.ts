@@ -13,7 +13,7 @@ import type { Program } from '../graph/program';
 import type { IrTensor } from '../onnx/ir';
 import type { LabelScore, TriggerResult } from '../result';
 import { anomalyIndices, type MadOutput } from './mad';
-import { NC_DEFAULTS, type NcConfig, type NcResult, indicesNotOf, reverseEngineerTrigger, triggerSuccess } from './neural-cleanse';
+import { NC_DEFAULTS, type NcConfig, type NcResult, indicesNotOf, reverseEngineerTrigger, reverseEngineerTriggers, triggerSuccess } from './neural-cleanse';
 import { pixelSpaceOf, type PixelSpace } from './pixel-space';
 import { pngDataUrl } from './png';
 import { Snapshot } from '../train/snapshot';
@@ -46,20 +46,22 @@ export function labelScoresOf(histogram: readonly number[], sweep: TriggerSweep 
   }));
 }
 
-/** Neural Cleanse for every label on the program's current weights. */
+/**
+ * Neural Cleanse for every label on the program's current weights, all labels searched together
+ * (neural-cleanse.ts reverseEngineerTriggers: the same per-label searches, one forward pass a step).
+ */
 export async function sweepLabels(program: Program, defense: Dataset, cfg: TriggerEvidenceConfig, hooks: TriggerEvidenceHooks = {}): Promise<TriggerSweep> {
   const space = pixelSpaceOf(defense);
-  const results: NcResult[] = [];
-  for (let label = 0; label < program.numClasses; label++) {
-    hooks.onStep?.(label + 1, program.numClasses, `recovering a trigger for label ${label}`);
-    // A label with no samples outside it (or none at all in the data) gets no search: its norm is the largest possible.
-    if (indicesNotOf(defense, label).length === 0) {
-      const [c, h, w] = defense.shape;
-      results.push({ label, mask: new Float32Array(h * w).fill(1), pattern: new Float32Array(h * w * c), maskL1: h * w, attackSuccess: 0, reached: false, epochsRun: 0 });
-      continue;
-    }
-    results.push(await reverseEngineerTrigger(program, defense, space, label, cfg.nc, hooks.signal));
-  }
+  const [c, h, w] = defense.shape;
+  const all = Array.from({ length: program.numClasses }, (_, label) => label);
+  // A label with no samples outside it (or none at all in the data) gets no search: its norm is the largest possible.
+  const searchable = all.filter((label) => indicesNotOf(defense, label).length > 0);
+  const found = await reverseEngineerTriggers(program, defense, space, searchable, cfg.nc, {
+    signal: hooks.signal,
+    onEpoch: (done, total, labels) => hooks.onStep?.(done, total, `recovering triggers for label${labels.length > 1 ? `s ${labels[0]}–${labels[labels.length - 1]}` : ` ${labels[0]}`}`),
+  });
+  const byLabel = new Map(found.map((r) => [r.label, r]));
+  const results = all.map((label) => byLabel.get(label) ?? { label, mask: new Float32Array(h * w).fill(1), pattern: new Float32Array(h * w * c), maskL1: h * w, attackSuccess: 0, reached: false, epochsRun: 0 });
   return { results, mad: anomalyIndices(results.map((r) => r.maskL1)) };
 }
 

@@ -26,8 +26,9 @@ export const evidenceStage: Stage = {
   },
   skipped: () => ({ triggerEvidence: null, trigger: null }),
   cache: {
-    // format 2: the sweep and the smallest trigger's label's recovery, no verdict (issue #20).
-    inputs: () => ({ config: TRIGGER_DEFAULTS, format: 2 }),
+    // format 2: the sweep and the smallest trigger's label's recovery, no verdict (issue #20). format 3: the sweep's
+    // labels searched in one batch (the same searches; float sums in another order).
+    inputs: () => ({ config: TRIGGER_DEFAULTS, format: 3 }),
     save: (part) => part,
     load: (saved) => saved as never,
   },
