@@ -105,7 +105,7 @@ export function modelView(m: { model: string; summary: ModelSummary | null; erro
         el('h2', {}, 'Inputs and outputs'),
         io('input', 'model-inputs', s.inputs),
         io('output', 'model-outputs', s.outputs),
-        el('p', { class: 'hint', id: 'model-classes' }, sc.ok ? `${sc.numClasses} classes; one sample is ${sc.inputShape.join('×')} (channels × height × width).` : 'Classes: unknown (the graph did not compile).'),
+        el('p', { class: 'hint', id: 'model-classes' }, sc.ok ? `${sc.numClasses} classes; one sample is ${sc.inputShape.join('×')} (channels × height × width${sc.inputLayout === 'NHWC' ? '; the model takes it channels-last and transposes it itself' : ''}).` : 'Classes: unknown (the graph did not compile).'),
       ),
       el(
         'section',

@@ -45,7 +45,7 @@ export interface ModelSummary {
   notes: string[];
   /** The compiler's answer: what a scan would mask, or why it cannot run. */
   scannable:
-    | { ok: true; numClasses: number; inputShape: number[]; maskSite: MaskSiteKind; maskLayers: { name: string; channels: number }[]; maskChannels: number }
+    | { ok: true; numClasses: number; inputShape: number[]; inputLayout: 'NCHW' | 'NHWC'; maskSite: MaskSiteKind; maskLayers: { name: string; channels: number }[]; maskChannels: number }
     | { ok: false; reason: string };
 }
 
@@ -67,6 +67,7 @@ export async function summarizeModel(model: string): Promise<ModelSummary> {
         ok: true,
         numClasses: program.numClasses,
         inputShape: [...program.inputShape],
+        inputLayout: program.inputLayout,
         maskSite: program.bnFolded ? 'conv-output' : 'batchnorm',
         maskLayers: program.maskSites.map((s) => ({ name: s.name, channels: s.channels })),
         maskChannels: program.maskSites.reduce((a, s) => a + s.channels, 0),

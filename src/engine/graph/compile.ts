@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { InputError, showName } from '../errors';
 import { checkElements, resolveModelLimits, type Limits } from '../limits';
 import type { IrGraph, IrTensor } from '../onnx/ir';
-import { CompileContext, type NodeFn, type RunState } from './context';
+import { attrInts, CompileContext, type NodeFn, type RunState } from './context';
 import { bnOutputsFusedWithRelu } from './fusion';
 import { OP_COMPILERS } from './ops/registry';
 import { constantFromNode } from './ops/shape';
@@ -31,9 +31,14 @@ export function compileProgram(graph: IrGraph, file: string = graph.name, limits
   if (graph.inputs.length !== 1) throw unsupported(`expected one model input, found ${graph.inputs.length}`);
   const input = graph.inputs[0];
   if (input.elemType !== 1) throw unsupported(`model input "${showName(input.name)}" is not float32`);
-  const [, c, h, w] = input.shape;
+  // An NHWC input (x.permute(0, 3, 1, 2) first, as TensorFlow-style pipelines export): every consumer of the input
+  // is that Transpose. The data, the messages and the scan then speak [C, H, W] as for any model, and the program
+  // feeds its NHWC batches to the graph as they are (the Transpose becomes free: ops/tensor.ts).
+  const consumers = graph.nodes.filter((n) => n.inputs.includes(input.name));
+  const nhwcInput = input.shape.length === 4 && consumers.length > 0 && consumers.every((n) => n.opType === 'Transpose' && n.inputs[0] === input.name && attrInts(n, 'perm')?.join() === '0,3,1,2');
+  const [, c, h, w] = nhwcInput ? [input.shape[0], input.shape[3], input.shape[1], input.shape[2]] : input.shape;
   if (input.shape.length !== 4 || typeof c !== 'number' || typeof h !== 'number' || typeof w !== 'number') {
-    throw unsupported(`model input "${showName(input.name)}" must be [N, C, H, W] with fixed C, H, W (got [${input.shape.slice(0, 8).join(', ')}])`);
+    throw unsupported(`model input "${showName(input.name)}" must be [N, C, H, W] (or [N, H, W, C] followed by a Transpose to NCHW) with fixed C, H, W (got [${input.shape.slice(0, 8).join(', ')}])`);
   }
   if (graph.outputs.length === 0) throw new InputError('MODEL_INVALID', file, 'the graph has no outputs');
   if (![c, h, w].every((d) => Number.isSafeInteger(d) && d > 0)) {
@@ -98,7 +103,8 @@ export function compileProgram(graph: IrGraph, file: string = graph.name, limits
     }
     const wanted = opts.beforeSoftmax ? logitsName : outputName;
     return tf.tidy(() => {
-      const env = new Map<string, Value>([[input.name, tensorValue(x, true)]]);
+      // x is NHWC: for an NCHW graph input that is its NHWC storage; for an NHWC graph input it is the input itself.
+      const env = new Map<string, Value>([[input.name, tensorValue(x, !nhwcInput)]]);
       const run: RunState = { opts, masks: opts.masks };
       for (const step of steps) {
         const args = step.inputs.map((name) => {
@@ -153,6 +159,7 @@ export function compileProgram(graph: IrGraph, file: string = graph.name, limits
   return {
     inputName: input.name,
     inputShape: [c, h, w],
+    inputLayout: nhwcInput ? 'NHWC' : 'NCHW',
     numClasses,
     maskSites: ctx.maskSites,
     bnFolded: ctx.bnFolded,

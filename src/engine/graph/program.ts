@@ -34,8 +34,10 @@ export interface ForwardOptions {
 
 export interface Program {
   readonly inputName: string;
-  /** Per-sample input shape in the ONNX's own layout: [C, H, W]. */
+  /** Per-sample input shape as channels, height, width: [C, H, W] (whatever order the ONNX input declares them in). */
   readonly inputShape: [number, number, number];
+  /** How the ONNX input orders them: NCHW (PyTorch's), or NHWC with a Transpose to NCHW as its only consumer. */
+  readonly inputLayout: 'NCHW' | 'NHWC';
   readonly numClasses: number;
   /** Graph order. */
   readonly maskSites: readonly MaskSite[];

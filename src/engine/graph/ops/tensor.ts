@@ -61,6 +61,8 @@ export function compileTranspose(node: IrNode): NodeFn {
     const perm = permAttr ?? [...Array(rank).keys()].reverse();
     // NCHW -> NHWC of an NHWC-stored value is its storage as it is.
     if (v.kind === 'tensor' && v.nhwc && perm.join() === '0,2,3,1') return [tensorValue(v.t)];
+    // And NHWC -> NCHW of a plain rank-4 value (an NHWC model input's permute) is that value, stored NHWC.
+    if (v.kind === 'tensor' && !v.nhwc && rank === 4 && perm.join() === '0,3,1,2') return [tensorValue(v.t, true)];
     return [tensorValue(tf.transpose(plain(v), perm))];
   };
 }
