@@ -106,8 +106,10 @@ export interface SearchHooks {
   signal?: AbortSignal;
   /** One start per label (same order), instead of a uniform mask and a mid-range pattern. */
   inits?: readonly { mask: Float32Array; pattern: Float32Array }[];
-  /** After every epoch of a group: labels finished so far (fractional within the group) of all. */
-  onEpoch?: (done: number, total: number, labels: readonly number[]) => void;
+  /** Samples per step at most (default MAX_SEARCH_BATCH): labels are searched in groups that fit. */
+  maxBatch?: number;
+  /** After every epoch: epochs run so far over all groups, of groups × epochs, and the group's labels. */
+  onEpoch?: (step: number, total: number, labels: readonly number[]) => void;
 }
 
 /**
@@ -126,12 +128,14 @@ export async function reverseEngineerTriggers(
   cfg: NcConfig,
   hooks: SearchHooks = {},
 ): Promise<NcResult[]> {
-  const perGroup = Math.max(1, Math.floor(MAX_SEARCH_BATCH / cfg.batchSize));
+  const perGroup = Math.max(1, Math.floor((hooks.maxBatch ?? MAX_SEARCH_BATCH) / cfg.batchSize));
   const out: NcResult[] = [];
   for (let g = 0; g < labels.length; g += perGroup) {
     const group = labels.slice(g, g + perGroup);
     const inits = hooks.inits?.slice(g, g + perGroup);
-    out.push(...(await searchGroup(program, data, space, group, cfg, hooks.signal, inits, (epoch) => hooks.onEpoch?.(g + (group.length * epoch) / cfg.epochs, labels.length, group))));
+    const before = (g / perGroup) * cfg.epochs;
+    const total = Math.ceil(labels.length / perGroup) * cfg.epochs;
+    out.push(...(await searchGroup(program, data, space, group, cfg, hooks.signal, inits, (epoch) => hooks.onEpoch?.(before + epoch, total, group))));
   }
   return out;
 }

@@ -58,7 +58,7 @@ export async function sweepLabels(program: Program, defense: Dataset, cfg: Trigg
   const searchable = all.filter((label) => indicesNotOf(defense, label).length > 0);
   const found = await reverseEngineerTriggers(program, defense, space, searchable, cfg.nc, {
     signal: hooks.signal,
-    onEpoch: (done, total, labels) => hooks.onStep?.(done, total, `recovering triggers for label${labels.length > 1 ? `s ${labels[0]}–${labels[labels.length - 1]}` : ` ${labels[0]}`}`),
+    onEpoch: (step, total, labels) => hooks.onStep?.(step, total, `recovering triggers for label${labels.length > 1 ? `s ${labels[0]}–${labels[labels.length - 1]}` : ` ${labels[0]}`}`),
   });
   const byLabel = new Map(found.map((r) => [r.label, r]));
   const results = all.map((label) => byLabel.get(label) ?? { label, mask: new Float32Array(h * w).fill(1), pattern: new Float32Array(h * w * c), maskL1: h * w, attackSuccess: 0, reached: false, epochsRun: 0 });

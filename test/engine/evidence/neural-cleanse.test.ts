@@ -113,9 +113,16 @@ test('the batched sweep is each label searched alone: the same epochs, success a
     }
     assert.ok(rounding >= labels.length - 1, `${rounding} of ${labels.length} labels agree to rounding`);
     assert.ok(new Set(together.map((r) => r.epochsRun)).size > 1 || together.some((r) => r.epochsRun < cfg.epochs), 'some label stopped early (left the batch)');
-    // Groups: with a batch cap below the labels' total, the same results come back in label order.
-    const grouped = await reverseEngineerTriggers(fx.program, fx.defense, space, labels, { ...cfg, batchSize: 16 }, {});
-    assert.deepEqual(grouped.map((r) => r.maskL1), together.map((r) => r.maskL1));
+    // Groups: with a cap of 32 samples a step, three groups (2, 2, 1 labels), the same searches in label order, and
+    // progress in whole epochs over all groups.
+    const steps: [number, number][] = [];
+    const grouped = await reverseEngineerTriggers(fx.program, fx.defense, space, labels, cfg, { maxBatch: 32, onEpoch: (s, t) => steps.push([s, t]) });
+    assert.deepEqual(grouped.map((r) => r.label), labels);
+    grouped.forEach((g, i) => {
+      assert.equal(g.epochsRun, alone[i].epochsRun);
+      assert.ok(Math.abs(g.maskL1 - alone[i].maskL1) <= 0.01 * alone[i].maskL1, `grouped label ${g.label}: L1 ${g.maskL1} vs ${alone[i].maskL1}`);
+    });
+    assert.ok(steps.length > 0 && steps.every(([s, t], k) => Number.isInteger(s) && t === 3 * cfg.epochs && s <= t && (k === 0 || s > steps[k - 1][0])), JSON.stringify(steps));
   } finally {
     fx.program.dispose();
   }
