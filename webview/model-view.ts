@@ -36,6 +36,9 @@ export function maskText(s: ModelSummary): string {
   if (sc.maskSite === 'conv-output') {
     return `BatchNorm was folded into the convolutions by the exporter: RNP masks the ${sc.maskChannels} output channels of ${layers} convolution${layers === 1 ? '' : 's'} instead.`;
   }
+  if (sc.maskSite === 'layernorm') {
+    return `No BatchNorm: RNP masks the scales of ${layers} LayerNorm layer${layers === 1 ? '' : 's'} (${sc.maskChannels} channels) instead. The verdict was fitted on BatchNorm models: on this one it is less certain.`;
+  }
   return `RNP masks ${sc.maskChannels} channels in ${layers} BatchNorm layer${layers === 1 ? '' : 's'}.`;
 }
 

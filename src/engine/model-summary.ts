@@ -68,7 +68,7 @@ export async function summarizeModel(model: string): Promise<ModelSummary> {
         numClasses: program.numClasses,
         inputShape: [...program.inputShape],
         inputLayout: program.inputLayout,
-        maskSite: program.bnFolded ? 'conv-output' : 'batchnorm',
+        maskSite: program.maskSite,
         maskLayers: program.maskSites.map((s) => ({ name: s.name, channels: s.channels })),
         maskChannels: program.maskSites.reduce((a, s) => a + s.channels, 0),
       };

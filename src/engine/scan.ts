@@ -88,7 +88,7 @@ function planFor(o: ScanOptions, req: ScanRequest, l: Loaded<Dataset>): ScanPlan
     numClasses: l.program.numClasses,
     maskLayers: l.program.maskSites.length,
     maskChannels: l.program.maskSites.reduce((a, s) => a + s.channels, 0),
-    maskSite: l.program.bnFolded ? 'conv-output' : 'batchnorm',
+    maskSite: l.program.maskSite,
     defenseCount: l.defense.count,
     hasCleanTest: l.cleanTest !== null,
     hasPoisonTest: l.poisonTest !== null,

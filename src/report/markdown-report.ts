@@ -61,7 +61,7 @@ export function markdownReport(r: ScanResult): string {
   out.push(
     r.threshold < 0
       ? `Nothing pruned (${r.totalChannels} channels masked, threshold chosen from ${r.thresholdSource === 'fixed' ? 'the options' : 'clean data'}).`
-      : `Threshold ${thresholdText(r.threshold)} (${r.thresholdSource === 'fixed' ? 'fixed by the options' : 'chosen from clean data'}): ${r.prunedCount} of ${r.totalChannels} channels pruned, masks on ${r.maskSite === 'conv-output' ? 'conv outputs (BatchNorm folded by the exporter)' : 'the BatchNorm scales'}.`,
+      : `Threshold ${thresholdText(r.threshold)} (${r.thresholdSource === 'fixed' ? 'fixed by the options' : 'chosen from clean data'}): ${r.prunedCount} of ${r.totalChannels} channels pruned, masks on ${r.maskSite === 'conv-output' ? 'conv outputs (BatchNorm folded by the exporter)' : r.maskSite === 'layernorm' ? 'the LayerNorm scales (no BatchNorm in the model)' : 'the BatchNorm scales'}.`,
     '',
   );
   if (r.layers.length) {

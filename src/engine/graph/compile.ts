@@ -11,6 +11,7 @@ import { checkElements, resolveModelLimits, type Limits } from '../limits';
 import type { IrGraph, IrTensor } from '../onnx/ir';
 import { attrInts, CompileContext, type NodeFn, type RunState } from './context';
 import { bnOutputsFusedWithRelu } from './fusion';
+import { layerNormMaskable } from './ops/layernorm';
 import { OP_COMPILERS } from './ops/registry';
 import { constantFromNode } from './ops/shape';
 import type { ForwardOptions, Program } from './program';
@@ -46,7 +47,13 @@ export function compileProgram(graph: IrGraph, file: string = graph.name, limits
   }
   checkElements([1, c, h, w], `model input "${showName(input.name)}" (one sample)`, { file, cap: ctx.limits.maxTensorElements });
 
-  ctx.bnFolded = !graph.nodes.some((n) => n.opType === 'BatchNormalization');
+  // The paper's mask sits on BatchNorm; a model without it that normalises with LayerNorm gets LayerNorm masks;
+  // otherwise (BatchNorm folded by the exporter) the conv outputs carry them.
+  ctx.maskSite = graph.nodes.some((n) => n.opType === 'BatchNormalization')
+    ? 'batchnorm'
+    : graph.nodes.some((n) => n.opType === 'LayerNormalization' && layerNormMaskable(n, ctx))
+      ? 'layernorm'
+      : 'conv-output';
   ctx.bnReluFused = bnOutputsFusedWithRelu(graph);
   const steps: Step[] = [];
   try {
@@ -162,7 +169,8 @@ export function compileProgram(graph: IrGraph, file: string = graph.name, limits
     inputLayout: nhwcInput ? 'NHWC' : 'NCHW',
     numClasses,
     maskSites: ctx.maskSites,
-    bnFolded: ctx.bnFolded,
+    maskSite: ctx.maskSite,
+    bnFolded: ctx.maskSite === 'conv-output',
     endsInSoftmax,
     weights: ctx.weights,
     stats: ctx.stats,

@@ -4,6 +4,7 @@
  * and the one way to reject a model we cannot run.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { MaskSiteKind } from '../mask-site';
 import { InputError, showName } from '../errors';
 import { checkElements, DEFAULT_LIMITS, type Limits } from '../limits';
 import type { IrAttr, IrGraph, IrNode, IrTensor } from '../onnx/ir';
@@ -35,8 +36,8 @@ export class CompileContext {
   readonly constants = new Map<string, IrTensor>();
   /** Tensors owned by the program that are not variables (float constants); disposed with it. */
   readonly owned: tf.Tensor[] = [];
-  /** Whether BN masks are in use (false: Conv outputs carry the masks). */
-  bnFolded = false;
+  /** Which ops carry the masks (compile.ts decides before any op compiles). */
+  maskSite: MaskSiteKind = 'batchnorm';
   /** BatchNormalization outputs that run fused with the Relu reading them (fusion.ts). */
   bnReluFused: ReadonlySet<string> = new Set();
 

@@ -41,7 +41,9 @@ export interface Program {
   readonly numClasses: number;
   /** Graph order. */
   readonly maskSites: readonly MaskSite[];
-  /** True when the graph has no BatchNormalization (the exporter folded it): masks sit on conv outputs. */
+  /** Which ops carry the masks: BatchNorm scales, LayerNorm scales (no BatchNorm), or conv outputs (BN folded). */
+  readonly maskSite: MaskSiteKind;
+  /** maskSite === 'conv-output': the exporter folded BatchNorm into the convolutions. */
   readonly bnFolded: boolean;
   /** The graph's output is a Softmax: `forward` returns probabilities unless `beforeSoftmax` is set. */
   readonly endsInSoftmax: boolean;

@@ -52,6 +52,9 @@ function buildResult(ctx: ScanContext, prunedPath: string | null): ScanResult {
   if (program.bnFolded) {
     ctx.notes.push('The model has no BatchNormalization (the exporter folded it into the convolutions): masks sit on conv output channels, and unlearning ran without batch statistics.');
   }
+  if (program.maskSite === 'layernorm') {
+    ctx.notes.push('The model normalises with LayerNorm, not BatchNorm: masks sit on the LayerNorm scales (one per channel of the normalised axis), and unlearning ran without batch statistics. The verdict was fitted on BatchNorm and folded models only (bench/zoo.md): on this model it is less certain.');
+  }
   return {
     schema: 1,
     tool: { name: 'rnp-scan', version: TOOL_VERSION },
@@ -74,7 +77,7 @@ function buildResult(ctx: ScanContext, prunedPath: string | null): ScanResult {
     thresholdCandidates: need(ctx, 'thresholdCandidates'),
     prunedCount: pr.count,
     totalChannels: program.maskSites.reduce((a, s) => a + s.channels, 0),
-    maskSite: program.bnFolded ? 'conv-output' : 'batchnorm',
+    maskSite: program.maskSite,
     notes: ctx.notes,
     layers,
     before: need(ctx, 'before'),

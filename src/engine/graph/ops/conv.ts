@@ -117,7 +117,7 @@ export function compileConv(node: IrNode, ctx: CompileContext): NodeFn {
   const w = ctx.weight(node, wName, depthwise ? DEPTHWISE : HWIO);
   const b = bName ? ctx.weight(node, bName, AS_IS) : undefined;
   let site = -1;
-  if (ctx.bnFolded) {
+  if (ctx.maskSite === 'conv-output') {
     site = ctx.maskSites.length;
     ctx.maskSites.push({ name: node.name, kind: 'conv-output', channels: co, params: bName ? [wName, bName] : [wName] });
   }

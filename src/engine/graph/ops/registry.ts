@@ -2,6 +2,7 @@
 import type { OpCompiler } from '../context';
 import { compileLogSoftmax, compileClip, compileSoftmax, compileUnary, UNARY_OPS } from './activation';
 import { compileBatchNorm } from './batchnorm';
+import { compileLayerNorm } from './layernorm';
 import { compileConv } from './conv';
 import { BINARY_OPS, compileBinary, compilePRelu, compileVariadic } from './elementwise';
 import { compileGemm, compileMatMul } from './linear';
@@ -15,6 +16,7 @@ import { compileConcat, compilePad, compileReduce, compileSlice, compileTile, co
 export const OP_COMPILERS: ReadonlyMap<string, OpCompiler> = new Map<string, OpCompiler>([
   ['Conv', compileConv],
   ['BatchNormalization', compileBatchNorm],
+  ['LayerNormalization', compileLayerNorm],
   ['MaxPool', compileMaxPool],
   ['AveragePool', compileAveragePool],
   ['GlobalAveragePool', compileGlobalAveragePool],
