@@ -4,6 +4,7 @@
  * **Open report**. Built from engine/model-summary.ts's ModelSummary; the buttons post messages that name nothing
  * (the host knows which model this editor shows).
  */
+import { maskLayerName } from '../src/report/mask-site-name';
 import type { ModelSummary } from '../src/engine/model-summary';
 import type { ScanHistoryEntry } from '../src/engine/scan-history';
 import type { WebviewToHost } from '../src/protocol';
@@ -36,8 +37,8 @@ export function maskText(s: ModelSummary): string {
   if (sc.maskSite === 'conv-output') {
     return `BatchNorm was folded into the convolutions by the exporter: RNP masks the ${sc.maskChannels} output channels of ${layers} convolution${layers === 1 ? '' : 's'} instead.`;
   }
-  if (sc.maskSite === 'layernorm') {
-    return `No BatchNorm: RNP masks the scales of ${layers} LayerNorm layer${layers === 1 ? '' : 's'} (${sc.maskChannels} channels) instead. The verdict was fitted on BatchNorm models: on this one it is less certain.`;
+  if (sc.maskSite === 'layernorm' || sc.maskSite === 'groupnorm') {
+    return `No BatchNorm: RNP masks the scales of ${layers} ${maskLayerName(sc.maskSite)} layer${layers === 1 ? '' : 's'} (${sc.maskChannels} channels) instead. The verdict was fitted on BatchNorm models: on this one it is less certain.`;
   }
   return `RNP masks ${sc.maskChannels} channels in ${layers} BatchNorm layer${layers === 1 ? '' : 's'}.`;
 }

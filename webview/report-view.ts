@@ -4,6 +4,7 @@
  * suspicious-sample card, the repair (adaptive mode) and the export button, which says whether the slider's threshold
  * exports the repaired model or a prune-only one (src/report/export-choice.ts).
  */
+import { maskLayerName } from '../src/report/mask-site-name';
 import type { ScanResult, TriggerResult } from '../src/engine/result';
 import type { WebviewToHost } from '../src/protocol';
 import { custom, el } from './dom';
@@ -218,7 +219,7 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
   const heatmapCard = el(
     'section',
     { class: 'card', id: 'heatmaps' },
-    el('h2', {}, `Recovered masks (${r.layers.length} layer${r.layers.length === 1 ? '' : 's'}, ${r.maskSite === 'batchnorm' ? 'BatchNorm channels' : r.maskSite === 'layernorm' ? 'LayerNorm channels' : 'conv output channels'})`),
+    el('h2', {}, `Recovered masks (${r.layers.length} layer${r.layers.length === 1 ? '' : 's'}, ${maskLayerName(r.maskSite)} channels)`),
     el('p', { class: 'hint' }, 'Each cell is a channel, coloured by its recovered mask: strong red near 0 (what pruning removes), faint blue near 1. Hover a cell for its layer, channel and mask.'),
     map.element,
   );

@@ -78,10 +78,10 @@ export function planScan(o: ScanOptions, facts: ScanFacts): ScanPlan {
       (adaptive
         ? `gradient ascent on ${facts.defenseCount - (holdout?.samples ?? 0)} training samples (${holdout!.samples} held out), checked after every step: a step that collapses onto one class is undone and retried at half the learning rate`
         : `the paper's unlearning on all ${facts.defenseCount} defense samples, clean accuracy checked per epoch`) +
-        (folded ? '; BatchNorm was folded into the convolutions, so there are no batch statistics' : facts.maskSite === 'layernorm' ? '; the model normalises with LayerNorm, so there are no batch statistics' : '; BatchNorm in training mode'),
+        (folded ? '; BatchNorm was folded into the convolutions, so there are no batch statistics' : facts.maskSite === 'layernorm' || facts.maskSite === 'groupnorm' ? `; the model normalises with ${facts.maskSite === 'layernorm' ? 'LayerNorm' : 'GroupNorm'}, so there are no batch statistics` : '; BatchNorm in training mode'),
       { ...unlearnSettings(o), ...(adaptive ? { maxGradNorm: o.maxGradNorm } : {}) },
     ),
-    stage('recover', 'always', `one mask per channel (${facts.maskChannels} in ${facts.maskLayers} layers, on the ${folded ? 'conv outputs' : facts.maskSite === 'layernorm' ? 'LayerNorm scale' : 'BatchNorm scale'}), learned on the unlearned model`, {
+    stage('recover', 'always', `one mask per channel (${facts.maskChannels} in ${facts.maskLayers} layers, on the ${folded ? 'conv outputs' : facts.maskSite === 'layernorm' ? 'LayerNorm scale' : facts.maskSite === 'groupnorm' ? 'GroupNorm scale' : 'BatchNorm scale'}), learned on the unlearned model`, {
       lr: o.recoverLr,
       momentum: o.recoverMomentum,
       alpha: o.alpha,

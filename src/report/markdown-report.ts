@@ -4,6 +4,7 @@
  * "Export report…" saves it. The images (trigger mask, pattern, stamped sample) are left to the HTML report: GitHub
  * strips data: URLs from Markdown, so embedding them would show broken images.
  */
+import { maskSiteText } from './mask-site-name';
 import type { DatasetInfo, Metrics, ScanResult } from '../engine/result';
 import { prunedCounts } from './pruning';
 import { thresholdText } from './threshold-text';
@@ -61,7 +62,7 @@ export function markdownReport(r: ScanResult): string {
   out.push(
     r.threshold < 0
       ? `Nothing pruned (${r.totalChannels} channels masked, threshold chosen from ${r.thresholdSource === 'fixed' ? 'the options' : 'clean data'}).`
-      : `Threshold ${thresholdText(r.threshold)} (${r.thresholdSource === 'fixed' ? 'fixed by the options' : 'chosen from clean data'}): ${r.prunedCount} of ${r.totalChannels} channels pruned, masks on ${r.maskSite === 'conv-output' ? 'conv outputs (BatchNorm folded by the exporter)' : r.maskSite === 'layernorm' ? 'the LayerNorm scales (no BatchNorm in the model)' : 'the BatchNorm scales'}.`,
+      : `Threshold ${thresholdText(r.threshold)} (${r.thresholdSource === 'fixed' ? 'fixed by the options' : 'chosen from clean data'}): ${r.prunedCount} of ${r.totalChannels} channels pruned, masks on ${maskSiteText(r.maskSite)}.`,
     '',
   );
   if (r.layers.length) {

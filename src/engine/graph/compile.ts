@@ -12,6 +12,7 @@ import type { IrGraph, IrTensor } from '../onnx/ir';
 import { attrInts, CompileContext, type NodeFn, type RunState } from './context';
 import { bnOutputsFusedWithRelu } from './fusion';
 import { layerNormMaskable } from './ops/layernorm';
+import { compileGroupNormScale, groupNormScales } from './ops/groupnorm';
 import { OP_COMPILERS } from './ops/registry';
 import { constantFromNode } from './ops/shape';
 import type { ForwardOptions, Program } from './program';
@@ -49,11 +50,14 @@ export function compileProgram(graph: IrGraph, file: string = graph.name, limits
 
   // The paper's mask sits on BatchNorm; a model without it that normalises with LayerNorm gets LayerNorm masks;
   // otherwise (BatchNorm folded by the exporter) the conv outputs carry them.
+  const gnScales = groupNormScales(graph);
   ctx.maskSite = graph.nodes.some((n) => n.opType === 'BatchNormalization')
     ? 'batchnorm'
     : graph.nodes.some((n) => n.opType === 'LayerNormalization' && layerNormMaskable(n, ctx))
       ? 'layernorm'
-      : 'conv-output';
+      : gnScales.size > 0
+        ? 'groupnorm'
+        : 'conv-output';
   ctx.bnReluFused = bnOutputsFusedWithRelu(graph);
   const steps: Step[] = [];
   try {
@@ -61,6 +65,11 @@ export function compileProgram(graph: IrGraph, file: string = graph.name, limits
       if (node.domain !== '' && node.domain !== 'ai.onnx') throw unsupported(`unsupported operator ${showName(node.domain)}.${showName(node.opType)} in node "${showName(node.name)}"`);
       if (node.opType === 'Constant') {
         ctx.constants.set(node.outputs[0], constantFromNode(node, ctx));
+        continue;
+      }
+      const gn = ctx.maskSite === 'groupnorm' ? gnScales.get(node.name) : undefined;
+      if (gn) {
+        steps.push({ inputs: node.inputs, outputs: node.outputs, run: compileGroupNormScale(node, ctx, gn) });
         continue;
       }
       const compiler = OP_COMPILERS.get(node.opType);

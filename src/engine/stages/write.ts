@@ -52,8 +52,9 @@ function buildResult(ctx: ScanContext, prunedPath: string | null): ScanResult {
   if (program.bnFolded) {
     ctx.notes.push('The model has no BatchNormalization (the exporter folded it into the convolutions): masks sit on conv output channels, and unlearning ran without batch statistics.');
   }
-  if (program.maskSite === 'layernorm') {
-    ctx.notes.push('The model normalises with LayerNorm, not BatchNorm: masks sit on the LayerNorm scales (one per channel of the normalised axis), and unlearning ran without batch statistics. The verdict was fitted on BatchNorm and folded models only (bench/zoo.md): on this model it is less certain.');
+  if (program.maskSite === 'layernorm' || program.maskSite === 'groupnorm') {
+    const norm = program.maskSite === 'layernorm' ? 'LayerNorm' : 'GroupNorm';
+    ctx.notes.push(`The model normalises with ${norm}, not BatchNorm: masks sit on the ${norm} scales (one per channel), and unlearning ran without batch statistics. The verdict was fitted on BatchNorm and folded models only (bench/zoo.md): on this model it is less certain.`);
   }
   return {
     schema: 1,

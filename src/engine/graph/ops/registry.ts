@@ -3,6 +3,7 @@ import type { OpCompiler } from '../context';
 import { compileLogSoftmax, compileClip, compileSoftmax, compileUnary, UNARY_OPS } from './activation';
 import { compileBatchNorm } from './batchnorm';
 import { compileLayerNorm } from './layernorm';
+import { compileInstanceNorm } from './groupnorm';
 import { compileConv } from './conv';
 import { BINARY_OPS, compileBinary, compilePRelu, compileVariadic } from './elementwise';
 import { compileGemm, compileMatMul } from './linear';
@@ -17,6 +18,7 @@ export const OP_COMPILERS: ReadonlyMap<string, OpCompiler> = new Map<string, OpC
   ['Conv', compileConv],
   ['BatchNormalization', compileBatchNorm],
   ['LayerNormalization', compileLayerNorm],
+  ['InstanceNormalization', compileInstanceNorm],
   ['MaxPool', compileMaxPool],
   ['AveragePool', compileAveragePool],
   ['GlobalAveragePool', compileGlobalAveragePool],
