@@ -121,7 +121,7 @@ export function compileProgram(graph: IrGraph, file: string = graph.name, limits
     return tf.tidy(() => {
       // x is NHWC: for an NCHW graph input that is its NHWC storage; for an NHWC graph input it is the input itself.
       const env = new Map<string, Value>([[input.name, tensorValue(x, !nhwcInput)]]);
-      const run: RunState = { opts, masks: opts.masks };
+      const run: RunState = { opts, masks: opts.masks, batch: x.shape[0] };
       for (const step of steps) {
         const args = step.inputs.map((name) => {
           if (!name) return undefined;

@@ -18,6 +18,8 @@ export interface RunState {
   opts: ForwardOptions;
   /** Mask per mask-site index (undefined when no masks were passed). */
   masks: readonly tf.Tensor1D[] | undefined;
+  /** Samples in this forward pass (what a batch-1 export's baked 1 stands for). */
+  batch: number;
 }
 
 /** A compiled node: takes its input values (undefined for omitted optional inputs) and returns its outputs. */

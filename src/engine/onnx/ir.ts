@@ -49,6 +49,8 @@ export interface IrGraph {
    * onnx/normalize.ts batchBakedReshapes): the compiler runs that 1 as the batch.
    */
   batchBakedReshapes?: string[];
+  /** Expand nodes of a parameter to a constant shape in a batch-1 export (normalize.ts batchBakedExpands): likewise. */
+  batchBakedExpands?: string[];
 }
 
 export function tensorSize(dims: readonly number[]): number {

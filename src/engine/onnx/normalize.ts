@@ -111,3 +111,23 @@ export function batchBakedReshapes(graph: IrGraph): string[] {
   }
   return marked;
 }
+
+/**
+ * The Expand twin of batchBakedReshapes: in a batch-1 export, `param.expand(x.shape[0], -1, -1)` (a ViT's class
+ * token before it is concatenated with the patch tokens) becomes an Expand of a parameter to a shape made of
+ * constants that starts with the traced batch, 1. At a batch of N the Concat then fails. Marked here: an Expand whose
+ * data and shape both come from constants alone; the compiler runs a leading 1 of its target as the batch
+ * (ops/shape.ts compileExpand). Expanding a parameter to [1, …] that later broadcasts against activations gives the
+ * same result at [N, …], so the rule is safe there too. Returns the names of the Expand nodes marked.
+ */
+export function batchBakedExpands(graph: IrGraph): string[] {
+  const input = graph.inputs[0];
+  if (!input || input.shape[0] !== 1) return [];
+  const fromInput = new Set<string>([input.name]);
+  const marked: string[] = [];
+  for (const n of graph.nodes) {
+    if (n.opType === 'Expand' && n.inputs[1] && !fromInput.has(n.inputs[0]) && !fromInput.has(n.inputs[1])) marked.push(n.name);
+    if (n.inputs.some((i) => fromInput.has(i))) for (const o of n.outputs) if (o) fromInput.add(o);
+  }
+  return marked;
+}

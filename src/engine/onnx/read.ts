@@ -6,7 +6,7 @@
  * node or tensor at fault.
  */
 import './protobuf-setup';
-import { batchBakedReshapes, foldIdentityParameters, toInferenceForm } from './normalize';
+import { batchBakedExpands, batchBakedReshapes, foldIdentityParameters, toInferenceForm } from './normalize';
 import { onnx } from 'onnx-proto';
 import { InputError } from '../errors';
 import { readRegularFile } from '../regular-file';
@@ -217,6 +217,13 @@ function convertModel(model: onnx.ModelProto, file: string, limits: Limits): IrG
     ir.batchBakedReshapes = baked;
     notes.push(
       `The file fixes the batch at 1 (input '${show(ir.inputs[0].name)}' is [${ir.inputs[0].shape.join(', ')}]) and ${baked.length} Reshape node${baked.length === 1 ? '' : 's'} reshape${baked.length === 1 ? 's' : ''} activations to shapes made of constants (${showNames(baked, { max: 2 })}): where such a shape starts with that 1, the scan reads it as the batch, so it runs batches of any size; the exported model keeps the file's shapes.`,
+    );
+  }
+  const expands = batchBakedExpands(ir);
+  if (expands.length > 0) {
+    ir.batchBakedExpands = expands;
+    notes.push(
+      `The file fixes the batch at 1 and ${expands.length} Expand node${expands.length === 1 ? '' : 's'} expand${expands.length === 1 ? 's' : ''} a parameter to a shape made of constants (${showNames(expands, { max: 2 })}), as param.expand(batch, …) traces: where that shape starts with 1, the scan expands to the batch; the exported model keeps the file's shapes.`,
     );
   }
   if (notes.length > 0) ir.notes = notes;

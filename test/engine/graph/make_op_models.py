@@ -333,6 +333,18 @@ def prelu_sum_mean():
     return g.model(g.op('Max', [m, p, g.op('Neg', [c])]))
 
 
+
+@model
+def where_shape_and_tensor():
+    # torch's expand(-1) shape chain: Where(Equal(t, -1), Shape(x), t) on integers, then a Where on tensors.
+    g = G(3, 4, 4)
+    c = g.conv('x', 3, 4, pads=[1, 1, 1, 1])
+    t = g.init(np.array([-1, 4, 1, 1], dtype=np.int64))
+    target = g.op('Where', [g.op('Equal', [t, g.init(np.array(-1, dtype=np.int64))]), g.op('Shape', [c]), t])
+    e = g.op('Expand', [g.init(W(1, 4, 1, 1)), target])
+    r = g.op('Relu', [g.op('Add', [c, e])])
+    return g.model(g.op('Where', [g.op('Equal', [r, g.init(np.zeros((1,), dtype=np.float32))]), g.init(W(4, 1, 1)), c]))
+
 def main():
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)

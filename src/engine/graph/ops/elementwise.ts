@@ -22,37 +22,63 @@ const BINARY: Record<string, [TfBinary, JsBinary]> = {
   Pow: [tf.pow, (a, b) => a ** b],
   Max: [tf.maximum, (a, b) => Math.max(a, b)],
   Min: [tf.minimum, (a, b) => Math.min(a, b)],
-  Equal: [(a, b) => tf.cast(tf.equal(a, b), 'float32'), (a, b) => (a === b ? 1 : 0)],
+  Equal: [(a, b) => equalOf(a, b), (a, b) => (a === b ? 1 : 0)],
 };
+
+/**
+ * Equal as 0/1 floats, with a zero gradient: a comparison is flat almost everywhere, and tfjs has no gradient for
+ * it, so a Where whose condition depends on the input would otherwise stop backprop with an error.
+ */
+const equalOf = tf.customGrad(((a: tf.Tensor, b: tf.Tensor) => ({
+  value: tf.cast(tf.equal(a, b), 'float32'),
+  gradFunc: () => [tf.zerosLike(a), tf.zerosLike(b)],
+})) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
 export const BINARY_OPS = Object.keys(BINARY);
 
 /** Numpy-style broadcast of two small JS arrays. */
 function broadcastInts(a: IntsValue, b: IntsValue, f: JsBinary): IntsValue {
-  const rank = Math.max(a.dims.length, b.dims.length);
-  const da = [...Array(rank - a.dims.length).fill(1), ...a.dims];
-  const db = [...Array(rank - b.dims.length).fill(1), ...b.dims];
-  const dims = da.map((x, i) => Math.max(x, db[i]));
-  const size = dims.reduce((p, q) => p * q, 1);
   const float = !!(a.float || b.float);
+  return broadcastIntsN([a, b], ([x, y]) => f(x!, y!, float), float);
+}
+
+/** Numpy-style broadcast of any number of small JS arrays, `f` applied to each output element's operands. */
+function broadcastIntsN(vals: readonly IntsValue[], f: (xs: number[]) => number, float: boolean): IntsValue {
+  const rank = Math.max(...vals.map((v) => v.dims.length));
+  const ds = vals.map((v) => [...Array(rank - v.dims.length).fill(1), ...v.dims] as number[]);
+  const dims = Array.from({ length: rank }, (_, i) => Math.max(...ds.map((d) => d[i]!)));
+  const size = dims.reduce((p, q) => p * q, 1);
   const data: number[] = [];
   for (let flat = 0; flat < size; flat++) {
-    let ia = 0;
-    let ib = 0;
+    const idx = vals.map(() => 0);
+    const strides = vals.map(() => 1);
     let rem = flat;
-    let sa = 1;
-    let sb = 1;
     for (let ax = rank - 1; ax >= 0; ax--) {
-      const i = rem % dims[ax];
-      rem = Math.floor(rem / dims[ax]);
-      ia += (da[ax] === 1 ? 0 : i) * sa;
-      ib += (db[ax] === 1 ? 0 : i) * sb;
-      sa *= da[ax];
-      sb *= db[ax];
+      const i = rem % dims[ax]!;
+      rem = Math.floor(rem / dims[ax]!);
+      ds.forEach((d, k) => {
+        idx[k] += (d[ax] === 1 ? 0 : i) * strides[k]!;
+        strides[k] *= d[ax]!;
+      });
     }
-    data.push(f(a.data[ia], b.data[ib], float));
+    data.push(f(idx.map((i, k) => vals[k]!.data[i]!)));
   }
   return { ...intsValue(dims, data), float };
+}
+
+/**
+ * Where(condition, X, Y), numpy-broadcast. All-integer operands (the shape chains of torch's expand(-1) and
+ * view(-1)) are computed in JS, so the shapes stay known; otherwise on tensors in ONNX layout.
+ */
+export function compileWhere(node: IrNode, ctx: CompileContext): NodeFn {
+  return (inputs) => {
+    const [c, x, y] = inputs;
+    if (!c || !x || !y) throw ctx.invalid(node, 'Where needs a condition and two operands');
+    if (c.kind === 'ints' && x.kind === 'ints' && y.kind === 'ints') {
+      return [broadcastIntsN([c, x, y], ([cv, xv, yv]) => (cv ? xv! : yv!), !!(x.float || y.float))];
+    }
+    return [tensorValue(tf.where(tf.cast(plain(c), 'bool'), plain(x), plain(y)))];
+  };
 }
 
 /**

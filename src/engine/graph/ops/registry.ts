@@ -5,7 +5,7 @@ import { compileBatchNorm } from './batchnorm';
 import { compileLayerNorm } from './layernorm';
 import { compileInstanceNorm } from './groupnorm';
 import { compileConv } from './conv';
-import { BINARY_OPS, compileBinary, compilePRelu, compileVariadic } from './elementwise';
+import { BINARY_OPS, compileBinary, compilePRelu, compileVariadic, compileWhere } from './elementwise';
 import { compileGemm, compileMatMul } from './linear';
 import { compileAveragePool, compileGlobalAveragePool, compileGlobalMaxPool, compileMaxPool } from './pool';
 import {
@@ -50,5 +50,6 @@ export const OP_COMPILERS: ReadonlyMap<string, OpCompiler> = new Map<string, OpC
   ['Sum', compileVariadic],
   ['Mean', compileVariadic],
   ['PRelu', compilePRelu],
+  ['Where', compileWhere],
   ...REDUCE_OPS.map((op): [string, OpCompiler] => [op, (n) => compileReduce(n)]),
 ]);

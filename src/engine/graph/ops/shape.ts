@@ -148,9 +148,12 @@ export function compileIdentity(node: IrNode, ctx: CompileContext): NodeFn {
 }
 
 export function compileExpand(node: IrNode, ctx: CompileContext): NodeFn {
-  return (inputs) => {
+  // A batch-1 export's parameter expanded to its traced batch (onnx/normalize.ts batchBakedExpands).
+  const batchBaked = ctx.graph.batchBakedExpands?.includes(node.name) ?? false;
+  return (inputs, run) => {
     const v = inputs[0]!;
-    const shape = intsOf(inputs[1]!, 'Expand shape');
+    const given = intsOf(inputs[1]!, 'Expand shape');
+    const shape = batchBaked && given.length > 1 && given[0] === 1 ? [run.batch, ...given.slice(1)] : given;
     const inDims = onnxDims(v);
     const rank = Math.max(inDims.length, shape.length);
     const tDims = [...Array(rank - inDims.length).fill(1), ...inDims];
