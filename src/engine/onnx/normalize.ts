@@ -101,12 +101,20 @@ export function toInferenceForm(graph: IrGraph): InferenceRewrite[] {
  * the pruned model runs where the original ran. Returns the names of the Reshape nodes marked.
  */
 export function batchBakedReshapes(graph: IrGraph): string[] {
+  return markInBatchOneExport(graph, (n, fromInput) => n.opType === 'Reshape' && fromInput.has(n.inputs[0]) && !!n.inputs[1] && !fromInput.has(n.inputs[1]) && n.attrs.allowzero !== 1);
+}
+
+/**
+ * In a batch-1 export (none otherwise), the names of the nodes `pick` marks, walking the graph in order with the set
+ * of values computed from the model input so far.
+ */
+function markInBatchOneExport(graph: IrGraph, pick: (n: IrGraph['nodes'][number], fromInput: ReadonlySet<string>) => boolean): string[] {
   const input = graph.inputs[0];
   if (!input || input.shape[0] !== 1) return [];
   const fromInput = new Set<string>([input.name]);
   const marked: string[] = [];
   for (const n of graph.nodes) {
-    if (n.opType === 'Reshape' && fromInput.has(n.inputs[0]) && n.inputs[1] && !fromInput.has(n.inputs[1]) && n.attrs.allowzero !== 1) marked.push(n.name);
+    if (pick(n, fromInput)) marked.push(n.name);
     if (n.inputs.some((i) => fromInput.has(i))) for (const o of n.outputs) if (o) fromInput.add(o);
   }
   return marked;
@@ -121,13 +129,5 @@ export function batchBakedReshapes(graph: IrGraph): string[] {
  * same result at [N, …], so the rule is safe there too. Returns the names of the Expand nodes marked.
  */
 export function batchBakedExpands(graph: IrGraph): string[] {
-  const input = graph.inputs[0];
-  if (!input || input.shape[0] !== 1) return [];
-  const fromInput = new Set<string>([input.name]);
-  const marked: string[] = [];
-  for (const n of graph.nodes) {
-    if (n.opType === 'Expand' && n.inputs[1] && !fromInput.has(n.inputs[0]) && !fromInput.has(n.inputs[1])) marked.push(n.name);
-    if (n.inputs.some((i) => fromInput.has(i))) for (const o of n.outputs) if (o) fromInput.add(o);
-  }
-  return marked;
+  return markInBatchOneExport(graph, (n, fromInput) => n.opType === 'Expand' && !!n.inputs[1] && !fromInput.has(n.inputs[0]) && !fromInput.has(n.inputs[1]));
 }
