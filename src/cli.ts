@@ -57,10 +57,10 @@ async function main(argv: string[]): Promise<number> {
       return await runBatchCli(cmd.batch!, { failOn: cmd.failOn, sarif: cmd.sarif, signal: controller.signal, argv });
     }
     if (cmd.kind === 'check') {
-      const { checkDefenseData, dataCheckSummary } = await import('./engine/data-check');
+      const { checkDefenseData, dataCheckText } = await import('./engine/data-check');
       const { model, data, options, labels } = cmd.request;
       const c = await checkDefenseData({ model, data, options, labels });
-      process.stdout.write(cmd.json ? JSON.stringify(c) + '\n' : [`${data}: ${dataCheckSummary(c)}`, ...c.findings.map((f) => `${f.level}: ${f.text}`)].join('\n') + '\n');
+      process.stdout.write((cmd.json ? JSON.stringify(c) : dataCheckText(c)) + '\n');
       // A warning means the scan would be weak or meaningless: a CI step gating on the data stops here.
       return c.findings.some((f) => f.level === 'warning') ? EXIT.finding : EXIT.ok;
     }

@@ -89,7 +89,7 @@ export async function checkDefenseData(req: DataCheckRequest): Promise<DataCheck
         : [];
     const classCounts = new Array<number>(program.numClasses).fill(0);
     for (const y of data.y) classCounts[y]!++;
-    const facts = { count: data.count, numClasses: program.numClasses, classCounts, preprocessing: current, alternatives, cleanThreshold: o.cleanThreshold, fromUint8: data.fromUint8 };
+    const facts: DataFacts = { count: data.count, numClasses: program.numClasses, classCounts, preprocessing: current, alternatives, cleanThreshold: o.cleanThreshold };
     return {
       model: req.model,
       data: req.data,
@@ -109,8 +109,11 @@ export async function checkDefenseData(req: DataCheckRequest): Promise<DataCheck
   }
 }
 
+/** The preprocessing without mean/std, in words. */
+const noStatsLabel = (fromUint8: boolean) => (fromUint8 ? 'pixels in [0, 1], no mean/std' : 'values as stored, no mean/std');
+
 function describePreprocessing(d: Pick<Dataset, 'mean' | 'std' | 'fromUint8'>): Preprocessing {
-  const label = d.mean.length === 0 && d.std.length === 0 ? (d.fromUint8 ? 'pixels in [0, 1], no mean/std' : 'values as stored, no mean/std') : `mean ${listText(d.mean)} std ${listText(d.std)}`;
+  const label = d.mean.length === 0 && d.std.length === 0 ? noStatsLabel(d.fromUint8) : `mean ${listText(d.mean)} std ${listText(d.std)}`;
   return { label, mean: [...d.mean], std: [...d.std] };
 }
 
@@ -122,7 +125,7 @@ export function candidatePreprocessings(d: Pick<Dataset, 'x' | 'shape' | 'mean' 
   const C = d.shape[0];
   const stats = rawChannelStats(d);
   const all: Preprocessing[] = [
-    { label: d.fromUint8 ? 'pixels in [0, 1], no mean/std' : 'values as stored, no mean/std', mean: [], std: [] },
+    { label: noStatsLabel(d.fromUint8), mean: [], std: [] },
     { label: 'mean 0.5 std 0.5 (values in [-1, 1])', mean: new Array<number>(C).fill(0.5), std: new Array<number>(C).fill(0.5) },
     ...(C === 3 ? [IMAGENET] : []),
     { label: `this data's own mean ${listText(stats.mean)} std ${listText(stats.std)}`, ...stats },
@@ -205,6 +208,11 @@ export function dataFindings(f: DataFacts, classNames: string[] | null = null): 
   if (f.count > MANY_SAMPLES) out.push({ level: 'info', text: `${f.count} samples: a scan's time grows with them; the paper's 1 % of a training set (a few hundred) is enough.` });
   if (out.every((x) => x.level !== 'warning')) out.unshift({ level: 'info', text: `The model is right on ${pct(acc)} of these samples (chance ${pct(1 / f.numClasses)}) with ${f.preprocessing.label}.` });
   return out;
+}
+
+/** The summary line, then one line per finding ("warning: …"): what the CLI prints and the output channel logs. */
+export function dataCheckText(c: DataCheck): string {
+  return [`${c.data}: ${dataCheckSummary(c)}`, ...c.findings.map((f) => `${f.level}: ${f.text}`)].join('\n');
 }
 
 /** One line for a status bar or a log: "500 samples of 1×28×28, 10 labels (50 each), model right on 91.2 %". */

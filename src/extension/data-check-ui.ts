@@ -30,11 +30,6 @@ export async function runDataCheck(model: string, data: string, start: () => Wor
 
 export const warningsOf = (c: DataCheck) => c.findings.filter((f) => f.level === 'warning');
 
-/** The lines the output channel gets for a check: the summary, then every finding. */
-export function dataCheckLog(c: DataCheck): string {
-  return [`defense data ${c.data} for ${c.model}: ${dataCheckSummary(c)}`, ...c.findings.map((f) => `  ${f.level}: ${f.text}`)].join('\n');
-}
-
 const SCAN_ANYWAY = 'Scan Anyway';
 const CHOOSE_OTHER = 'Choose Other Data';
 

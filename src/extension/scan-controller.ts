@@ -16,7 +16,7 @@ import { offerIgnoreHint } from './ignore-hint';
 import { BatchPanel } from './batch-panel';
 import { scanOptionsFromSettings, userSetting, workerLimitsFromSettings } from './settings';
 import { chooseData, chooseDefenseData, pickDefenseData, pickInspectDataset, pickModel, type DataVetter } from './data-choice';
-import { dataCheckLog, decideOnDataCheck, runDataCheck, showDataCheck, type CheckOutcome } from './data-check-ui';
+import { decideOnDataCheck, runDataCheck, showDataCheck, type CheckOutcome } from './data-check-ui';
 import { defaultFlaggedPath, flaggedSamples, GRID_CAP, samplesReport, writeFlaggedSamples, type SamplesRun } from './samples-report';
 import { defaultExportPath, isSameFile } from './data-candidates';
 import { ReportPanel, type PanelHandlers } from './report-panel';
@@ -33,7 +33,7 @@ import type { VerdictDecorations } from './verdict-decorations';
 import type { VerdictStatus } from './verdict-status';
 import { saveReport } from './report-save';
 import type { ModelSummary } from '../engine/model-summary';
-import type { DataCheck } from '../engine/data-check';
+import { dataCheckText, type DataCheck } from '../engine/data-check';
 
 const LAST_RESULT_KEY = 'rnp.lastResultPath';
 
@@ -121,7 +121,7 @@ export class ScanController implements PanelHandlers {
     const labels = cfg.get<string>('labels') || undefined;
     const outcome = await runDataCheck(model.fsPath, data, () => startDataCheck({ model: model.fsPath, data, options, labels }, this.jobOptions(model, () => undefined)));
     this.lastDataCheck = outcome.ok ? outcome.check : null;
-    this.log(outcome.ok ? dataCheckLog(outcome.check) : `defense data ${data} for ${model.fsPath}: ${outcome.message}`);
+    this.log(`defense data for ${model.fsPath}: ${outcome.ok ? dataCheckText(outcome.check) : `${data}: ${outcome.message}`}`);
     return outcome;
   }
 

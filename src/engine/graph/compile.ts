@@ -48,9 +48,9 @@ export function compileProgram(graph: IrGraph, file: string = graph.name, limits
   }
   checkElements([1, c, h, w], `model input "${showName(input.name)}" (one sample)`, { file, cap: ctx.limits.maxTensorElements });
 
-  // The paper's mask sits on BatchNorm; a model without it that normalises with LayerNorm gets LayerNorm masks;
-  // otherwise (BatchNorm folded by the exporter) the conv outputs carry them.
-  const gnScales = groupNormScales(graph);
+  // The paper's mask sits on BatchNorm; a model without it that normalises with LayerNorm or GroupNorm gets masks on
+  // that norm's scale; otherwise (BatchNorm folded by the exporter) the conv outputs carry them.
+  const gnScales = groupNormScales(ctx);
   ctx.maskSite = graph.nodes.some((n) => n.opType === 'BatchNormalization')
     ? 'batchnorm'
     : graph.nodes.some((n) => n.opType === 'LayerNormalization' && layerNormMaskable(n, ctx))

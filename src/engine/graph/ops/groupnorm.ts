@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { attrFloat, type CompileContext, type NodeFn } from '../context';
-import type { IrGraph, IrNode } from '../../onnx/ir';
+import type { IrNode } from '../../onnx/ir';
 import { AS_IS } from '../layouts';
 import { plain, tensorValue } from '../values';
 
@@ -33,17 +33,16 @@ export function compileInstanceNorm(node: IrNode, ctx: CompileContext): NodeFn {
  * The GroupNorm weight Muls of a graph: Mul(Reshape(InstanceNormalization(…)), W) with W a float initializer of
  * [C, 1, 1] (or [1, C, 1, 1]). Node name → the weight's initializer name and C.
  */
-export function groupNormScales(graph: IrGraph): Map<string, { scale: string; channels: number }> {
-  const producer = new Map<string, IrNode>();
-  for (const n of graph.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
+export function groupNormScales(ctx: CompileContext): Map<string, { scale: string; channels: number }> {
+  const graph = ctx.graph;
   const out = new Map<string, { scale: string; channels: number }>();
   for (const n of graph.nodes) {
     if (n.opType !== 'Mul' || n.inputs.length !== 2) continue;
     n.inputs.forEach((name, i) => {
       const w = graph.initializers.get(name);
-      const reshape = producer.get(n.inputs[1 - i]!);
+      const reshape = ctx.producer(n.inputs[1 - i]!);
       if (!w || w.kind !== 'float' || reshape?.opType !== 'Reshape') return;
-      if (producer.get(reshape.inputs[0]!)?.opType !== 'InstanceNormalization') return;
+      if (ctx.producer(reshape.inputs[0]!)?.opType !== 'InstanceNormalization') return;
       const dims = w.dims[0] === 1 && w.dims.length === 4 ? w.dims.slice(1) : w.dims;
       if (dims.length === 3 && dims[1] === 1 && dims[2] === 1) out.set(n.name, { scale: name, channels: dims[0]! });
     });
