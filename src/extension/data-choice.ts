@@ -64,6 +64,11 @@ async function pickVetted(model: vscode.Uri, vet: DataVetter | undefined): Promi
   }
 }
 
+/** rnp.labels, resolved as every path setting is (relative to the workspace folder); undefined when unset. */
+export function labelsSetting(model: vscode.Uri): string | undefined {
+  return settingPath(vscode.workspace.getConfiguration('rnp', model), 'labels', workspaceFolderOf(model));
+}
+
 /** undefined = the user dismissed a question (no scan). */
 export async function chooseData(model: vscode.Uri, state: vscode.Memento, vet?: DataVetter): Promise<DataChoice | undefined> {
   const cfg = vscode.workspace.getConfiguration('rnp', model);
@@ -72,7 +77,7 @@ export async function chooseData(model: vscode.Uri, state: vscode.Memento, vet?:
   if (!data) return undefined;
   const choice: DataChoice = { data, cleanTest: settingPath(cfg, 'cleanTest', ws), poisonTest: settingPath(cfg, 'poisonTest', ws) };
   if (!choice.cleanTest && !choice.poisonTest) Object.assign(choice, await besideTestSets(model, data, state));
-  const labels = settingPath(cfg, 'labels', ws);
+  const labels = labelsSetting(model);
   return labels ? { ...choice, labels } : choice;
 }
 

@@ -15,7 +15,7 @@ import { batchDiagnostics, batchProgressText, batchTableRows, scanDiagnostic, ty
 import { offerIgnoreHint } from './ignore-hint';
 import { BatchPanel } from './batch-panel';
 import { scanOptionsFromSettings, userSetting, workerLimitsFromSettings } from './settings';
-import { chooseData, chooseDefenseData, pickDefenseData, pickInspectDataset, pickModel, type DataVetter } from './data-choice';
+import { chooseData, chooseDefenseData, labelsSetting, pickDefenseData, pickInspectDataset, pickModel, type DataVetter } from './data-choice';
 import { decideOnDataCheck, runDataCheck, showDataCheck, type CheckOutcome } from './data-check-ui';
 import { defaultFlaggedPath, flaggedSamples, GRID_CAP, samplesReport, writeFlaggedSamples, type SamplesRun } from './samples-report';
 import { defaultExportPath, isSameFile } from './data-candidates';
@@ -118,7 +118,7 @@ export class ScanController implements PanelHandlers {
   private async checkData(model: vscode.Uri, data: string): Promise<CheckOutcome> {
     const cfg = vscode.workspace.getConfiguration('rnp', model);
     const options = scanOptionsFromSettings(userSetting((k) => cfg.inspect(k)));
-    const labels = cfg.get<string>('labels') || undefined;
+    const labels = labelsSetting(model);
     const outcome = await runDataCheck(model.fsPath, data, () => startDataCheck({ model: model.fsPath, data, options, labels }, this.jobOptions(model, () => undefined)));
     this.lastDataCheck = outcome.ok ? outcome.check : null;
     this.log(`defense data for ${model.fsPath}: ${outcome.ok ? dataCheckText(outcome.check) : `${data}: ${outcome.message}`}`);
