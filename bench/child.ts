@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../src/engine/backend';
+import { adapterText } from '../src/engine/webgpu';
 import { readOnnxFile } from '../src/engine/onnx/read';
 import { compileProgram } from '../src/engine/graph/compile';
 import type { Dataset } from '../src/engine/data/dataset';
@@ -43,7 +44,7 @@ async function epochs(model: string, backend: BackendChoice, n: number, threads:
   await recover(program, data, { lr: 0.2, momentum: 0.9, alpha: 0.2, batchSize: 128, epochs: n }, { rng });
   const t2 = performance.now();
   program.dispose();
-  return { backend: info.name, threads: threadsOf(info.name), unlearn_s: (t1 - t0) / 1000, recover_s: (t2 - t1) / 1000, total_s: (t2 - t0) / 1000, peak_rss_mb: rssMb(), tensors: tf.memory().numTensors };
+  return { backend: info.name, adapter: info.adapter ? adapterText(info.adapter) : null, threads: threadsOf(info.name), unlearn_s: (t1 - t0) / 1000, recover_s: (t2 - t1) / 1000, total_s: (t2 - t0) / 1000, peak_rss_mb: rssMb(), tensors: tf.memory().numTensors };
 }
 
 async function demo(backend: BackendChoice, threads: number) {

@@ -5,7 +5,7 @@
  * times; the minimum is reported. Prints a Markdown table; with `--json` the last line is
  * {"rows":[{"net","backend","project_s","peer_s","ratio","peak_rss_mb"}, ...]}.
  * Options: --runs N (default 3)  --backend wasm|cpu|tensorflow|auto (default auto)  --threads N (wasm; default 0 =
- * one per core)  --nets a,b,c  --epochs N
+ * one per core)  --nets a,b,c  --epochs N  --no-webgpu (skip the WebGPU rows: each net's epochs again on WebGPU)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,13 +23,16 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
     'no-demo': { type: 'boolean', default: false },
+    webgpu: { type: 'boolean', default: true },
   },
+  allowNegative: true,
 });
 const runs = Number(values.runs);
 const epochs = Number(values.epochs);
 const threads = values.threads!;
 /** "wasm, 2 threads": the backend and, for wasm, the thread count the child actually ran with. */
-const backendLabel = (r: Record<string, unknown>) => (r.threads ? `${r.backend}, ${r.threads} thread${r.threads === 1 ? '' : 's'}` : String(r.backend));
+const backendLabel = (r: Record<string, unknown>) =>
+  r.threads ? `${r.backend}, ${r.threads} thread${r.threads === 1 ? '' : 's'}` : r.adapter ? `${r.backend} on ${r.adapter}` : String(r.backend);
 
 interface Row { net: string; backend: string; project_s: number; peer_s: number | null; ratio: number | null; peak_rss_mb: number; peer_rss_mb: number | null }
 
@@ -76,6 +79,25 @@ for (const net of values.nets!.split(',')) {
   const p = min(proj);
   const q = min(pe);
   rows.push({ net, backend, project_s: round(p), peer_s: round(q), ratio: round(p / q, 2), peak_rss_mb: Math.max(...projRss), peer_rss_mb: Math.max(...peRss) });
+  // The same epochs on WebGPU (issue #25), against the same peer runs: on a machine without a GPU the adapter is
+  // software (llvmpipe), which shows what auto avoids by passing it by.
+  if (values.webgpu && values.backend !== 'webgpu') {
+    const gpu: number[] = [];
+    const gpuRss: number[] = [];
+    let gpuBackend = '';
+    try {
+      for (let i = 0; i < runs; i++) {
+        const r = child(['epochs', onnx, 'webgpu', String(epochs), threads]);
+        gpu.push(r.total_s as number);
+        gpuRss.push(r.peak_rss_mb as number);
+        gpuBackend = backendLabel(r);
+        console.error(`  ${net} webgpu run ${i + 1}: ${(r.total_s as number).toFixed(3)} s (unlearn ${(r.unlearn_s as number).toFixed(3)}, recover ${(r.recover_s as number).toFixed(3)}), rss ${r.peak_rss_mb} MB`);
+      }
+      rows.push({ net: `${net} (ratio: ÷ peer; ÷ ${backend}: ${round(min(gpu) / p, 2)})`, backend: gpuBackend, project_s: round(min(gpu)), peer_s: round(q), ratio: round(min(gpu) / q, 2), peak_rss_mb: Math.max(...gpuRss), peer_rss_mb: Math.max(...peRss) });
+    } catch (e) {
+      console.error(`  ${net} webgpu: not run (${(e as Error).message.split('\n')[0]})`);
+    }
+  }
 }
 if (!values['no-demo'] && existsSync('demo/model.onnx')) {
   const ts: number[] = [];

@@ -14,6 +14,7 @@ import { heatmap } from './heatmap-view';
 import { prunedCounts } from '../src/report/pruning';
 import { thresholdText } from '../src/report/threshold-text';
 import { labelText } from '../src/report/class-label';
+import { gpuText } from '../src/report/gpu-adapter';
 import { afterRowLabel } from '../src/report/after-label';
 import { baseName, percent, prunedSummary, verdictText } from './format';
 import { atScanThreshold, exportChoice, scanPrunedNothing, sliderThreshold } from '../src/report/export-choice';
@@ -119,7 +120,7 @@ export function reportView(r: ScanResult, post: (m: WebviewToHost) => void): Rep
       r.verdictScore
         ? custom('vscode-badge', { id: 'confidence', title: 'from a logistic model fitted on the zoo train split (see the last line of evidence)' }, `backdoor probability ${r.verdictScore.probability.toFixed(2)}`)
         : custom('vscode-badge', { id: 'confidence', title: 'a heuristic score of the evidence, not a calibrated probability' }, `verdict score ${percent(r.confidence, 0)}`),
-      ` ${baseName(r.model)} · ${r.mode} mode · ${r.backend.name} backend · ${r.seconds.total.toFixed(1)} s`,
+      ` ${baseName(r.model)} · ${r.mode} mode · ${r.backend.name} backend${gpuText(r.backend.adapter)} · ${r.seconds.total.toFixed(1)} s`,
     ),
     el('ul', { class: 'evidence', id: 'evidence' }, ...r.evidence.map((e) => el('li', {}, e))),
     dismissed ? el('p', { id: 'verdict-dismissed' }, dismissed) : null,

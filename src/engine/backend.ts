@@ -1,7 +1,8 @@
 /**
  * Picks and initialises the tfjs backend. 'auto' prefers native TensorFlow (tfjs-node-gpu, then tfjs-node: optional
- * packages, loaded only if installed), then WebGPU (not available in this build: the `webgpu` package is not
- * shipped), then WebAssembly (binaries loaded from disk, never the network), then plain JS ('cpu').
+ * packages, loaded only if installed), then WebGPU on a hardware adapter (the optional `webgpu` package, webgpu.ts; a
+ * software adapter such as llvmpipe is slower than wasm, see docs/benchmarks.md, so auto passes it by), then
+ * WebAssembly (binaries loaded from disk, never the network), then plain JS ('cpu').
  * WebAssembly runs multi-threaded (XNNPACK's pool over worker_threads, see wasm-threads.ts) unless one thread is asked
  * for or the threaded build cannot start; the thread count is fixed once per process, when wasm first initialises.
  * An explicit choice that cannot run is an OPTION_INVALID InputError.
@@ -18,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { InputError } from './errors';
 import type { BackendChoice } from './options';
 import type { BackendInfo, BackendName } from './result';
+import { adapterText, startWebgpu } from './webgpu';
 
 const WASM_FILE = 'tfjs-backend-wasm-simd.wasm';
 
@@ -112,7 +114,15 @@ async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-no
   }
 }
 
-const WEBGPU_REASON = 'WebGPU not available (the webgpu package for Node is not part of this build)';
+/** WebGPU's info, or why it cannot run. */
+async function tryWebgpu(hardwareOnly: boolean): Promise<BackendInfo | string> {
+  try {
+    const adapter = await startWebgpu(hardwareOnly);
+    return { name: 'webgpu', reason: `WebGPU on ${adapterText(adapter)}`, adapter };
+  } catch (e) {
+    return `WebGPU not available: ${(e as Error).message}`;
+  }
+}
 
 async function useCpu(): Promise<void> {
   if (!(await tf.setBackend('cpu'))) throw new Error(`tfjs-backend-cpu ${version_cpu} did not register`);
@@ -131,8 +141,11 @@ export async function selectBackend(choice: BackendChoice, threads = 0): Promise
       if (!cpu) return info('tensorflow', `requested; @tensorflow/tfjs-node loaded (${gpu})`);
       throw fail(`${gpu}; ${cpu}`);
     }
-    case 'webgpu':
-      throw fail(WEBGPU_REASON);
+    case 'webgpu': {
+      const r = await tryWebgpu(false);
+      if (typeof r === 'string') throw fail(r);
+      return { ...r, reason: `requested; ${r.reason}` };
+    }
     case 'wasm': {
       const why = await tryWasm(threads);
       if (why) throw fail(why);
@@ -148,7 +161,9 @@ export async function selectBackend(choice: BackendChoice, threads = 0): Promise
         if (!why) return info('tensorflow', `${pkg} loaded (native TensorFlow)`);
         reasons.push(why);
       }
-      reasons.push(WEBGPU_REASON);
+      const gpu = await tryWebgpu(true);
+      if (typeof gpu !== 'string') return { ...gpu, reason: `${reasons.join('; ')}; ${gpu.reason}` };
+      reasons.push(gpu);
       const wasmWhy = await tryWasm(threads);
       if (!wasmWhy) return info('wasm', `${reasons.join('; ')}; using ${wasmDescription()}`);
       reasons.push(wasmWhy);

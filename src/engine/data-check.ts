@@ -80,13 +80,12 @@ export async function checkDefenseData(req: DataCheckRequest): Promise<DataCheck
   try {
     const data = await loadDataset(req.data, { expectShape: program.inputShape, numClasses: program.numClasses, mean: o.preprocess.mean, std: o.preprocess.std });
     const names = await resolveClassNames({ model: req.model, data: req.data, explicit: req.labels ?? null, folderNames: data.classNames ?? null, numClasses: program.numClasses });
-    const current: PreprocessingTry = { ...describePreprocessing(data), accuracy: accuracy(program, data)! };
-    const alternatives =
-      current.accuracy < LOW_ACCURACY
-        ? candidatePreprocessings(data)
-            .map((p) => ({ ...p, accuracy: accuracy(program, repreprocess(data, p))! }))
-            .sort((a, b) => b.accuracy - a.accuracy)
-        : [];
+    const current: PreprocessingTry = { ...describePreprocessing(data), accuracy: (await accuracy(program, data))! };
+    const alternatives: PreprocessingTry[] = [];
+    if (current.accuracy < LOW_ACCURACY) {
+      for (const p of candidatePreprocessings(data)) alternatives.push({ ...p, accuracy: (await accuracy(program, repreprocess(data, p)))! });
+      alternatives.sort((a, b) => b.accuracy - a.accuracy);
+    }
     const classCounts = new Array<number>(program.numClasses).fill(0);
     for (const y of data.y) classCounts[y]!++;
     const facts: DataFacts = { count: data.count, numClasses: program.numClasses, classCounts, preprocessing: current, alternatives, cleanThreshold: o.cleanThreshold };

@@ -141,7 +141,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'mode', kind: 'scan', flag: 'mode', setting: 'mode', type: 'enum', values: SCAN_MODES, default: same('adaptive'),
     help: "adaptive (default): RNP with clean-data safeguards, a verdict, a threshold chosen from clean data and a repair; paper: the authors' exact settings." },
   { name: 'backend', kind: 'scan', flag: 'backend', setting: 'backend', type: 'enum', values: BACKENDS, default: same('auto'),
-    help: 'TensorFlow.js backend: auto picks tfjs-node when installed, else WebAssembly, else plain JavaScript; the result says which ran and why.' },
+    help: 'TensorFlow.js backend: auto picks tfjs-node when installed, else WebGPU on a hardware GPU (optional package webgpu), else WebAssembly, else plain JavaScript; webgpu also runs on a software adapter. The result says which ran and why.' },
   { name: 'threads', kind: 'scan', flag: 'threads', setting: 'threads', type: 'integer', min: 0, default: same(0), arg: 'N',
     help: 'WebAssembly threads (0: one per logical core, at most 8).' },
   { name: 'seed', kind: 'scan', flag: 'seed', setting: 'seed', type: 'integer', default: same(98), arg: 'N',

@@ -12,6 +12,20 @@ export interface BackendInfo {
   name: BackendName;
   /** Why this backend ran (e.g. "tfjs-node not installed; wasm SIMD available"). */
   reason: string;
+  /** The GPU adapter, when the backend is WebGPU. */
+  adapter?: GpuAdapter;
+}
+
+/** The adapter a WebGPU scan ran on (engine/webgpu.ts), as the report and the panel name it. */
+export interface GpuAdapter {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** Dawn's backend under WebGPU: 'vulkan', 'opengles', 'metal' or 'd3d12'. */
+  api: string;
+  /** A CPU rasteriser (llvmpipe, lavapipe, SwiftShader, WARP) rather than a GPU. */
+  software: boolean;
 }
 
 /** Clean accuracy and attack success rate; null where that test set was not given. */

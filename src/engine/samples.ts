@@ -83,13 +83,13 @@ export async function runSamples(req: ScanRequest, inspectPath: string, hooks: S
     // The inspected set may come without labels: the score does not use them.
     const inspect = await loadDataset(inspectPath, { ...dopts, labelsRequired: false, poisonFlags: true });
     const k = program.numClasses;
-    const original = logitsOf(program, inspect);
+    const original = await logitsOf(program, inspect);
     await checkpoint(hooks.signal);
     await unlearnForScan(program, defense, o, hooks);
     // As the scan: the unlearned model on batch statistics (its running statistics lag behind what unlearning did).
-    const labelHistogram = histogram(predict(program, defense, o.batchSize, true), k);
+    const labelHistogram = histogram(await predict(program, defense, o.batchSize, true), k);
     report({ phase: 'evidence', step: 0, total: 0, message: 'scoring the inspected samples' });
-    const unlearned = logitsOf(program, inspect, 250, true);
+    const unlearned = await logitsOf(program, inspect, 250, true);
     const predictedOf = Int32Array.from({ length: inspect.count }, (_, i) => argmaxRow(original, i, k));
     const own = suspicionScores(original, unlearned, k);
     const scores = groupScaledScores(own, predictedOf, k);

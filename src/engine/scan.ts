@@ -9,10 +9,10 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { ExportRequest, Phase, ScanRequest } from './jobs';
-import type { PhaseSeconds, ScanResult } from './result';
+import type { BackendInfo, PhaseSeconds, ScanResult } from './result';
 import { resolveOptions, type ScanOptions } from './options';
 import { planScan, type ScanPlan } from './plan';
-import { InputError } from './errors';
+import { CancelledError, InputError } from './errors';
 import { selectBackend } from './backend';
 import { readOnnxFile } from './onnx/read';
 import { resolveClassNames } from './data/class-names';
@@ -125,39 +125,62 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
     t = now;
   };
   report('load', 0, 0, `loading ${path.basename(req.model)}`);
-  const backend = await selectBackend(o.backend, o.threads);
-  const loaded = await loadAll(req, o);
+  const first = await selectBackend(o.backend, o.threads);
   try {
-    const plan = planFor(o, req, loaded);
-    overall = new OverallProgress(plan.stages.filter((p) => p.when !== 'never').map((p) => p.stage));
-    const modelSha256 = createHash('sha256').update(loaded.bytes).digest('hex');
-    const notes = [...(loaded.graph.notes ?? [])];
-    const classes = await resolveClassNames({ model: req.model, data: req.data, explicit: req.labels ?? null, folderNames: loaded.defense.classNames ?? null, numClasses: loaded.program.numClasses }, notes);
-    const ctx: ScanContext = { req, o, plan, hooks, backend, ...loaded, modelSha256, classes, notes, seconds, state: {}, report };
-    lap('load');
-    let key = hooks.cache ? baseKey(modelSha256, loaded.defense) : '';
-    for (const planned of plan.stages) {
-      const stage = STAGES[planned.stage];
-      let part: Partial<ScanState>;
-      overall.enter(planned.stage);
-      const cached = hooks.cache && stage.cache;
-      if (planned.when === 'never') part = stage.skipped?.(ctx) ?? {};
-      else if (cached) {
-        key = chainKey(key, stage.name, stage.cache!.inputs(ctx));
-        const hit = await hooks.cache!.get(key);
-        if (hit !== undefined) part = stage.cache!.load(hit, ctx);
-        else {
-          part = await stage.run(ctx);
-          await hooks.cache!.put(key, stage.cache!.save(part, ctx));
-        }
-      } else part = await stage.run(ctx);
-      Object.assign(ctx.state, part);
-      lap(stage.phase);
-    }
-    return { result: ctx.state.result!, resultPath: ctx.state.resultPath! };
-  } finally {
-    loaded.program.dispose();
+    return await scanOn(first, []);
+  } catch (e) {
+    if (first.name !== 'webgpu' || !webgpuMayBeTheCause(e)) throw e;
+    // A GPU that fails mid-scan (a shader, a lost device, a value it cannot read back) costs the user a rerun on
+    // wasm, not the scan: the same stages again (the stage cache keeps what finished), and the report says why.
+    const why = (e as Error).message.split('\n')[0]!;
+    report('load', 0, 0, `WebGPU failed (${why}); scanning again on WebAssembly`);
+    const wasm = await selectBackend('wasm', o.threads);
+    const reason = `WebGPU (${first.reason}) failed during the scan: ${why}; ran again on ${wasm.reason.replace(/^requested; /, '')}`;
+    for (const k of Object.keys(seconds) as (keyof PhaseSeconds)[]) seconds[k] = 0;
+    t = performance.now();
+    return await scanOn({ name: wasm.name, reason }, [`The scan fell back from WebGPU to WebAssembly: ${why}`]);
   }
+
+  async function scanOn(backend: BackendInfo, fallbackNotes: string[]): Promise<ScanOutput> {
+    const loaded = await loadAll(req, o);
+    try {
+      const plan = planFor(o, req, loaded);
+      overall = new OverallProgress(plan.stages.filter((p) => p.when !== 'never').map((p) => p.stage));
+      const modelSha256 = createHash('sha256').update(loaded.bytes).digest('hex');
+      const notes = [...fallbackNotes, ...(loaded.graph.notes ?? [])];
+      const classes = await resolveClassNames({ model: req.model, data: req.data, explicit: req.labels ?? null, folderNames: loaded.defense.classNames ?? null, numClasses: loaded.program.numClasses }, notes);
+      const ctx: ScanContext = { req, o, plan, hooks, backend, ...loaded, modelSha256, classes, notes, seconds, state: {}, report };
+      lap('load');
+      let key = hooks.cache ? baseKey(modelSha256, loaded.defense) : '';
+      for (const planned of plan.stages) {
+        const stage = STAGES[planned.stage];
+        let part: Partial<ScanState>;
+        overall.enter(planned.stage);
+        const cached = hooks.cache && stage.cache;
+        if (planned.when === 'never') part = stage.skipped?.(ctx) ?? {};
+        else if (cached) {
+          key = chainKey(key, stage.name, stage.cache!.inputs(ctx));
+          const hit = await hooks.cache!.get(key);
+          if (hit !== undefined) part = stage.cache!.load(hit, ctx);
+          else {
+            part = await stage.run(ctx);
+            await hooks.cache!.put(key, await stage.cache!.save(part, ctx));
+          }
+        } else part = await stage.run(ctx);
+        Object.assign(ctx.state, part);
+        lap(stage.phase);
+      }
+      return { result: ctx.state.result!, resultPath: ctx.state.resultPath! };
+    } finally {
+      loaded.program.dispose();
+    }
+  }
+}
+
+/** Errors that another backend would not repeat: bad input and options, and a cancel, end the scan as they are. */
+function webgpuMayBeTheCause(e: unknown): boolean {
+  if (!(e instanceof Error) || e instanceof CancelledError) return false;
+  return !(e instanceof InputError) || e.code === 'MODEL_UNSUPPORTED';
 }
 
 /**
@@ -190,8 +213,8 @@ export async function exportPruned(req: ExportRequest, hooks: ScanHooks = {}): P
       }
       const repairedProgram = compileProgram((await readOnnxFile(r.repair.model)).graph, r.repair.model);
       try {
-        const acc = accuracy(repairedProgram, loaded.cleanTest);
-        const asr = accuracy(repairedProgram, loaded.poisonTest);
+        const acc = await accuracy(repairedProgram, loaded.cleanTest);
+        const asr = await accuracy(repairedProgram, loaded.poisonTest);
         await writeFileAtomic(req.dest, Buffer.from(repairedBytes));
         return { path: path.resolve(req.dest), acc, asr };
       } finally {
@@ -201,8 +224,8 @@ export async function exportPruned(req: ExportRequest, hooks: ScanHooks = {}): P
     const masks = r.layers.map((l) => Float32Array.from(l.masks));
     const pr = prune(graph.initializers, program.maskSites, masks, req.threshold);
     program.assign(withReplaced(graph.initializers, pr.replaced));
-    const acc = accuracy(program, loaded.cleanTest);
-    const asr = accuracy(program, loaded.poisonTest);
+    const acc = await accuracy(program, loaded.cleanTest);
+    const asr = await accuracy(program, loaded.poisonTest);
     await writeOnnxWithInitializers(bytes, pr.replaced, req.dest, req.model);
     return { path: path.resolve(req.dest), acc, asr };
   } finally {

@@ -170,14 +170,20 @@ class LabelSearch {
   }
 
   /** Closes an epoch; `snap` reads this label's current mask and pattern (called only when it is the new best). */
+  /** Whether this epoch's end keeps the trigger as the best so far (so its mask and pattern must be read back). */
+  keepsThisEpoch(): boolean {
+    return this.hits / this.seen >= this.cfg.attackSuccess && this.l1Sum / this.cfg.stepsPerEpoch < this.bestL1;
+  }
+
   endEpoch(epoch: number, snap: () => { mask: Float32Array; pattern: Float32Array }): void {
     const cfg = this.cfg;
     this.epochsRun = epoch + 1;
     const success = this.hits / this.seen;
     const l1Mean = this.l1Sum / cfg.stepsPerEpoch;
+    const keep = this.keepsThisEpoch();
     this.hits = this.seen = this.l1Sum = 0;
     this.lastSuccess = success;
-    if (success >= cfg.attackSuccess && l1Mean < this.bestL1) {
+    if (keep) {
       this.bestL1 = l1Mean;
       this.bestSuccess = success;
       this.best = snap();
@@ -259,10 +265,9 @@ async function searchGroup(
   const optimizer = new Adam([maskParam, patternParam], cfg.lr, 0.5, 0.9);
   const bs = cfg.batchSize;
   /** Label k's mask and pattern now, as arrays. */
-  const snapAll = () => {
+  const snapAll = async () => {
     const [m, p] = tf.tidy(() => [maskOf(), patternOf()]);
-    const mv = m.dataSync() as Float32Array;
-    const pv = p.dataSync() as Float32Array;
+    const [mv, pv] = (await Promise.all([m.data(), p.data()])) as [Float32Array, Float32Array];
     m.dispose();
     p.dispose();
     return (k: number) => ({ mask: Float32Array.from(mv.subarray(k * h * w, (k + 1) * h * w)), pattern: Float32Array.from(pv.subarray(k * h * w * c, (k + 1) * h * w * c)) });
@@ -308,8 +313,7 @@ async function searchGroup(
         }, [maskParam, patternParam]);
         value.dispose();
         optimizer.step([grads[maskParam.name]!, grads[patternParam.name]!]);
-        const p = pred!.dataSync();
-        const l = l1!.dataSync();
+        const [p, l] = await Promise.all([pred!.data(), l1!.data()]);
         active.forEach((k, a) => {
           const st = searches[k]!;
           for (let i = a * bs; i < (a + 1) * bs; i++) st.hits += p[i]!;
@@ -324,11 +328,11 @@ async function searchGroup(
         costT.dispose();
         disposeBatch(b);
       }
-      let snap: ((k: number) => { mask: Float32Array; pattern: Float32Array }) | null = null;
-      for (const k of active) searches[k]!.endEpoch(epoch, () => (snap ??= snapAll())(k));
+      const snap = active.some((k) => searches[k]!.keepsThisEpoch()) ? await snapAll() : null;
+      for (const k of active) searches[k]!.endEpoch(epoch, () => snap!(k));
       onEpoch(epoch + 1);
     }
-    const last = snapAll();
+    const last = await snapAll();
     return searches.map((s, k) => s.result(last(k)));
   } finally {
     optimizer.dispose();
@@ -355,7 +359,7 @@ function hitsOf(logits: tf.Tensor2D, targets: tf.Tensor1D, minConfidence: number
 }
 
 /** Share of `data` samples not of `label` that the stamped trigger sends to `label` on `program` (eval mode). */
-export function triggerSuccess(
+export async function triggerSuccess(
   program: Program,
   data: Dataset,
   space: PixelSpace,
@@ -363,7 +367,7 @@ export function triggerSuccess(
   mask: Float32Array,
   pattern: Float32Array,
   batchSize = 250,
-): number {
+): Promise<number> {
   const [c, h, w] = data.shape;
   const pool = indicesNotOf(data, label);
   if (pool.length === 0) return 0;
@@ -374,7 +378,7 @@ export function triggerSuccess(
     for (let i = 0; i < pool.length; i += batchSize) {
       const b = makeBatch(data, pool.subarray(i, Math.min(pool.length, i + batchSize)));
       const pred = tf.tidy(() => tf.argMax(program.forward(toModelInput(stamp(toPixels(b.x, space), m, p), space), { training: false }), 1));
-      const v = pred.dataSync();
+      const v = await pred.data();
       for (let k = 0; k < v.length; k++) if (v[k] === label) hits++;
       pred.dispose();
       disposeBatch(b);

@@ -18,14 +18,14 @@ import { batchIndices, disposeBatch, makeBatch, sequentialOrder } from '../train
  * statistics (no running-stat update), as the unlearned model was driven: its running statistics lag behind.
  * `beforeSoftmax`: for a graph ending in Softmax, the Softmax's input (see ForwardOptions).
  */
-export function logitsOf(program: Program, data: Dataset, batchSize = 250, batchStats = false, beforeSoftmax = false): Float32Array {
+export async function logitsOf(program: Program, data: Dataset, batchSize = 250, batchStats = false, beforeSoftmax = false): Promise<Float32Array> {
   const k = program.numClasses;
   const out = new Float32Array(data.count * k);
   let row = 0;
   for (const idx of batchIndices(sequentialOrder(data.count), batchSize)) {
     const b = makeBatch(data, idx);
     const l = tf.tidy(() => program.forward(b.x, { training: batchStats, beforeSoftmax }));
-    out.set(l.dataSync(), row * k);
+    out.set(await l.data(), row * k);
     row += idx.length;
     l.dispose();
     disposeBatch(b);

@@ -151,14 +151,14 @@ export async function gatherTriggerEvidence(
     hooks.onStep?.(1, 1, `finishing label ${shown}'s trigger on the original model`);
     const finished = await reverseEngineerTrigger(program, defense, space, shown, cfg.nc, hooks.signal, fromUnlearned);
     const fromOriginal = sweep.results[shown];
-    const asrOf = (r: NcResult) => triggerSuccess(program, defense, space, shown, r.mask, r.pattern);
+    const asrOf = async (r: NcResult) => round(await triggerSuccess(program, defense, space, shown, r.mask, r.pattern), 4);
     const trigger: TriggerResult = {
       label: shown,
       maskL1: round(finished.maskL1, 3),
-      asrOnOriginal: round(asrOf(finished), 4),
+      asrOnOriginal: await asrOf(finished),
       ...pictures(finished, defense, space),
-      unlearnedSearch: { maskL1: round(fromUnlearned.maskL1, 3), asrOnOriginal: round(asrOf(fromUnlearned), 4) },
-      fromOriginal: { maskL1: round(fromOriginal.maskL1, 3), asrOnOriginal: round(asrOf(fromOriginal), 4), ...pictures(fromOriginal, defense, space) },
+      unlearnedSearch: { maskL1: round(fromUnlearned.maskL1, 3), asrOnOriginal: await asrOf(fromUnlearned) },
+      fromOriginal: { maskL1: round(fromOriginal.maskL1, 3), asrOnOriginal: await asrOf(fromOriginal), ...pictures(fromOriginal, defense, space) },
     };
     return { sweep, candidate: shown, trigger, recovered: { fromUnlearned, fromOriginal, space } };
   } finally {

@@ -156,13 +156,15 @@ export function compileProgram(graph: IrGraph, file: string = graph.name, limits
   }
   if (!numClasses) numClasses = probe;
 
-  function toOnnxLayout(name: string, t: tf.Tensor): Float32Array {
+  async function toOnnxLayout(name: string, t: tf.Tensor): Promise<Float32Array> {
     const layout = ctx.layouts.get(name);
     if (!layout) throw new Error(`"${name}" is not a parameter of this program`);
     const out = tf.tidy(() => layout.toOnnx(t));
-    const data = out.dataSync() as Float32Array;
-    out.dispose();
-    return data;
+    try {
+      return (await out.data()) as Float32Array;
+    } finally {
+      out.dispose();
+    }
   }
 
   function disposeAll(): void {
@@ -199,11 +201,11 @@ export function compileProgram(graph: IrGraph, file: string = graph.name, limits
       }
     },
     toOnnxLayout,
-    readInitializers(): Map<string, Float32Array> {
+    async readInitializers(): Promise<Map<string, Float32Array>> {
       const out = new Map<string, Float32Array>();
       for (const map of [ctx.weights, ctx.stats]) {
         for (const [name, variable] of map) {
-          out.set(name, toOnnxLayout(name, variable));
+          out.set(name, await toOnnxLayout(name, variable));
         }
       }
       return out;

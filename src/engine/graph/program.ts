@@ -63,11 +63,11 @@ export interface Program {
   /** Set weights and stats from ONNX-layout initializers (e.g. reset to the original, or load a pruned copy). */
   assign(initializers: ReadonlyMap<string, IrTensor>): void;
   /** Current weights and stats in ONNX layout (flat, row-major), by initializer name. */
-  readInitializers(): Map<string, Float32Array>;
+  readInitializers(): Promise<Map<string, Float32Array>>;
   /**
    * Gradients (or any tensors shaped like the variables) back in ONNX layout, by initializer name, e.g. to compare
    * with PyTorch. Does not dispose its inputs.
    */
-  toOnnxLayout(name: string, t: tf.Tensor): Float32Array;
+  toOnnxLayout(name: string, t: tf.Tensor): Promise<Float32Array>;
   dispose(): void;
 }

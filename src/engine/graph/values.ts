@@ -79,11 +79,27 @@ export function broadcastToNhwc(t: tf.Tensor): tf.Tensor {
   return nhwc(tensorValue(tf.reshape(t, [n, c, h, w])));
 }
 
+/**
+ * The elements of a value computed while the model runs that the program needs as plain numbers (a shape, a clip
+ * bound), read synchronously because the forward pass is synchronous. WebGPU in Node cannot read a GPU-resident tensor
+ * synchronously (tfjs falls back to an OffscreenCanvas, which Node lacks): say which node needs it rather than fail
+ * with a ReferenceError. Models whose shapes come from constants (nearly all exports) never get here.
+ */
+export function valuesNow(v: Value, what: string): ArrayLike<number> {
+  if (v.kind === 'ints') return v.data;
+  try {
+    return plain(v).dataSync() as ArrayLike<number>;
+  } catch (e) {
+    if (!(e instanceof ReferenceError)) throw e;
+    throw new Error(`${what} needs a value the model computes while it runs, which the ${tf.getBackend()} backend cannot read back synchronously; scan this model with --backend wasm`);
+  }
+}
+
 /** Ints helpers. */
 export function intsOf(v: Value, what: string): number[] {
   if (v.kind === 'ints') return v.data;
   if (v.t.dtype === 'float32' && v.t.size > 4096) throw new Error(`${what}: expected a small integer tensor`);
-  return Array.from(plain(v).dataSync(), (x) => Math.trunc(x));
+  return Array.from(valuesNow(v, what), (x) => Math.trunc(x));
 }
 
 export function sizeOf(dims: readonly number[]): number {

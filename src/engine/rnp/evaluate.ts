@@ -11,13 +11,13 @@ import { batchIndices, disposeBatch, makeBatch, sequentialOrder } from '../train
  * the unlearned model was driven, and its running statistics lag behind its weights. `masks`: per-channel masks at
  * the program's mask sites (a pruning candidate tried without rewriting weights).
  */
-export function predict(program: Program, data: Dataset, batchSize = 250, batchStats = false, masks?: readonly tf.Tensor1D[]): Int32Array {
+export async function predict(program: Program, data: Dataset, batchSize = 250, batchStats = false, masks?: readonly tf.Tensor1D[]): Promise<Int32Array> {
   const out = new Int32Array(data.count);
   let k = 0;
   for (const idx of batchIndices(sequentialOrder(data.count), batchSize)) {
     const b = makeBatch(data, idx);
     const p = tf.tidy(() => tf.argMax(program.forward(b.x, { training: batchStats, masks }), 1));
-    out.set(p.dataSync() as Int32Array, k);
+    out.set((await p.data()) as Int32Array, k);
     k += idx.length;
     p.dispose();
     disposeBatch(b);
@@ -25,9 +25,9 @@ export function predict(program: Program, data: Dataset, batchSize = 250, batchS
   return out;
 }
 
-export function accuracy(program: Program, data: Dataset | null): number | null {
+export async function accuracy(program: Program, data: Dataset | null): Promise<number | null> {
   if (!data) return null;
-  const p = predict(program, data);
+  const p = await predict(program, data);
   let c = 0;
   for (let i = 0; i < p.length; i++) if (p[i] === data.y[i]) c++;
   return c / data.count;

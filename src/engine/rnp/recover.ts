@@ -44,7 +44,7 @@ export async function recover(program: Program, data: Dataset, cfg: RecoverConfi
       for (const idx of batchIndices(permutation(data.count, ctx.rng), cfg.batchSize)) {
         await checkpoint(ctx.signal);
         const b = makeBatch(data, idx);
-        const r = trainStep(program, b, masks, { training: true, masks }, (out) => tf.mul(crossEntropy(out, b.y), cfg.alpha) as tf.Scalar, sgd);
+        const r = await trainStep(program, b, masks, { training: true, masks }, (out) => tf.mul(crossEntropy(out, b.y), cfg.alpha) as tf.Scalar, sgd);
         correct += r.correct;
         lossSum += (r.loss / cfg.alpha) * idx.length;
         tf.tidy(() => masks.forEach((m) => m.assign(tf.clipByValue(m, 0, 1))));
@@ -54,7 +54,8 @@ export async function recover(program: Program, data: Dataset, cfg: RecoverConfi
       history.push(stat);
       ctx.onEpoch?.(stat, cfg.epochs);
     }
-    return { masks: masks.map((m) => m.dataSync() as Float32Array).map((a) => Float32Array.from(a)), history };
+    const values = (await Promise.all(masks.map((m) => m.data()))) as Float32Array[];
+    return { masks: values.map((a) => Float32Array.from(a)), history };
   } finally {
     weights.forEach((w, i) => (w.trainable = wasTrainable[i]));
     sgd.dispose();

@@ -83,11 +83,13 @@ export interface RepairOutput {
  * The original model's logits (eval mode, before any Softmax) over each dataset, row-major [N, K]; the program's
  * weights are put back.
  */
-function originalLogits(program: Program, original: ReadonlyMap<string, IrTensor>, sets: readonly Dataset[]): Float32Array[] {
+async function originalLogits(program: Program, original: ReadonlyMap<string, IrTensor>, sets: readonly Dataset[]): Promise<Float32Array[]> {
   const current = new Snapshot(program);
   try {
     program.assign(original);
-    return sets.map((d) => logitsOf(program, d, 250, false, true));
+    const out: Float32Array[] = [];
+    for (const d of sets) out.push(await logitsOf(program, d, 250, false, true));
+    return out;
   } finally {
     current.restore();
     current.dispose();
@@ -95,9 +97,9 @@ function originalLogits(program: Program, original: ReadonlyMap<string, IrTensor
 }
 
 /** Row-wise softmax of row-major logits [N, K], in float32 as the training step sees it. */
-function softmaxOf(logits: Float32Array, k: number): Float32Array {
+async function softmaxOf(logits: Float32Array, k: number): Promise<Float32Array> {
   const p = tf.tidy(() => tf.softmax(tf.tensor2d(logits, [logits.length / k, k])));
-  const out = Float32Array.from(p.dataSync());
+  const out = Float32Array.from(await p.data());
   p.dispose();
   return out;
 }
@@ -153,7 +155,7 @@ export async function repair(
   ctx: PassContext & {
     onRepairEpoch?: (e: RepairEpoch, total: number) => void;
     /** A repair study (ScanHooks.studyRepair): exactly `epochs` epochs, `measure` recorded after each. */
-    study?: { epochs: number; measure: () => NonNullable<RepairEpoch['test']> };
+    study?: { epochs: number; measure: () => Promise<NonNullable<RepairEpoch['test']>> };
   },
 ): Promise<RepairOutput> {
   const [c, h, w] = train.shape;
@@ -163,19 +165,20 @@ export async function repair(
   const vars = [...program.weights.values()];
   const sgd = new Sgd(cfg.lr, cfg.momentum, cfg.weightDecay);
   const numClasses = program.numClasses;
-  const [heldTeacher, trainTeacher] = originalLogits(program, original, cfg.distill ? [holdout, train] : [holdout]);
-  const teacher = trainTeacher ? softmaxOf(trainTeacher, numClasses) : null;
+  const [heldTeacher, trainTeacher] = await originalLogits(program, original, cfg.distill ? [holdout, train] : [holdout]);
+  const teacher = trainTeacher ? await softmaxOf(trainTeacher, numClasses) : null;
   // Mean KL(original ‖ current) on the hold-out (suspicionScores is −KL per sample).
-  const divergence = () => -suspicionScores(heldTeacher, logitsOf(program, holdout, 250, false, true), numClasses).reduce((a, b) => a + b, 0) / holdout.count;
-  const measure = (epoch: number): RepairEpoch => ({
-    epoch,
-    holdoutAcc: accuracy(program, holdout) as number,
-    holdoutDivergence: divergence(),
+  const divergence = async () => -suspicionScores(heldTeacher!, await logitsOf(program, holdout, 250, false, true), numClasses).reduce((a, b) => a + b, 0) / holdout.count;
+  const measure = async (epoch: number): Promise<RepairEpoch> => {
+    const holdoutAcc = (await accuracy(program, holdout))!;
+    const holdoutDivergence = await divergence();
     // The worst of the triggers: each must stay out.
-    holdoutTriggerSuccess: Math.max(...triggers.map((t) => triggerSuccess(program, holdout, t.space, t.label, t.mask, t.pattern))),
-  });
-  const measured = (epoch: number): RepairEpoch => (ctx.study ? { ...measure(epoch), test: ctx.study.measure() } : measure(epoch));
-  const history: RepairEpoch[] = [measured(0)];
+    let holdoutTriggerSuccess = 0;
+    for (const t of triggers) holdoutTriggerSuccess = Math.max(holdoutTriggerSuccess, await triggerSuccess(program, holdout, t.space, t.label, t.mask, t.pattern));
+    return { epoch, holdoutAcc, holdoutDivergence, holdoutTriggerSuccess };
+  };
+  const measured = async (epoch: number): Promise<RepairEpoch> => (ctx.study ? { ...(await measure(epoch)), test: await ctx.study.measure() } : measure(epoch));
+  const history: RepairEpoch[] = [await measured(0)];
   // The original model's hold-out accuracy, from the teacher's logits: the budget is against it, not the pruned one.
   let right = 0;
   for (let i = 0; i < holdout.count; i++) {
@@ -203,11 +206,11 @@ export async function repair(
           b.x = mixed;
         }
         const target = teacher ? gatherRows(teacher, idx, numClasses) : null;
-        trainStep(program, b, vars, { training: cfg.batchStats, updateStats: cfg.batchStats, masks }, (out) => (target ? softCrossEntropy(out, target) : crossEntropy(out, b.y)), sgd);
+        await trainStep(program, b, vars, { training: cfg.batchStats, updateStats: cfg.batchStats, masks }, (out) => (target ? softCrossEntropy(out, target) : crossEntropy(out, b.y)), sgd);
         target?.dispose();
         disposeBatch(b);
       }
-      const e = measured(epoch);
+      const e = await measured(epoch);
       history.push(e);
       ctx.onRepairEpoch?.(e, epochs);
       if (better(e, best)) {

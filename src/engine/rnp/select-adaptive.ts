@@ -51,8 +51,8 @@ export function defenseBudgetFor(verdict: 'backdoored' | 'clean' | 'inconclusive
 }
 
 /** The share of `data` the program (channel masks applied) predicts as `label`, and its accuracy there. */
-function scoreWith(program: Program, data: Dataset, masks: readonly tf.Tensor1D[], batchStats: boolean, label: number | null, batchSize: number): { share: number; acc: number } {
-  const p = predict(program, data, batchSize, batchStats, masks);
+async function scoreWith(program: Program, data: Dataset, masks: readonly tf.Tensor1D[], batchStats: boolean, label: number | null, batchSize: number): Promise<{ share: number; acc: number }> {
+  const p = await predict(program, data, batchSize, batchStats, masks);
   let hits = 0;
   let right = 0;
   for (let i = 0; i < p.length; i++) {
@@ -98,7 +98,7 @@ export async function selectAdaptiveThreshold(
     const th = thresholds[i];
     const keep = masks.map((m) => tf.tensor1d(Float32Array.from(m, (v) => (v <= th ? 0 : 1))));
     try {
-      const s = scoreWith(program, which === 'acc' ? holdout : defense, keep, batchStats, label, o.batchSize);
+      const s = await scoreWith(program, which === 'acc' ? holdout : defense, keep, batchStats, label, o.batchSize);
       const row = tried.get(th) ?? { threshold: th, pruned: prunedAt(th), acc: null, targetShare: null };
       if (which === 'acc') row.acc = s.acc;
       else row.targetShare = s.share;
@@ -134,7 +134,7 @@ export async function selectAdaptiveThreshold(
   try {
     program.assign(original);
     const none = masks.map((m) => tf.ones([m.length]) as tf.Tensor1D);
-    baseAcc = scoreWith(program, holdout, none, false, null, o.batchSize).acc;
+    baseAcc = (await scoreWith(program, holdout, none, false, null, o.batchSize)).acc;
     none.forEach((t) => t.dispose());
     chosen = byShare ? shareLimit : await lastOk(thresholds.length, async (i) => (await measure(i, false, 'acc')).acc >= baseAcc - budget - 1e-9);
     if (byShare) await measure(chosen, false, 'acc');

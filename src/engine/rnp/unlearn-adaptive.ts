@@ -39,9 +39,9 @@ export interface AdaptiveUnlearnOutput {
   monitorTopShare: number;
 }
 
-function monitor(program: Program, b: Batch, numClasses: number): { acc: number; topShare: number } {
+async function monitor(program: Program, b: Batch, numClasses: number): Promise<{ acc: number; topShare: number }> {
   const pred = tf.tidy(() => tf.argMax(program.forward(b.x, { training: true }), 1));
-  const p = pred.dataSync();
+  const p = await pred.data();
   pred.dispose();
   const counts = new Array<number>(numClasses).fill(0);
   let correct = 0;
@@ -70,19 +70,20 @@ export async function unlearnAdaptive(program: Program, data: Dataset, cfg: Adap
         const before = new Snapshot(program);
         try {
           const { value, grads } = leanVariableGrads(() => tf.neg(crossEntropy(program.forward(b.x, { training: true, updateStats: true }), b.y)), vars);
-          lossSum += -value.dataSync()[0] * idx.length;
+          const list = vars.map((v) => grads[v.name]);
+          const normT = tf.tidy(() => tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g))))));
+          const [lossData, normData] = await Promise.all([value.data(), normT.data()]);
+          lossSum += -lossData[0]! * idx.length;
           seen += idx.length;
           value.dispose();
-          const list = vars.map((v) => grads[v.name]);
-          const clipped = tf.tidy(() => {
-            const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g))))).dataSync()[0];
-            const scale = norm > cfg.maxGradNorm ? cfg.maxGradNorm / norm : 1;
-            return list.map((g) => tf.keep(tf.mul(g, scale)));
-          });
+          normT.dispose();
+          const norm = normData[0]!;
+          const scale = norm > cfg.maxGradNorm ? cfg.maxGradNorm / norm : 1;
+          const clipped = tf.tidy(() => list.map((g) => tf.keep(tf.mul(g, scale))));
           list.forEach((g) => g.dispose());
           sgd.step(vars, clipped);
           steps++;
-          const m = monitor(program, mon, program.numClasses);
+          const m = await monitor(program, mon, program.numClasses);
           if (m.acc <= cfg.cleanThreshold) {
             if (m.topShare > cfg.collapseShare && backoffs < cfg.maxBackoffs) {
               // Overshot into a one-class collapse: undo the step and approach more slowly.

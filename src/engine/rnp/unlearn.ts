@@ -45,7 +45,7 @@ export async function unlearn(program: Program, data: Dataset, cfg: UnlearnConfi
       for (const idx of batchIndices(permutation(data.count, ctx.rng), cfg.batchSize)) {
         await checkpoint(ctx.signal);
         const b = makeBatch(data, idx);
-        const r = trainStep(program, b, vars, { training: true, updateStats: true }, (out) => tf.neg(crossEntropy(out, b.y)), sgd);
+        const r = await trainStep(program, b, vars, { training: true, updateStats: true }, (out) => tf.neg(crossEntropy(out, b.y)), sgd);
         correct += r.correct;
         lossSum += -r.loss * idx.length;
         disposeBatch(b);

@@ -109,7 +109,7 @@ export interface Stage {
    */
   cache?: {
     inputs(ctx: ScanContext): unknown;
-    save(part: Partial<ScanState>, ctx: ScanContext): unknown;
+    save(part: Partial<ScanState>, ctx: ScanContext): unknown | Promise<unknown>;
     load(saved: unknown, ctx: ScanContext): Partial<ScanState>;
   };
 }

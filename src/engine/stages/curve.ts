@@ -29,7 +29,7 @@ export const curveStage: Stage = {
       }
       const p = prune(graph.initializers, program.maskSites, masks, th);
       program.assign(withReplaced(graph.initializers, p.replaced));
-      curve.push({ threshold: th, pruned: p.count, ...metricsOf(ctx) });
+      curve.push({ threshold: th, pruned: p.count, ...(await metricsOf(ctx)) });
     }
     program.assign(withReplaced(graph.initializers, need(ctx, 'pruned').replaced));
     return { curve };

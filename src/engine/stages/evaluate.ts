@@ -7,14 +7,14 @@ import type { Metrics } from '../result';
 import { accuracy } from '../rnp/evaluate';
 import type { ScanContext, Stage } from './context';
 
-export function metricsOf(ctx: ScanContext): Metrics {
-  return { acc: accuracy(ctx.program, ctx.cleanTest), asr: accuracy(ctx.program, ctx.poisonTest) };
+export async function metricsOf(ctx: ScanContext): Promise<Metrics> {
+  return { acc: await accuracy(ctx.program, ctx.cleanTest), asr: await accuracy(ctx.program, ctx.poisonTest) };
 }
 
 export const evaluateBefore: Stage = {
   name: 'evaluate-before',
   phase: 'evaluate',
-  run: async (ctx) => ({ before: metricsOf(ctx) }),
+  run: async (ctx) => ({ before: await metricsOf(ctx) }),
 };
 
 /** Enters with the exported model (pruned, or repaired) on the program. */
@@ -22,7 +22,7 @@ export const evaluateAfter: Stage = {
   name: 'evaluate-after',
   phase: 'evaluate',
   run: async (ctx) => {
-    const after = metricsOf(ctx);
+    const after = await metricsOf(ctx);
     ctx.program.assign(ctx.graph.initializers);
     return { after };
   },

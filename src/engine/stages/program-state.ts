@@ -7,8 +7,10 @@ import type { Program } from '../graph/program';
 
 const variablesOf = (p: Program): [string, tf.Variable][] => [...[...p.weights].map(([k, v]) => [`w:${k}`, v] as [string, tf.Variable]), ...[...p.stats].map(([k, v]) => [`s:${k}`, v] as [string, tf.Variable])];
 
-export function readProgramState(p: Program): Map<string, Float32Array> {
-  return new Map(variablesOf(p).map(([k, v]) => [k, Float32Array.from(v.dataSync() as Float32Array)]));
+export async function readProgramState(p: Program): Promise<Map<string, Float32Array>> {
+  const vars = variablesOf(p);
+  const values = await Promise.all(vars.map(([, v]) => v.data()));
+  return new Map(vars.map(([k], i) => [k, Float32Array.from(values[i] as Float32Array)]));
 }
 
 export function writeProgramState(p: Program, state: ReadonlyMap<string, Float32Array>): void {

@@ -16,9 +16,9 @@ export const pruneStage: Stage = {
     const pr = prune(graph.initializers, program.maskSites, need(ctx, 'masks'), need(ctx, 'threshold'));
     const holdout = ctx.state.holdout;
     if (holdout && pr.count > 0) {
-      const heldBefore = accuracy(program, holdout) as number;
+      const heldBefore = (await accuracy(program, holdout))!;
       program.assign(withReplaced(graph.initializers, pr.replaced));
-      const heldAfter = accuracy(program, holdout) as number;
+      const heldAfter = (await accuracy(program, holdout))!;
       const tol = ctx.o.accuracyTolerance;
       ctx.notes.push(
         `Pruning ${pr.count} channels changes held-out clean accuracy (${holdout.count} samples) from ${(heldBefore * 100).toFixed(1)}% to ${(heldAfter * 100).toFixed(1)}%` +

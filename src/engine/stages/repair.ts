@@ -36,7 +36,7 @@ export const repairStage: Stage = {
         ctx.report('repair', e.epoch, n, `repairing epoch ${e.epoch}: held-out acc ${(e.holdoutAcc * 100).toFixed(1)}%, trigger success ${(e.holdoutTriggerSuccess * 100).toFixed(1)}%`, e.holdoutAcc),
     });
     // The pruned channels stay exactly zero: masks held them, and pruning the fine-tuned weights again makes sure.
-    const tuned = program.readInitializers();
+    const tuned = await program.readInitializers();
     const again = prune(withReplaced(graph.initializers, tuned), program.maskSites, need(ctx, 'masks'), need(ctx, 'threshold'));
     const weights = new Map([...tuned, ...again.replaced]);
     program.assign(withReplaced(graph.initializers, weights));

@@ -26,14 +26,14 @@ export const unlearnStage: Stage = {
   run: async (ctx) => {
     const u = await unlearnForScan(ctx.program, ctx.defense, ctx.o, { signal: ctx.hooks.signal, onProgress: ctx.hooks.onProgress });
     if (u.note) ctx.notes.push(u.note);
-    const labelHistogram = histogram(predict(ctx.program, ctx.defense, ctx.o.batchSize, true), ctx.program.numClasses);
+    const labelHistogram = histogram(await predict(ctx.program, ctx.defense, ctx.o.batchSize, true), ctx.program.numClasses);
     return { rng: u.rng, trainSet: u.trainSet, holdout: u.holdout, unlearnHistory: u.history, labelHistogram, unlearnNote: u.note };
   },
   cache: {
     // The planned settings decide the result, with the seed and the split (and the loop: mode).
     inputs: (ctx) => ({ mode: ctx.o.mode, seed: ctx.o.seed, holdout: ctx.plan.holdout, settings: plannedStage(ctx.plan, 'unlearn').settings }),
-    save: (part, ctx): Saved => ({
-      weights: [...readProgramState(ctx.program)],
+    save: async (part, ctx): Promise<Saved> => ({
+      weights: [...(await readProgramState(ctx.program))],
       rng: rngState(part.rng!),
       history: part.unlearnHistory!,
       labelHistogram: part.labelHistogram!,

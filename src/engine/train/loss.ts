@@ -14,9 +14,9 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scala
 }
 
 /** Number of rows whose argmax equals the label (reads back only the argmax). */
-export function countCorrect(logits: tf.Tensor2D, labels: Int32Array): number {
+export async function countCorrect(logits: tf.Tensor2D, labels: Int32Array): Promise<number> {
   const pred = tf.tidy(() => tf.argMax(logits, 1));
-  const p = pred.dataSync();
+  const p = await pred.data();
   pred.dispose();
   let c = 0;
   for (let i = 0; i < labels.length; i++) if (p[i] === labels[i]) c++;

@@ -11,22 +11,23 @@ import type { Batch } from './batches';
 import { countCorrect } from './loss';
 import type { Sgd } from './sgd';
 
-export function trainStep(
+export async function trainStep(
   program: Program,
   b: Batch,
   vars: readonly tf.Variable[],
   forward: ForwardOptions,
   loss: (logits: tf.Tensor2D) => tf.Scalar,
   sgd: Sgd,
-): { correct: number; loss: number } {
+): Promise<{ correct: number; loss: number }> {
   let logits: tf.Tensor2D | undefined;
   const { value, grads } = leanVariableGrads(() => {
     const out = program.forward(b.x, forward);
     logits = tf.keep(out);
     return loss(out);
   }, vars);
-  const correct = countCorrect(logits!, b.labels);
-  const lossValue = value.dataSync()[0];
+  // Both read back asynchronously: WebGPU in Node has no synchronous read.
+  const [correct, lossData] = await Promise.all([countCorrect(logits!, b.labels), value.data()]);
+  const lossValue = lossData[0]!;
   logits!.dispose();
   value.dispose();
   sgd.step(vars, vars.map((v) => grads[v.name]));

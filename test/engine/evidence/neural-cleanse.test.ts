@@ -28,7 +28,7 @@ test('NC on the original BadNets model: the target is the most anomalous label, 
     let corner = 0;
     for (let y = h - 6; y < h; y++) for (let x = w - 6; x < w; x++) corner += r.mask[y * w + x];
     assert.ok(corner / r.maskL1 > 0.5, `corner share of the mask ${(corner / r.maskL1).toFixed(2)}`);
-    const asr = triggerSuccess(fx.program, fx.defense, pixelSpaceOf(fx.defense), target, r.mask, r.pattern);
+    const asr = await triggerSuccess(fx.program, fx.defense, pixelSpaceOf(fx.defense), target, r.mask, r.pattern);
     assert.ok(asr >= 0.9, `recovered trigger's attack success ${asr}`);
   } finally {
     fx.program.dispose();
@@ -39,12 +39,12 @@ test('swapping the original model for the unlearned one: only the unlearned mode
   const fx = await loadFixture('mnist_cnn_badnets');
   try {
     const target = fx.meta.target as number;
-    const share = () => {
-      const hist = histogram(predict(fx.program, fx.defense), fx.program.numClasses);
+    const share = async () => {
+      const hist = histogram(await predict(fx.program, fx.defense), fx.program.numClasses);
       return hist[target] / fx.defense.count;
     };
     // The original is a good classifier: the target gets about its 10% of clean inputs.
-    const before = share();
+    const before = await share();
     assert.ok(before < 0.2, `original model gives the target ${before}`);
     const o = resolveOptions({ mode: 'adaptive' });
     await unlearnAdaptive(
@@ -53,7 +53,7 @@ test('swapping the original model for the unlearned one: only the unlearned mode
       { lr: o.unlearnLr, momentum: o.unlearnMomentum, weightDecay: o.unlearnWeightDecay, batchSize: o.batchSize, maxEpochs: o.unlearnEpochs, cleanThreshold: o.cleanThreshold, maxGradNorm: o.maxGradNorm, collapseShare: 0.9, maxBackoffs: 6, monitorSize: 256 },
       { rng: mulberry32(o.seed) },
     );
-    const after = share();
+    const after = await share();
     assert.ok(after >= 0.5, `unlearned model gives the target ${after}`);
   } finally {
     fx.program.dispose();
@@ -73,14 +73,14 @@ test('a search started from a given mask and pattern begins there (the finish on
       mask[y * w + x] = 1;
       pattern[(y * w + x) * c] = space.hi[0];
     }
-    assert.ok(triggerSuccess(fx.program, fx.defense, space, target, mask, pattern) >= 0.9, 'the real trigger fires');
+    assert.ok((await triggerSuccess(fx.program, fx.defense, space, target, mask, pattern)) >= 0.9, 'the real trigger fires');
     // One epoch with a vanishing step: the mask stays where it started (a blank start would give 0.5 everywhere).
     const r = await reverseEngineerTrigger(fx.program, fx.defense, space, target, { ...NC_DEFAULTS, epochs: 1, lr: 1e-6, attackSuccess: 0 }, undefined, { mask, pattern });
     // The start's L1, with each pixel clamped into [0.01, 0.99] for the tanh parametrisation: 9·0.99 + 775·0.01.
     const startL1 = 9 * 0.99 + (h * w - 9) * 0.01;
     assert.ok(Math.abs(r.maskL1 - startL1) < 0.2, `mask L1 ${r.maskL1} vs the start's ${startL1}`);
     assert.ok(r.mask[0] < 0.02 && r.mask[h * w - 1] > 0.98, `corners ${r.mask[0]} / ${r.mask[h * w - 1]}`);
-    assert.ok(triggerSuccess(fx.program, fx.defense, space, target, r.mask, r.pattern) >= 0.9, 'and still fires');
+    assert.ok((await triggerSuccess(fx.program, fx.defense, space, target, r.mask, r.pattern)) >= 0.9, 'and still fires');
   } finally {
     fx.program.dispose();
   }

@@ -56,13 +56,13 @@ for (const backend of ['cpu', 'wasm'] as const) {
           assert.ok(expected, `PyTorch has no parameter ${name}`);
           // The conv bias before a train-mode BN has a zero gradient (both sides are float noise there), so errors
           // are measured against a tenth of the largest gradient anywhere when a tensor's own scale is smaller.
-          const err = relativeError(program.toOnnxLayout(name, g), expected, 0.1 * gradScale);
+          const err = relativeError(await program.toOnnxLayout(name, g), expected, 0.1 * gradScale);
           assert.ok(err <= 1e-4, `gradient of ${name}: relative error ${err}`);
           checked++;
           g.dispose();
         }
         assert.equal(checked, [...ref.keys()].filter((k) => k.startsWith('grad:')).length);
-        const now = program.readInitializers();
+        const now = await program.readInitializers();
         for (const [k, expected] of ref) {
           if (!k.startsWith('stats:')) continue;
           const name = k.slice('stats:'.length);
@@ -71,7 +71,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
         }
         // Training without updateStats leaves the statistics untouched.
         program.forward(x, { training: true }).dispose();
-        const after = program.readInitializers();
+        const after = await program.readInitializers();
         for (const name of program.stats.keys()) assert.deepEqual(after.get(name), now.get(name));
       } finally {
         x.dispose();

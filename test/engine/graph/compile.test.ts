@@ -107,7 +107,7 @@ describe('program contract', () => {
     const original = y0.dataSync().slice();
     y0.dispose();
     // Original values read back in ONNX layout equal the file's initializers.
-    for (const [name, data] of program.readInitializers()) {
+    for (const [name, data] of await program.readInitializers()) {
       assert.deepEqual(data, (graph.initializers.get(name) as { data: Float32Array }).data, name);
     }
     // Perturb weights and statistics (as training would), then assign the originals back.
@@ -136,7 +136,7 @@ describe('several programs', () => {
     try {
       const [name, va] = [...a.weights][0];
       tf.tidy(() => va.assign(tf.zerosLike(va)));
-      assert.ok(b.readInitializers().get(name)!.some((v) => v !== 0), 'programs share weights');
+      assert.ok((await b.readInitializers()).get(name)!.some((v) => v !== 0), 'programs share weights');
     } finally {
       a.dispose();
       b.dispose();

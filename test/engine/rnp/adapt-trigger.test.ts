@@ -20,10 +20,10 @@ test('adapting a trigger pattern inside a fixed mask makes it fire the backdoor'
   const t: StampTensors = { mask: tf.tensor4d(mask, [1, h, w, 1]), pattern: tf.fill([1, h, w, c], 0.5) as tf.Tensor4D, space, label: 0 };
   const masks = f.program.maskSites.map((s) => tf.ones([s.channels]) as tf.Tensor1D);
   try {
-    const before = triggerSuccess(f.program, f.defense, space, 0, mask, Float32Array.from(t.pattern.dataSync()));
+    const before = await triggerSuccess(f.program, f.defense, space, 0, mask, Float32Array.from(t.pattern.dataSync()));
     adaptPattern(f.program, f.defense, t, masks, 10, 0.05, mulberry32(1));
     const pattern = Float32Array.from(t.pattern.dataSync());
-    const after = triggerSuccess(f.program, f.defense, space, 0, mask, pattern);
+    const after = await triggerSuccess(f.program, f.defense, space, 0, mask, pattern);
     assert.ok(before < 0.3, `a grey patch should not fire the backdoor yet: ${before}`);
     assert.ok(after > 0.8, `adapted: ${before} → ${after}`);
     assert.ok(pattern.every((v) => v >= 0 && v <= 1), 'pattern within the pixel range');

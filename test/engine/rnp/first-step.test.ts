@@ -28,7 +28,7 @@ loss = -F.cross_entropy(net(x[idx]), y[idx]); loss.backward()
 print(json.dumps({'loss': loss.item(), 'grads': {n: q.grad.flatten().tolist() for n, q in net.named_parameters()}}))
 `;
 
-for (const backend of ['wasm', 'cpu'] as const) {
+for (const backend of ['wasm', 'cpu', 'webgpu'] as const) {
   test(`first unlearning step: gradients equal PyTorch's (${backend})`, { timeout: 300_000 }, async () => {
     const torch = JSON.parse(execFileSync('/usr/bin/python3', ['-c', PY, path.resolve(ROOT, '..', 'shared', 'peer'), path.join(ROOT, 'test/peer'), path.join(ROOT, 'demo/model.pt'), path.join(ROOT, 'demo/defense.npz')], { encoding: 'utf8', maxBuffer: 1 << 26 }));
     await selectBackend(backend);
@@ -39,12 +39,13 @@ for (const backend of ['wasm', 'cpu'] as const) {
     const vars = [...program.weights.values()];
     // wasm sums BatchNorm's statistics in float64 as PyTorch does (measured: conv1's gradient within 3e-6 of PyTorch's;
     // with float32 sums 2e-3 to 8e-3, because a blank background that BatchNorm puts at ~0 flips every ReLU there
-    // with the last bit of the batch mean); cpu sums in float32.
+    // with the last bit of the batch mean); cpu and webgpu sum in float32.
     const tolerance = backend === 'wasm' ? 1e-4 : 5e-3;
     const { value, grads } = tf.variableGrads(() => tf.neg(crossEntropy(program.forward(b.x, { training: true }), b.y)), vars);
-    assert.ok(Math.abs(value.dataSync()[0] - torch.loss) < 1e-5, `loss ${value.dataSync()[0]} vs ${torch.loss}`);
+    const loss = (await value.data())[0]!;
+    assert.ok(Math.abs(loss - torch.loss) < 1e-5, `loss ${loss} vs ${torch.loss}`);
     for (const [name, v] of program.weights) {
-      const ours = program.toOnnxLayout(name, grads[v.name]);
+      const ours = await program.toOnnxLayout(name, grads[v.name]);
       const ref = torch.grads[name] as number[];
       assert.equal(ours.length, ref.length, name);
       let diff = 0;

@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { attrFloat, attrInt, type CompileContext, type NodeFn } from '../context';
 import type { IrNode } from '../../onnx/ir';
 import { reluKeepingOutput } from '../kernels/relu';
-import { plain, tensorValue, type Value } from '../values';
+import { showName } from '../../errors';
+import { plain, tensorValue, valuesNow, type Value } from '../values';
 
 type Unary = (x: tf.Tensor) => tf.Tensor;
 
@@ -71,7 +72,7 @@ function bound(ctx: CompileContext, node: IrNode, index: number, attr: string, d
   return (inputs) => {
     const v = inputs[index];
     if (!v) return dflt;
-    return v.kind === 'ints' ? v.data[0] : plain(v).dataSync()[0];
+    return valuesNow(v, `${node.opType} ${showName(node.name)}`)[0]!;
   };
 }
 

@@ -6,12 +6,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { attrFloat, attrInt, attrInts, attrString, type CompileContext, type NodeFn } from '../context';
 import type { IrNode } from '../../onnx/ir';
-import { intsOf, intsValue, nhwcAxis, onnxDims, plain, tensorValue, type Value } from '../values';
+import { intsOf, intsValue, nhwcAxis, onnxDims, plain, tensorValue, valuesNow, type Value } from '../values';
 import { showName } from '../../errors';
 
 /** A scalar input's value, as a float (not truncated like shape integers). */
-function scalarOf(v: Value): number {
-  return v.kind === 'ints' ? v.data[0] : plain(v).dataSync()[0];
+function scalarOf(v: Value, what: string): number {
+  return valuesNow(v, what)[0]!;
 }
 
 /**
@@ -148,7 +148,7 @@ export function compilePad(node: IrNode, ctx: CompileContext): NodeFn {
     }
     // The output size comes from data: checked before tfjs allocates it (pads of 5e4 on an 8×8 input are 1e10 elements).
     ctx.checkTensor(node, dims.map((d, a) => d + pads[a] + pads[a + rank]));
-    const value = legacy ? attrFloat(node, 'value', 0) : inputs[2] ? scalarOf(inputs[2]) : 0;
+    const value = legacy ? attrFloat(node, 'value', 0) : inputs[2] ? scalarOf(inputs[2], `Pad ${showName(node.name)}`) : 0;
     const spec: [number, number][] = [...Array(rank).keys()].map((a) => [pads[a], pads[a + rank]]);
     const isNhwc = v.kind === 'tensor' && v.nhwc;
     const t = isNhwc ? (v as { t: tf.Tensor }).t : plain(v);
