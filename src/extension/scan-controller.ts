@@ -137,6 +137,8 @@ export class ScanController implements PanelHandlers {
   async checkDefenseData(model?: vscode.Uri, data?: string): Promise<CheckOutcome | undefined> {
     const target = model ?? (await pickModel('Check defense data for which model?', ReportPanel.current?.result?.model));
     if (!target) return undefined;
+    // The check loads the model and the data with the engine, as a scan does: the same Workspace Trust question.
+    if (!(await confirmScanIfUntrusted(target))) return undefined;
     const file = data ?? (await pickDefenseData(target));
     if (!file) return undefined;
     const outcome = await this.checkData(target, file);
