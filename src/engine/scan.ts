@@ -14,6 +14,7 @@ import { resolveOptions, type ScanOptions } from './options';
 import { planScan, type ScanPlan } from './plan';
 import { CancelledError, InputError } from './errors';
 import { selectBackend } from './backend';
+import { takeGpuError } from './webgpu';
 import { readOnnxFile } from './onnx/read';
 import { resolveClassNames } from './data/class-names';
 import { OverallProgress } from './overall-progress';
@@ -142,6 +143,7 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
   }
 
   async function scanOn(backend: BackendInfo, fallbackNotes: string[]): Promise<ScanOutput> {
+    if (backend.name === 'webgpu') takeGpuError(); // what an earlier scan in this process left is not this scan's
     const loaded = await loadAll(req, o);
     try {
       const plan = planFor(o, req, loaded);
@@ -167,6 +169,10 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
             await hooks.cache!.put(key, await stage.cache!.save(part, ctx));
           }
         } else part = await stage.run(ctx);
+        if (backend.name === 'webgpu') {
+          const gpuError = takeGpuError();
+          if (gpuError) throw new Error(`the GPU reported an error during ${stage.name}, so its results cannot be trusted (${gpuError}; out of GPU memory or over the adapter's limits)`);
+        }
         Object.assign(ctx.state, part);
         lap(stage.phase);
       }

@@ -33,7 +33,7 @@ interface DawnAdapter {
 }
 interface DawnDevice {
   lost: Promise<{ reason: string; message: string }>;
-  addEventListener?(type: 'uncapturederror', f: (e: { error: { message: string } }) => void): void;
+  onuncapturederror: ((e: { error: { message: string } }) => void) | null;
 }
 
 /** The limits the tfjs shaders depend on, asked for at the adapter's own values (the defaults are smaller). */
@@ -61,6 +61,18 @@ let lostReason: string | null = null;
 export function webgpuLostReason(): string | null {
   return lostReason;
 }
+
+/**
+ * The first error the GPU reported since the last call, cleared. WebGPU reports a failed allocation or an invalid
+ * dispatch asynchronously and tfjs does not look: measured, a 2.8 GB tensor over the adapter's 2 GB buffer limit
+ * gave a sum of 4099, an earlier buffer's value, and no exception. The scan checks after every stage.
+ */
+export function takeGpuError(): string | null {
+  const first = gpuErrors[0] ?? null;
+  gpuErrors = [];
+  return first;
+}
+let gpuErrors: string[] = [];
 
 async function loadDawn(): Promise<DawnModule> {
   let entry: string;
@@ -180,6 +192,10 @@ export async function startWebgpu(hardwareOnly = false): Promise<GpuAdapter> {
     throw new Error(`the WebGPU adapter refused a device (${(e as Error).message})`);
   }
   void device.lost.then((l) => (lostReason = `${l.reason}${l.message ? `: ${l.message}` : ''}`));
+  device.onuncapturederror = (e) => {
+    // The first line says what failed ("Buffer size (…) exceeds the max buffer size limit (…)"); later ones cascade.
+    if (gpuErrors.length < 8) gpuErrors.push(e.error.message.trim().split('\n')[0]!);
+  };
   // Dawn's node globals (GPUBufferUsage, GPUMapMode, …) and navigator.gpu, which tfjs-backend-webgpu expects.
   Object.assign(globalThis, dawn.globals);
   const nav = (globalThis as { navigator?: object }).navigator;

@@ -14,7 +14,7 @@ import { loadDataset } from '../../src/engine/data/load';
 import { subset } from '../../src/engine/data/subset';
 import { recover } from '../../src/engine/rnp/recover';
 import { mulberry32 } from '../../src/engine/train/random';
-import { adapterText } from '../../src/engine/webgpu';
+import { adapterText, takeGpuError } from '../../src/engine/webgpu';
 
 const ROOT = path.resolve(__dirname, '../..');
 const DEMO = path.join(ROOT, 'demo');
@@ -54,6 +54,21 @@ test('webgpu starts on an adapter it names, with the reason it ran', async () =>
   // A synchronous read of a GPU-resident tensor cannot work in Node: the engine never makes one (valuesNow names it).
   assert.throws(() => tf.sum(g).dataSync());
   [x, w, g].forEach((t) => t.dispose());
+});
+
+test('an error the GPU reports asynchronously is caught, not left as a wrong number', async () => {
+  await selectBackend('webgpu');
+  takeGpuError();
+  // 1.3× the device's buffer limit (2 GB on llvmpipe, so 2.8 GB): an allocation WebGPU must refuse.
+  const limit = (tf.backend() as unknown as { device: { limits: { maxBufferSize: number } } }).device.limits.maxBufferSize;
+  const a = tf.fill([Math.ceil((limit * 1.3) / 4)], 1);
+  const s = tf.sum(a);
+  await s.data();
+  [a, s].forEach((t) => t.dispose());
+  await new Promise((r) => setTimeout(r, 50));
+  const err = takeGpuError();
+  assert.match(err ?? 'none', /exceeds the max buffer size limit/, 'the scan would see this and fall back to wasm');
+  assert.equal(takeGpuError(), null, 'taken once');
 });
 
 test('auto takes WebGPU only on a hardware adapter, and says why not otherwise', async () => {
