@@ -135,20 +135,24 @@ function describe(adapter: DawnAdapter, api: string): GpuAdapter {
 /** "llvmpipe-llvm-15… (OpenGL ES 3.2 Mesa 22.3.6; opengles, software)". */
 export function adapterText(a: GpuAdapter): string {
   const name = [a.vendor, a.architecture, a.device].filter((s) => s).join(' ') || 'unnamed adapter';
-  return `${name}${a.description ? ` (${a.description}` : ' ('}${a.description ? '; ' : ''}${a.api}, ${a.software ? 'software' : 'hardware'})`;
+  return `${name} (${[a.description, `${a.api}, ${a.software ? 'software' : 'hardware'}`].filter((s) => s).join('; ')})`;
 }
+
+/** Why 'auto' does not take a software adapter. */
+const softwareRefusal = (a: GpuAdapter) => new Error(`the adapter is software (${adapterText(a)}), slower than the wasm kernels`);
 
 /** A sum and a matrix product with known answers, on the backend just set: null when both are right. */
 async function selfTest(): Promise<string | null> {
+  const av = Array.from({ length: 64 * 48 }, (_, i) => ((i * 7) % 13) - 6);
+  const bv = Array.from({ length: 48 * 40 }, (_, i) => ((i * 5) % 11) - 5);
   const sum = tf.sum(tf.ones([4099]));
-  const a = tf.tensor2d(Array.from({ length: 64 * 48 }, (_, i) => ((i * 7) % 13) - 6), [64, 48]);
-  const b = tf.tensor2d(Array.from({ length: 48 * 40 }, (_, i) => ((i * 5) % 11) - 5), [48, 40]);
+  const a = tf.tensor2d(av, [64, 48]);
+  const b = tf.tensor2d(bv, [48, 40]);
   const prod = tf.matMul(a, b);
   try {
     const s = (await sum.data())[0];
     if (s !== 4099) return `a sum of 4099 ones gave ${s}`;
     const got = await prod.data();
-    const [av, bv] = [await a.data(), await b.data()];
     for (let r = 0; r < 64; r++) {
       for (let c = 0; c < 40; c++) {
         let want = 0;
@@ -168,7 +172,7 @@ async function selfTest(): Promise<string | null> {
  * `hardwareOnly` refuses a software adapter before any device is opened ('auto': llvmpipe is slower than wasm).
  */
 export async function startWebgpu(hardwareOnly = false): Promise<GpuAdapter> {
-  if (started && hardwareOnly && started.software) throw new Error(`the adapter is software (${adapterText(started)}), slower than the wasm kernels`);
+  if (started && hardwareOnly && started.software) throw softwareRefusal(started);
   // Without a GPU device node Linux can only offer a software adapter, and even probing for it makes Dawn print
   // warnings to stderr on every scan: auto does not look.
   if (!started && hardwareOnly && !mayHaveGpu()) throw new Error('no GPU on this machine (no /dev/dri/renderD* or /dev/nvidia0)');
@@ -182,7 +186,7 @@ export async function startWebgpu(hardwareOnly = false): Promise<GpuAdapter> {
   if (!found) throw new Error('no WebGPU adapter (Dawn found neither a Vulkan/Metal/D3D12 GPU nor OpenGL ES through EGL)');
   const { gpu, adapter, api } = found;
   const info = describe(adapter, api);
-  if (hardwareOnly && info.software) throw new Error(`the adapter is software (${adapterText(info)}), slower than the wasm kernels`);
+  if (hardwareOnly && info.software) throw softwareRefusal(info);
   const requiredLimits: Record<string, number> = {};
   for (const k of LIMITS) if (typeof adapter.limits[k] === 'number') requiredLimits[k] = adapter.limits[k]!;
   let device: DawnDevice;
