@@ -154,6 +154,14 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
       const ctx: ScanContext = { req, o, plan, hooks, backend, ...loaded, modelSha256, classes, notes, seconds, state: {}, report };
       lap('load');
       let key = hooks.cache ? baseKey(modelSha256, loaded.defense) : '';
+      // A stage the GPU reported an error in fails before its result is kept, in the state or in the stage cache
+      // (the rerun on wasm must not load it back).
+      const run = async (stage: (typeof STAGES)[keyof typeof STAGES]): Promise<Partial<ScanState>> => {
+        const part = await stage.run(ctx);
+        const gpuError = backend.name === 'webgpu' ? takeGpuError() : null;
+        if (gpuError) throw new Error(`the GPU reported an error during ${stage.name}, so its results cannot be trusted (${gpuError}; out of GPU memory or over the adapter's limits)`);
+        return part;
+      };
       for (const planned of plan.stages) {
         const stage = STAGES[planned.stage];
         let part: Partial<ScanState>;
@@ -165,14 +173,10 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
           const hit = await hooks.cache!.get(key);
           if (hit !== undefined) part = stage.cache!.load(hit, ctx);
           else {
-            part = await stage.run(ctx);
+            part = await run(stage);
             await hooks.cache!.put(key, await stage.cache!.save(part, ctx));
           }
-        } else part = await stage.run(ctx);
-        if (backend.name === 'webgpu') {
-          const gpuError = takeGpuError();
-          if (gpuError) throw new Error(`the GPU reported an error during ${stage.name}, so its results cannot be trusted (${gpuError}; out of GPU memory or over the adapter's limits)`);
-        }
+        } else part = await run(stage);
         Object.assign(ctx.state, part);
         lap(stage.phase);
       }
