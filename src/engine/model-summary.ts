@@ -13,7 +13,7 @@ import { compileProgram } from './graph/compile';
 import { InputError } from './errors';
 import type { MaskSiteKind } from './mask-site';
 
-/** Normalisation ops a user asks about: BatchNorm is what RNP masks; the others it cannot mask (yet). */
+/** Normalisation ops a user asks about: where the masks sit depends on which the model has (docs/design.md). */
 const NORMALISATION_OPS = ['BatchNormalization', 'LayerNormalization', 'GroupNormalization', 'InstanceNormalization'] as const;
 
 export interface ValueSummary {

@@ -8,11 +8,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { InputError, showName } from '../errors';
 import { checkElements, resolveModelLimits, type Limits } from '../limits';
-import type { IrGraph, IrTensor } from '../onnx/ir';
+import type { IrGraph, IrNode, IrTensor } from '../onnx/ir';
 import { attrInts, CompileContext, type NodeFn, type RunState } from './context';
 import { bnOutputsFusedWithRelu } from './fusion';
 import { layerNormMaskable } from './ops/layernorm';
-import { compileGroupNormScale, groupNormScales } from './ops/groupnorm';
+import { groupNormalizationPerChannel, groupNormScales } from './ops/groupnorm';
+import { decomposedLayerNormScales } from './ops/layernorm-decomposed';
+import { compileScaleMul, type ScaleMul } from './ops/norm-scale';
 import { OP_COMPILERS } from './ops/registry';
 import { constantFromNode } from './ops/shape';
 import type { ForwardOptions, Program } from './program';
@@ -50,14 +52,17 @@ export function compileProgram(graph: IrGraph, file: string = graph.name, limits
 
   // The paper's mask sits on BatchNorm; a model without it that normalises with LayerNorm or GroupNorm gets masks on
   // that norm's scale; otherwise (BatchNorm folded by the exporter) the conv outputs carry them.
+  // LayerNorm below opset 17 and torch's GroupNorm apply their weight in a Mul of its own (ops/norm-scale.ts).
   const gnScales = groupNormScales(ctx);
+  const lnScales = decomposedLayerNormScales(ctx);
   ctx.maskSite = graph.nodes.some((n) => n.opType === 'BatchNormalization')
     ? 'batchnorm'
-    : graph.nodes.some((n) => n.opType === 'LayerNormalization' && layerNormMaskable(n, ctx))
+    : graph.nodes.some((n) => n.opType === 'LayerNormalization' && layerNormMaskable(n, ctx)) || lnScales.size > 0
       ? 'layernorm'
-      : gnScales.size > 0
+      : gnScales.size > 0 || (groupNormalizationPerChannel(graph.opset) && graph.nodes.some((n) => n.opType === 'GroupNormalization'))
         ? 'groupnorm'
         : 'conv-output';
+  const scaleMuls: ReadonlyMap<IrNode, ScaleMul> = ctx.maskSite === 'layernorm' ? lnScales : ctx.maskSite === 'groupnorm' ? gnScales : new Map();
   ctx.bnReluFused = bnOutputsFusedWithRelu(graph);
   const steps: Step[] = [];
   try {
@@ -67,9 +72,9 @@ export function compileProgram(graph: IrGraph, file: string = graph.name, limits
         ctx.constants.set(node.outputs[0], constantFromNode(node, ctx));
         continue;
       }
-      const gn = ctx.maskSite === 'groupnorm' ? gnScales.get(node.name) : undefined;
-      if (gn) {
-        steps.push({ inputs: node.inputs, outputs: node.outputs, run: compileGroupNormScale(node, ctx, gn) });
+      const scaleMul = scaleMuls.get(node);
+      if (scaleMul) {
+        steps.push({ inputs: node.inputs, outputs: node.outputs, run: compileScaleMul(node, ctx, scaleMul) });
         continue;
       }
       const compiler = OP_COMPILERS.get(node.opType);

@@ -1,9 +1,10 @@
 // Models without BatchNorm (issue #24, "RNP for normalisation layers other than BatchNorm"), exported by torch.onnx:
-// a ConvNeXt-style net (channels-last blocks: permute, nn.LayerNorm over channels, permute back; opset 17, as
-// LayerNormalization) and a GroupNorm net (nn.GroupNorm, exported as Reshape, InstanceNormalization, Reshape, Mul,
-// Add; opset 13). For each, the program runs it to PyTorch's and onnxruntime's logits, puts one mask per channel on
-// each norm's scale, a channel masked to 0 is exactly that channel pruned in the exported file (onnxruntime), and a
-// paper-mode scan runs end to end and says where its masks sat.
+// a ConvNeXt-style net (channels-last blocks: permute, nn.LayerNorm over channels, permute back; at opset 17 as
+// LayerNormalization, at opset 14 written out of ReduceMean/Sub/Pow/Sqrt/Div/Mul/Add) and a GroupNorm net
+// (nn.GroupNorm, exported as Reshape, InstanceNormalization, Reshape, Mul, Add; opset 13). For each, the program
+// runs it to PyTorch's and onnxruntime's logits, puts one mask per channel on each norm's scale, a channel masked to 0
+// is exactly that channel pruned in the exported file (onnxruntime), and a paper-mode scan runs end to end and says
+// where its masks sat.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -23,13 +24,17 @@ import { summarizeModel } from '../../../src/engine/model-summary';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rnp-norm-masks-'));
 const N = 4;
+const CHANNELS_LAST_LN = 's.n(s.c(x).permute(0, 2, 3, 1)).permute(0, 3, 1, 2)';
+// `op` is in the export and `absent` is not: below opset 17 torch writes LayerNorm out of ReduceMean, Sub, Pow, Sqrt,
+// Div, Mul and Add, and the masks must still find its scale.
 const CASES = [
-  { kind: 'layernorm' as const, opset: 17, op: 'LayerNormalization', norm: 'nn.LayerNorm(co)', apply: 's.n(s.c(x).permute(0, 2, 3, 1)).permute(0, 3, 1, 2)' },
-  { kind: 'groupnorm' as const, opset: 13, op: 'InstanceNormalization', norm: 'nn.GroupNorm(2, co)', apply: 's.n(s.c(x))' },
+  { id: 'layernorm', kind: 'layernorm' as const, opset: 17, op: 'LayerNormalization', absent: 'Sqrt', norm: 'nn.LayerNorm(co)', apply: CHANNELS_LAST_LN },
+  { id: 'layernorm-opset14', kind: 'layernorm' as const, opset: 14, op: 'Sqrt', absent: 'LayerNormalization', norm: 'nn.LayerNorm(co)', apply: CHANNELS_LAST_LN },
+  { id: 'groupnorm', kind: 'groupnorm' as const, opset: 13, op: 'InstanceNormalization', absent: 'LayerNormalization', norm: 'nn.GroupNorm(2, co)', apply: 's.n(s.c(x))' },
 ];
 const py = spawnSync('/usr/bin/python3', ['-c', `
 import json, torch, torch.nn as nn
-for kind, opset, norm, apply in ${JSON.stringify(CASES.map((c) => [c.kind, c.opset, c.norm, c.apply]))}:
+for kind, opset, norm, apply in ${JSON.stringify(CASES.map((c) => [c.id, c.opset, c.norm, c.apply]))}:
     torch.manual_seed(0)
     class Block(nn.Module):
         def __init__(s, ci, co):
@@ -57,18 +62,18 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
 /** NCHW sample values → the program's NHWC batch. */
 const nhwc = (x: number[]) => tf.tidy(() => tf.transpose(tf.tensor4d(x, [N, 3, 8, 8]), [0, 2, 3, 1]) as tf.Tensor4D);
 
-for (const c of CASES.map((k) => ({ ...k, name: k.kind === 'layernorm' ? 'LayerNorm' : 'GroupNorm', file: path.join(dir, `${k.kind}.onnx`) }))) {
+for (const c of CASES.map((k) => ({ ...k, name: k.kind === 'layernorm' ? 'LayerNorm' : 'GroupNorm', file: path.join(dir, `${k.id}.onnx`) }))) {
   const FILE = c.file;
-  test(`a ${c.kind} export: PyTorch's and onnxruntime's logits, one mask per channel on each norm's scale`, async () => {
+  test(`a ${c.id} export: PyTorch's and onnxruntime's logits, one mask per channel on each norm's scale`, async () => {
     assert.equal(py.status, 0, String(py.stderr));
     await selectBackend('cpu');
     const { graph } = await readOnnxFile(FILE);
-    assert.ok(graph.nodes.some((n) => n.opType === c.op) && !graph.nodes.some((n) => n.opType === 'BatchNormalization'));
+    assert.ok(graph.nodes.some((n) => n.opType === c.op) && !graph.nodes.some((n) => n.opType === c.absent || n.opType === 'BatchNormalization'), graph.nodes.map((n) => n.opType).join());
     const program = compileProgram(graph, FILE);
     try {
       assert.equal(program.maskSite, c.kind);
       assert.deepEqual(program.maskSites.map((s) => [s.kind, s.channels]), [[c.kind, 8], [c.kind, 8]]);
-      const ref = JSON.parse(readFileSync(path.join(dir, `${c.kind}.json`), 'utf8')) as { x: number[]; ref: number[] };
+      const ref = JSON.parse(readFileSync(path.join(dir, `${c.id}.json`), 'utf8')) as { x: number[]; ref: number[] };
       const x = nhwc(ref.x);
       close(tf.tidy(() => program.forward(x, { training: false }).dataSync()), ref.ref, 'PyTorch');
       const session = await ort.InferenceSession.create(FILE);
@@ -96,14 +101,14 @@ for (const c of CASES.map((k) => ({ ...k, name: k.kind === 'layernorm' ? 'LayerN
     assert.ok(s.scannable.ok && s.scannable.maskSite === c.kind && s.scannable.maskChannels === 16, JSON.stringify(s.scannable));
   });
 
-  test(`a paper-mode scan of the ${c.kind} model runs end to end: masks on its norms, said in the notes and the plan, an export onnxruntime runs`, { timeout: 300_000 }, async () => {
+  test(`a paper-mode scan of the ${c.id} model runs end to end: masks on its norms, said in the notes and the plan, an export onnxruntime runs`, { timeout: 300_000 }, async () => {
     assert.equal(py.status, 0, String(py.stderr));
     const n = 96;
-    const data = path.join(dir, `${c.kind}-defense.npz`);
+    const data = path.join(dir, `${c.id}-defense.npz`);
     let seed = 7;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
     await writeNpz(data, { x: { dtype: 'uint8', shape: [n, 3, 8, 8], data: Uint8Array.from({ length: n * 192 }, () => Math.floor(rnd() * 256)) }, y: { dtype: 'int64', shape: [n], data: BigInt64Array.from({ length: n }, (_, i) => BigInt(i % 5)) } });
-    const out = path.join(dir, `${c.kind}-out`);
+    const out = path.join(dir, `${c.id}-out`);
     const { result } = await runScan({ model: FILE, data, outDir: out, options: { mode: 'paper', unlearnEpochs: 1, recoverEpochs: 2, backend: 'cpu' }, writePruned: true, prunedDir: out });
     assert.equal(result.maskSite, c.kind);
     assert.deepEqual(result.layers.map((l) => [l.kind, l.masks.length]), [[c.kind, 8], [c.kind, 8]]);

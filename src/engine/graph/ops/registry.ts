@@ -3,7 +3,7 @@ import type { OpCompiler } from '../context';
 import { compileLogSoftmax, compileClip, compileSoftmax, compileUnary, UNARY_OPS } from './activation';
 import { compileBatchNorm } from './batchnorm';
 import { compileLayerNorm } from './layernorm';
-import { compileInstanceNorm } from './groupnorm';
+import { compileGroupNormalization, compileInstanceNorm } from './groupnorm';
 import { compileConv } from './conv';
 import { BINARY_OPS, compileBinary, compilePRelu, compileVariadic, compileWhere } from './elementwise';
 import { compileGemm, compileMatMul } from './linear';
@@ -19,6 +19,7 @@ export const OP_COMPILERS: ReadonlyMap<string, OpCompiler> = new Map<string, OpC
   ['BatchNormalization', compileBatchNorm],
   ['LayerNormalization', compileLayerNorm],
   ['InstanceNormalization', compileInstanceNorm],
+  ['GroupNormalization', compileGroupNormalization],
   ['MaxPool', compileMaxPool],
   ['AveragePool', compileAveragePool],
   ['GlobalAveragePool', compileGlobalAveragePool],
