@@ -26,6 +26,8 @@ export interface RegularFileOptions {
   limitName: string;
   /** Start of the IO error message ("cannot read the model"). */
   ioPrefix?: string;
+  /** Bytes of room to leave in the returned array's buffer after its end (onnx/align.ts moves a model into it). */
+  spare?: number;
 }
 
 /** What a non-regular file is, in words. */
@@ -65,7 +67,8 @@ export async function readRegularFile(path: string, o: RegularFileOptions): Prom
     if (!st.isFile()) throw notRegularFile(path, st, o.code);
     if (st.size > o.maxBytes) throw tooLarge(st.size);
     // One byte more than the size (or the cap) tells a file that grew since fstat.
-    const buf = new Uint8Array(Math.min(st.size, o.maxBytes) + 1);
+    const want = Math.min(st.size, o.maxBytes) + 1;
+    const buf = new Uint8Array(new ArrayBuffer(want + (o.spare ?? 0)), 0, want);
     let done = 0;
     for (;;) {
       let n: number;

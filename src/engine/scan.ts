@@ -20,7 +20,8 @@ import { resolveClassNames } from './data/class-names';
 import { OverallProgress } from './overall-progress';
 import { writeOnnxWithInitializers } from './onnx/write';
 import { writeFileAtomic } from './atomic-write';
-import { compileProgram } from './graph/compile';
+import { compileProgram, compileProgramAsync } from './graph/compile';
+import { checkpoint } from './train/pass-context';
 import type { Program } from './graph/program';
 import type { IrGraph } from './onnx/ir';
 import { loadDataset } from './data/load';
@@ -67,10 +68,21 @@ interface LoadRequest<D> {
   poisonTest?: string;
 }
 
+/** While loading: a cancel to heed, and where to say how far the compile got. */
+interface LoadHooks {
+  signal?: AbortSignal;
+  report?: (step: number, total: number, message: string) => void;
+}
+
 /** Reads and compiles the model, then the datasets checked against it (the defense data only when asked). */
-async function loadAll<D extends string | null>(req: LoadRequest<D>, o: ScanOptions): Promise<Loaded<D extends string ? Dataset : null>> {
+async function loadAll<D extends string | null>(req: LoadRequest<D>, o: ScanOptions, hooks: LoadHooks = {}): Promise<Loaded<D extends string ? Dataset : null>> {
   const { graph, bytes } = await readOnnxFile(req.model);
-  const program = compileProgram(graph, req.model);
+  await checkpoint(hooks.signal);
+  const name = path.basename(req.model);
+  const program = await compileProgramAsync(graph, req.model, {
+    signal: hooks.signal,
+    onProgress: (p) => hooks.report?.(p.done, p.total, `compiling ${name}: node ${p.done} of ${p.total}`),
+  });
   try {
     const dopts = { expectShape: program.inputShape, numClasses: program.numClasses, mean: o.preprocess.mean, std: o.preprocess.std };
     const defense = (req.data === null ? null : await loadDataset(req.data, dopts)) as D extends string ? Dataset : null;
@@ -144,7 +156,7 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
 
   async function scanOn(backend: BackendInfo, fallbackNotes: string[]): Promise<ScanOutput> {
     if (backend.name === 'webgpu') takeGpuError(); // what an earlier scan in this process left is not this scan's
-    const loaded = await loadAll(req, o);
+    const loaded = await loadAll(req, o, { signal: hooks.signal, report: (step, total, message) => report('load', step, total, message) });
     try {
       const plan = planFor(o, req, loaded);
       overall = new OverallProgress(plan.stages.filter((p) => p.when !== 'never').map((p) => p.stage));

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients; the Program is trainable, so it needs them all.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { InputError, showName } from '../errors';
+import { CancelledError, InputError, showName } from '../errors';
 import { checkElements, resolveModelLimits, type Limits } from '../limits';
 import type { IrGraph, IrNode, IrTensor } from '../onnx/ir';
 import { attrInts, CompileContext, type NodeFn, type RunState } from './context';
@@ -28,8 +28,50 @@ interface Step {
 }
 
 
+/** How far a compile has got: nodes compiled (their weights uploaded) of all. */
+export interface CompileProgress {
+  done: number;
+  total: number;
+}
+
+/** The longest the async compile runs between two yields to the event loop. */
+const YIELD_MS = 50;
+
 /** `limits`: the caps run-time sizes are checked against (maxTensorElements, maxIntElements; defaults otherwise). */
 export function compileProgram(graph: IrGraph, file: string = graph.name, limits?: Partial<Limits>): Program {
+  const steps = compileSteps(graph, file, limits);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * compileProgram for a scan: it yields to the event loop at least every YIELD_MS between nodes, so that a cancel or
+ * Ctrl-C is seen while a big model's weights upload (torchvision's vgg11_bn, 515 MB: 5 s of compiling) and the
+ * caller can show progress. A cancel disposes what was uploaded and rejects with CancelledError.
+ */
+export async function compileProgramAsync(
+  graph: IrGraph,
+  file: string,
+  o: { limits?: Partial<Limits>; signal?: AbortSignal; onProgress?: (p: CompileProgress) => void; yieldMs?: number } = {},
+): Promise<Program> {
+  const steps = compileSteps(graph, file, o.limits);
+  const yieldMs = o.yieldMs ?? YIELD_MS;
+  let since = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - since < yieldMs) continue;
+    o.onProgress?.(r.value);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Thrown in at the yield, so the compile's own error path disposes the weights it made.
+    if (o.signal?.aborted) steps.throw(new CancelledError());
+    since = performance.now();
+  }
+}
+
+function* compileSteps(graph: IrGraph, file: string, limits?: Partial<Limits>): Generator<CompileProgress, Program, void> {
   const ctx = new CompileContext(graph, file, resolveModelLimits(limits));
   const unsupported = (msg: string) => new InputError('MODEL_UNSUPPORTED', file, msg);
   if (graph.inputs.length !== 1) throw unsupported(`expected one model input, found ${graph.inputs.length}`);
@@ -66,7 +108,8 @@ export function compileProgram(graph: IrGraph, file: string = graph.name, limits
   ctx.bnReluFused = bnOutputsFusedWithRelu(graph);
   const steps: Step[] = [];
   try {
-    for (const node of graph.nodes) {
+    for (const [i, node] of graph.nodes.entries()) {
+      yield { done: i, total: graph.nodes.length };
       if (node.domain !== '' && node.domain !== 'ai.onnx') throw unsupported(`unsupported operator ${showName(node.domain)}.${showName(node.opType)} in node "${showName(node.name)}"`);
       if (node.opType === 'Constant') {
         ctx.constants.set(node.outputs[0], constantFromNode(node, ctx));
@@ -153,6 +196,7 @@ export function compileProgram(graph: IrGraph, file: string = graph.name, limits
   // and it makes every size computed at run time (ConstantOfShape, Range, Tile, Pad, windows...) meet its cap now,
   // before any data set is read, as an InputError naming the node.
   let probe: number;
+  yield { done: graph.nodes.length, total: graph.nodes.length };
   try {
     probe = tf.tidy(() => forward(tf.zeros([1, h, w, c]) as tf.Tensor4D, { training: false }).shape[1]);
   } catch (e) {

@@ -15,6 +15,7 @@ import { planAttributes, type PlannedAttributes } from './attributes';
 import { int64ToExactNumber, type Int64Value } from './int64';
 import type { IrGraph, IrNode, IrTensor, IrValueInfo } from './ir';
 import { prescanModel } from './prescan';
+import { ALIGN_SPARE_BYTES, alignRawData } from './align';
 import { materializeTensor, planTensor, type TensorPlan } from './tensor';
 import { topoSort } from './topo-sort';
 import { show, showNames } from './display-name';
@@ -33,8 +34,9 @@ export async function readOnnxFile(path: string, limits?: Partial<Limits>): Prom
     what: 'the model file',
     limitName: 'maxFileBytes',
     ioPrefix: 'cannot read the model',
+    spare: ALIGN_SPARE_BYTES,
   });
-  return { graph: decodeOnnx(bytes, path, caps), bytes };
+  return decodeWithBytes(bytes, path, caps, true);
 }
 
 function checkFileSize(size: number, file: string, limits: Limits): void {
@@ -48,7 +50,14 @@ function checkFileSize(size: number, file: string, limits: Limits): void {
 
 /** Decode and validate an ONNX model held in memory; `file` names it in errors and locates external data. */
 export function decodeOnnx(bytes: Uint8Array, file: string, limits?: Partial<Limits>): IrGraph {
-  const caps = resolveModelLimits(limits);
+  return decodeWithBytes(bytes, file, resolveModelLimits(limits), false).graph;
+}
+
+/**
+ * decodeOnnx, and the bytes the graph's weights now live in (moved when that aligned them: onnx/align.ts; within the
+ * buffer when it is `owned`, the reader's own, else a copy).
+ */
+function decodeWithBytes(bytes: Uint8Array, file: string, caps: Limits, owned: boolean): { graph: IrGraph; bytes: Uint8Array } {
   checkFileSize(bytes.length, file, caps);
   const sniffed = sniffOtherFormat(bytes);
   if (sniffed) throw new InputError('MODEL_INVALID', file, `not an ONNX model: this looks like ${sniffed}`);
@@ -59,7 +68,8 @@ export function decodeOnnx(bytes: Uint8Array, file: string, limits?: Partial<Lim
   } catch (err) {
     throw new InputError('MODEL_INVALID', file, `not a valid ONNX file (truncated or corrupt): protobuf decoding failed (${(err as Error).message})`);
   }
-  return convertModel(model, file, caps);
+  const held = alignRawData(model, bytes, owned);
+  return { graph: convertModel(model, file, caps), bytes: held };
 }
 
 /** Common wrong files, so the message can say what the user actually picked. */

@@ -126,9 +126,9 @@ export function materializeTensor(plan: TensorPlan, file: string): IrTensor {
 const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 
 function decodeFloats(plan: TensorPlan, source: TensorSource): Float32Array {
-  const out = new Float32Array(plan.count);
-  if (source.kind === 'empty') return out;
+  if (source.kind === 'empty') return new Float32Array(plan.count);
   if (source.kind === 'typed') {
+    const out = new Float32Array(plan.count);
     const v = source.values as ArrayLike<number>;
     if (plan.dataType === 10) for (let i = 0; i < out.length; i++) out[i] = halfToFloat(v[i] & 0xffff);
     else if (plan.dataType === 16) for (let i = 0; i < out.length; i++) out[i] = bfloat16ToFloat(v[i] & 0xffff);
@@ -138,10 +138,16 @@ function decodeFloats(plan: TensorPlan, source: TensorSource): Float32Array {
   if (source.kind !== 'raw') throw new Error('unreachable: external data is read before decoding');
   const raw = source.bytes;
   if (plan.dataType === 1 && LITTLE_ENDIAN_HOST) {
-    // Copy into the aligned output buffer; a Float32Array view on raw_data could be misaligned.
+    // A view on the file's bytes where raw_data happens to start 4-aligned: no copy, so a model's weights are held
+    // once, not twice, while it loads (the caller keeps the file's bytes to write the pruned model from). Nothing
+    // writes into an IrTensor's data (prune and the exports copy first). Elsewhere copy: a Float32Array cannot start
+    // at an unaligned offset.
+    if (raw.byteOffset % 4 === 0) return new Float32Array(raw.buffer, raw.byteOffset, plan.count);
+    const out = new Float32Array(plan.count);
     new Uint8Array(out.buffer).set(raw);
     return out;
   }
+  const out = new Float32Array(plan.count);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   switch (plan.dataType) {
     case 1:
