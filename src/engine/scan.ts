@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { ExportRequest, Phase, ScanRequest } from './jobs';
-import type { BackendInfo, PhaseSeconds, ScanResult } from './result';
+import type { BackendInfo, BackendName, PhaseSeconds, ScanResult } from './result';
 import { resolveOptions, type ScanOptions } from './options';
 import { planScan, type ScanPlan } from './plan';
 import { CancelledError, InputError } from './errors';
@@ -22,6 +22,7 @@ import { writeOnnxWithInitializers } from './onnx/write';
 import { writeFileAtomic } from './atomic-write';
 import { compileProgram, compileProgramAsync } from './graph/compile';
 import { checkpoint } from './train/pass-context';
+import { BATCH_HEADROOM, fitBatchSize, memoryLimitBytes } from './train/batch-fit';
 import type { Program } from './graph/program';
 import type { IrGraph } from './onnx/ir';
 import { loadDataset } from './data/load';
@@ -109,13 +110,33 @@ function planFor(o: ScanOptions, req: ScanRequest, l: Loaded<Dataset>): ScanPlan
   });
 }
 
+const MB = 2 ** 20;
+
+/**
+ * The options with the batch size fitted to memory (train/batch-fit.ts), and the note that says so when it is
+ * smaller than asked; eval passes of the program are chunked to what fits. Not even one sample fitting is an error.
+ */
+async function fittedOptions(o: ScanOptions, program: Program, backend: BackendName, model: string, limitBytes?: number): Promise<{ o: ScanOptions; note: string | null }> {
+  const fit = await fitBatchSize(program, o.batchSize, limitBytes ?? memoryLimitBytes(backend));
+  const need = `a training step needs about ${(fit.fixedBytes / MB).toFixed(0)} MB plus ${(fit.perSampleBytes / MB).toFixed(1)} MB per sample`;
+  const limit = `${(fit.limitBytes / MB).toFixed(0)} MB (${limitBytes !== undefined ? 'as set' : backend === 'wasm' ? 'half the machine\'s memory, at most the 4 GiB a WebAssembly heap can hold' : 'half the machine\'s memory'})`;
+  if (fit.batchSize < 1) throw new InputError('LIMIT_EXCEEDED', model, `the model does not fit in memory even one sample at a time: ${need}, and the limit is ${limit}`);
+  program.limitBatch(fit.largest);
+  if (fit.batchSize === o.batchSize) return { o, note: null };
+  return {
+    o: { ...o, batchSize: fit.batchSize },
+    note: `Batch size ${fit.batchSize} instead of ${o.batchSize}: ${need}, and ${fit.batchSize} samples is the most that stays within ${Math.round(BATCH_HEADROOM * 100)}% of the memory limit of ${limit}. Every stage trains and evaluates at that size.`,
+  };
+}
+
 /** What a scan of `req` would run, and why, without running it (`rnp-scan plan`): reads the model and data only. */
 export async function planOnly(req: ScanRequest): Promise<ScanPlan> {
   const o = resolveOptions(req.options);
-  await selectBackend(o.backend, o.threads);
+  const backend = await selectBackend(o.backend, o.threads);
   const l = await loadAll(req, o);
   try {
-    return planFor(o, req, l);
+    // The batch size the scan would fit to memory, so that the plan says what the scan will run.
+    return planFor((await fittedOptions(o, l.program, backend.name, req.model)).o, req, l);
   } finally {
     l.program.dispose();
   }
@@ -155,13 +176,15 @@ export async function runScan(req: ScanRequest, hooks: ScanHooks = {}): Promise<
   }
 
   async function scanOn(backend: BackendInfo, fallbackNotes: string[]): Promise<ScanOutput> {
+    const requested = o;
     if (backend.name === 'webgpu') takeGpuError(); // what an earlier scan in this process left is not this scan's
-    const loaded = await loadAll(req, o, { signal: hooks.signal, report: (step, total, message) => report('load', step, total, message) });
+    const loaded = await loadAll(req, requested, { signal: hooks.signal, report: (step, total, message) => report('load', step, total, message) });
     try {
+      const { o, note: batchNote } = await fittedOptions(requested, loaded.program, backend.name, req.model, hooks.memoryLimitBytes);
       const plan = planFor(o, req, loaded);
       overall = new OverallProgress(plan.stages.filter((p) => p.when !== 'never').map((p) => p.stage));
       const modelSha256 = createHash('sha256').update(loaded.bytes).digest('hex');
-      const notes = [...fallbackNotes, ...(loaded.graph.notes ?? [])];
+      const notes = [...fallbackNotes, ...(loaded.graph.notes ?? []), ...(batchNote ? [batchNote] : [])];
       const classes = await resolveClassNames({ model: req.model, data: req.data, explicit: req.labels ?? null, folderNames: loaded.defense.classNames ?? null, numClasses: loaded.program.numClasses }, notes);
       const ctx: ScanContext = { req, o, plan, hooks, backend, ...loaded, modelSha256, classes, notes, seconds, state: {}, report };
       lap('load');

@@ -155,7 +155,23 @@ function* compileSteps(graph: IrGraph, file: string, limits?: Partial<Limits>): 
     return v;
   }
 
+  // The most samples one eval-mode pass holds activations for (Program.limitBatch); larger batches run in chunks.
+  let evalBatchLimit = Infinity;
+
   function forward(x: tf.Tensor4D, opts: ForwardOptions & { beforeSoftmax?: boolean }): tf.Tensor2D {
+    // Eval mode has no batch statistics, so chunks give exactly the rows the whole batch would (training mode must
+    // see its batch whole: the scan fits the training batch size to memory instead, train/batch-fit.ts).
+    if (!opts.training && x.shape[0] > evalBatchLimit) {
+      return tf.tidy(() => {
+        const parts: tf.Tensor2D[] = [];
+        for (let i = 0; i < x.shape[0]; i += evalBatchLimit) parts.push(forwardWhole(tf.slice(x, [i, 0, 0, 0], [Math.min(evalBatchLimit, x.shape[0] - i), -1, -1, -1]), opts));
+        return tf.concat(parts) as tf.Tensor2D;
+      });
+    }
+    return forwardWhole(x, opts);
+  }
+
+  function forwardWhole(x: tf.Tensor4D, opts: ForwardOptions & { beforeSoftmax?: boolean }): tf.Tensor2D {
     if (x.rank !== 4 || x.shape[1] !== h || x.shape[2] !== w || x.shape[3] !== c) {
       throw new Error(`forward expects NHWC [N, ${h}, ${w}, ${c}], got [${x.shape}]`);
     }
@@ -235,6 +251,10 @@ function* compileSteps(graph: IrGraph, file: string, limits?: Partial<Limits>): 
     weights: ctx.weights,
     stats: ctx.stats,
     forward,
+    limitBatch(n: number): void {
+      if (!(n >= 1)) throw new Error(`batch limit ${n}`);
+      evalBatchLimit = Math.floor(n);
+    },
     assign(initializers: ReadonlyMap<string, IrTensor>): void {
       for (const map of [ctx.weights, ctx.stats]) {
         for (const [name, variable] of map) {

@@ -60,6 +60,11 @@ export interface Program {
    * endsInSoftmax and not beforeSoftmax). Does not dispose x; intermediates are released (runs in a tidy).
    */
   forward(x: tf.Tensor4D, opts: ForwardOptions): tf.Tensor2D;
+  /**
+   * From now on, an eval-mode forward of more than `n` samples runs in chunks of at most `n` (the same rows, less
+   * memory at once: a scan sets the batch it fitted to memory, train/batch-fit.ts). Training mode is not chunked.
+   */
+  limitBatch(n: number): void;
   /** Set weights and stats from ONNX-layout initializers (e.g. reset to the original, or load a pruned copy). */
   assign(initializers: ReadonlyMap<string, IrTensor>): void;
   /** Current weights and stats in ONNX layout (flat, row-major), by initializer name. */

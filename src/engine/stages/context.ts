@@ -30,6 +30,8 @@ export interface ScanHooks {
    * the zoo's train split. The choice itself never reads them.
    */
   studyRepair?: { epochs: number };
+  /** The memory the scan's tensors may take, instead of the machine's (train/batch-fit.ts memoryLimitBytes): tests. */
+  memoryLimitBytes?: number;
 }
 
 /** Everything the stages produce, each field set by the stage named beside it. */
