@@ -88,8 +88,11 @@ for (const folding of [true, false]) {
   });
 }
 
-test('a batch-1 export that expands a class token to the traced batch (a ViT head) runs at batch 3 as PyTorch does', async () => {
-  const r = spawnSync('/usr/bin/python3', ['-c', `
+// torch traces `cls.repeat(batch, 1, 1)` as Tile(Expand(cls, ConstantOfShape(…)), [1, 1, 1]): the Expand's rule
+// covers it (its leading 1 becomes the batch, and the Tile of 1s keeps it).
+for (const how of ['expand', 'repeat'] as const) {
+  test(`a batch-1 export that ${how}s a class token to the traced batch (a ViT head) runs at batch 3 as PyTorch does`, async () => {
+    const r = spawnSync('/usr/bin/python3', ['-c', `
 import json, torch, torch.nn as nn
 torch.manual_seed(0)
 class Net(nn.Module):
@@ -99,28 +102,29 @@ class Net(nn.Module):
         with torch.no_grad(): s.ln.weight.uniform_(0.5, 1.5); s.ln.bias.uniform_(-0.3, 0.3)
     def forward(s, x):
         t = s.patch(x).flatten(2).transpose(1, 2)                  # [N, 4, 8] tokens
-        t = torch.cat([s.cls.expand(x.shape[0], -1, -1), t], 1)   # the class token first
+        t = torch.cat([${how === 'expand' ? 's.cls.expand(x.shape[0], -1, -1)' : 's.cls.repeat(x.shape[0], 1, 1)'}, t], 1)   # the class token first
         return s.fc(s.ln(t)[:, 0])
 net = Net().eval()
-torch.onnx.export(net, torch.zeros(1, 1, 8, 8), ${JSON.stringify(dir)} + '/cls1.onnx', opset_version=17, input_names=['input'], output_names=['logits'])
+torch.onnx.export(net, torch.zeros(1, 1, 8, 8), ${JSON.stringify(dir)} + '/cls1-${how}.onnx', opset_version=17, input_names=['input'], output_names=['logits'])
 x = torch.sin(torch.arange(${N} * 64, dtype=torch.float32)).reshape(${N}, 1, 8, 8)
-with torch.no_grad(): json.dump({'x': x.flatten().tolist(), 'ref': net(x).flatten().tolist()}, open(${JSON.stringify(dir)} + '/cls1.json', 'w'))
-`]);
-  assert.equal(r.status, 0, String(r.stderr));
-  const file = path.join(dir, 'cls1.onnx');
-  const ref = JSON.parse(readFileSync(path.join(dir, 'cls1.json'), 'utf8')) as { x: number[]; ref: number[] };
-  const { graph } = await readOnnxFile(file);
-  assert.ok(graph.nodes.some((n) => n.opType === 'Expand'), 'the export has the Expand (else this test tests nothing)');
-  assert.equal(graph.batchBakedExpands?.length, 1);
-  assert.match(graph.notes?.join('\n') ?? '', /1 Expand node expands a parameter to a shape made of constants/);
-  await selectBackend('cpu', 0);
-  const program = compileProgram(graph, file);
-  try {
-    assert.equal(program.maskSite, 'layernorm');
-    const ours = tf.tidy(() => program.forward(tf.transpose(tf.tensor4d(Float32Array.from(ref.x), [N, 1, 8, 8]), [0, 2, 3, 1]), { training: false }).dataSync() as Float32Array);
-    assert.equal(ours.length, ref.ref.length);
-    for (let i = 0; i < ref.ref.length; i++) assert.ok(Math.abs(ours[i] - ref.ref[i]) <= 1e-4 * (1 + Math.abs(ref.ref[i])), `logit ${i}: ${ours[i]} vs ${ref.ref[i]}`);
-  } finally {
-    program.dispose();
-  }
-});
+with torch.no_grad(): json.dump({'x': x.flatten().tolist(), 'ref': net(x).flatten().tolist()}, open(${JSON.stringify(dir)} + '/cls1-${how}.json', 'w'))
+  `]);
+    assert.equal(r.status, 0, String(r.stderr));
+    const file = path.join(dir, `cls1-${how}.onnx`);
+    const ref = JSON.parse(readFileSync(path.join(dir, `cls1-${how}.json`), 'utf8')) as { x: number[]; ref: number[] };
+    const { graph } = await readOnnxFile(file);
+    assert.ok(graph.nodes.some((n) => n.opType === 'Expand') && (how === 'expand' || graph.nodes.some((n) => n.opType === 'Tile')), 'the export has the Expand (and Tile) (else this test tests nothing)');
+    assert.equal(graph.batchBakedExpands?.length, 1);
+    assert.match(graph.notes?.join('\n') ?? '', /1 Expand node expands a parameter to a shape made of constants/);
+    await selectBackend('cpu', 0);
+    const program = compileProgram(graph, file);
+    try {
+      assert.equal(program.maskSite, 'layernorm');
+      const ours = tf.tidy(() => program.forward(tf.transpose(tf.tensor4d(Float32Array.from(ref.x), [N, 1, 8, 8]), [0, 2, 3, 1]), { training: false }).dataSync() as Float32Array);
+      assert.equal(ours.length, ref.ref.length);
+      for (let i = 0; i < ref.ref.length; i++) assert.ok(Math.abs(ours[i] - ref.ref[i]) <= 1e-4 * (1 + Math.abs(ref.ref[i])), `logit ${i}: ${ours[i]} vs ${ref.ref[i]}`);
+    } finally {
+      program.dispose();
+    }
+  });
+}
