@@ -14,7 +14,7 @@ import { resolveOptions, type ScanOptions } from './options';
 import { planScan, type ScanPlan } from './plan';
 import { CancelledError, InputError } from './errors';
 import { selectBackend } from './backend';
-import { takeGpuError } from './webgpu';
+import { takeGpuError, webgpuTensorLimitBytes } from './webgpu';
 import { readOnnxFile } from './onnx/read';
 import { resolveClassNames } from './data/class-names';
 import { OverallProgress } from './overall-progress';
@@ -117,10 +117,19 @@ const MB = 2 ** 20;
  * smaller than asked; eval passes of the program are chunked to what fits. Not even one sample fitting is an error.
  */
 async function fittedOptions(o: ScanOptions, program: Program, backend: BackendName, model: string, limitBytes?: number): Promise<{ o: ScanOptions; note: string | null }> {
-  const fit = await fitBatchSize(program, o.batchSize, limitBytes ?? memoryLimitBytes(backend));
-  const need = `a training step needs about ${(fit.fixedBytes / MB).toFixed(0)} MB plus ${(fit.perSampleBytes / MB).toFixed(1)} MB per sample`;
+  const tensorLimit = backend === 'webgpu' ? webgpuTensorLimitBytes() : null;
+  const fit = await fitBatchSize(program, o.batchSize, limitBytes ?? memoryLimitBytes(backend), tensorLimit);
+  const need =
+    `a training step needs about ${(fit.fixedBytes / MB).toFixed(0)} MB plus ${(fit.perSampleBytes / MB).toFixed(1)} MB per sample` +
+    (tensorLimit !== null ? `, and its largest tensor grows by ${(fit.largestTensorPerSampleBytes / MB).toFixed(1)} MB per sample where the GPU holds at most ${(tensorLimit / MB).toFixed(0)} MB in one` : '');
   const limit = `${(fit.limitBytes / MB).toFixed(0)} MB (${limitBytes !== undefined ? 'as set' : backend === 'wasm' ? 'half the machine\'s memory, at most the 4 GiB a WebAssembly heap can hold' : 'half the machine\'s memory'})`;
-  if (fit.batchSize < 1) throw new InputError('LIMIT_EXCEEDED', model, `the model does not fit in memory even one sample at a time: ${need}, and the limit is ${limit}`);
+  if (fit.batchSize < 1) {
+    // Over the GPU's buffer limit only: not the model's fault, and wasm has no such limit (runScan falls back).
+    if (tensorLimit !== null && (await fitBatchSize(program, 1, limitBytes ?? memoryLimitBytes(backend))).batchSize >= 1) {
+      throw new Error(`a tensor of this model does not fit the GPU even at one sample: ${need}`);
+    }
+    throw new InputError('LIMIT_EXCEEDED', model, `the model does not fit in memory even one sample at a time: ${need}, and the limit is ${limit}`);
+  }
   program.limitBatch(fit.largest);
   if (fit.batchSize === o.batchSize) return { o, note: null };
   return {

@@ -55,6 +55,17 @@ const SOFTWARE = /llvmpipe|lavapipe|softpipe|swiftshader|\bwarp\b|basic render/i
 const importEsm = new Function('url', 'return import(url)') as (url: string) => Promise<unknown>;
 
 let started: GpuAdapter | null = null;
+/** The largest buffer one tensor may have on the device (the smaller of its buffer and storage-binding limits). */
+let tensorLimit: number | null = null;
+
+/**
+ * The largest tensor, in bytes, the started device holds (null before a start). A bigger one is not an exception
+ * but an asynchronous device error and a wrong number (a tensor over the limit summed to a stale 4099): the scan's
+ * batch is fitted under it (train/batch-fit.ts).
+ */
+export function webgpuTensorLimitBytes(): number | null {
+  return tensorLimit;
+}
 /** Why the device went away, once it did (a GPU reset, out of memory): the next scan says so instead of hanging. */
 let lostReason: string | null = null;
 
@@ -195,6 +206,8 @@ export async function startWebgpu(hardwareOnly = false): Promise<GpuAdapter> {
   } catch (e) {
     throw new Error(`the WebGPU adapter refused a device (${(e as Error).message})`);
   }
+  const bounds = [requiredLimits.maxBufferSize, requiredLimits.maxStorageBufferBindingSize].filter((v): v is number => typeof v === 'number' && v > 0);
+  tensorLimit = bounds.length > 0 ? Math.min(...bounds) : null;
   void device.lost.then((l) => (lostReason = `${l.reason}${l.message ? `: ${l.message}` : ''}`));
   device.onuncapturederror = (e) => {
     // The first line says what failed ("Buffer size (…) exceeds the max buffer size limit (…)"); later ones cascade.

@@ -5,8 +5,9 @@
  * on batch statistics, every weight's gradient: unlearning's step, the heaviest) is profiled at 1 and at 2 samples:
  * the tensors' peak is `fixed + n × perSample` (weights, their gradients and the model's constants are the fixed
  * part), and the batch is the largest n whose peak stays within the limit, never more than asked. Eval-mode passes
- * are chunked to the same size (Program.limitBatch). On the models of 28×28 and 32×32 in this repository nothing
- * changes: the fitted size is far above 128.
+ * are chunked to the same size (Program.limitBatch). On WebGPU the batch must also keep every tensor within the
+ * device's buffer limit (an over-limit tensor is an asynchronous device error, not an exception). On the models of
+ * 28×28 and 32×32 in this repository nothing changes: the fitted size is far above 128.
  */
 import { totalmem } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
@@ -24,6 +25,10 @@ export interface BatchFit {
   fixedBytes: number;
   perSampleBytes: number;
   limitBytes: number;
+  /** The largest single tensor the backend holds (WebGPU's buffer limit), when it has one. */
+  maxTensorBytes: number | null;
+  /** Per sample, the fastest-growing tensor of the step (0 when no tensor limit was given). */
+  largestTensorPerSampleBytes: number;
 }
 
 /** A wasm32 heap cannot grow past 4 GiB. */
@@ -37,8 +42,11 @@ export function memoryLimitBytes(backend: BackendName, machineBytes = totalmem()
   return backend === 'wasm' ? Math.min(half, WASM_HEAP_BYTES) : half;
 }
 
-/** Peak tensor bytes of one training step on `n` zero samples; the program's weights and statistics are unchanged. */
-async function stepPeakBytes(program: Program, n: number): Promise<number> {
+/**
+ * Peak tensor bytes of one training step on `n` zero samples, and its largest single tensor (4 bytes an element: the
+ * scan's tensors are float32 and int32); the program's weights and statistics are unchanged.
+ */
+async function stepBytes(program: Program, n: number): Promise<{ peak: number; outputs: number[] }> {
   const [c, h, w] = program.inputShape;
   const vars = [...program.weights.values()].filter((v) => v.trainable);
   const x = tf.zeros([n, h, w, c]) as tf.Tensor4D;
@@ -48,7 +56,8 @@ async function stepPeakBytes(program: Program, n: number): Promise<number> {
       const { value, grads } = leanVariableGrads(() => tf.sum(program.forward(x, { training: true, updateStats: false, masks })) as tf.Scalar, vars);
       tf.dispose([value, ...Object.values(grads)]);
     });
-    return info.peakBytes;
+    const outputs = info.kernels.flatMap((k) => k.outputShapes.map((sh) => 4 * (sh ?? []).reduce((a, b) => a * b, 1)));
+    return { peak: info.peakBytes, outputs };
   } finally {
     tf.dispose([x, ...masks]);
   }
@@ -58,22 +67,40 @@ async function stepPeakBytes(program: Program, n: number): Promise<number> {
  * peaked 14 % above the line through 1 and 2). */
 const CHECKS = 3;
 
-/** The largest batch (≤ `requested`) whose training step fits `limitBytes`; 0 when not even one sample does. */
-export async function fitBatchSize(program: Program, requested: number, limitBytes: number): Promise<BatchFit> {
+/**
+ * The largest batch (≤ `requested`) whose training step fits `limitBytes`, and whose largest tensor fits
+ * `maxTensorBytes` when the backend has such a limit; 0 when not even one sample does.
+ */
+export async function fitBatchSize(program: Program, requested: number, limitBytes: number, maxTensorBytes: number | null = null): Promise<BatchFit> {
   const budget = limitBytes * BATCH_HEADROOM;
-  const one = await stepPeakBytes(program, 1);
-  const two = await stepPeakBytes(program, 2);
-  let perSampleBytes = Math.max(1, two - one);
+  const s1 = await stepBytes(program, 1);
+  const s2 = await stepBytes(program, 2);
+  const one = s1.peak;
+  let perSampleBytes = Math.max(1, s2.peak - one);
   const fixedBytes = Math.max(0, one - perSampleBytes);
   const fitsAt = (per: number) => (budget - fixedBytes < per ? 0 : Math.floor((budget - fixedBytes) / per));
-  let fits = one > budget ? 0 : fitsAt(perSampleBytes);
+  // Every kernel output as a line too (the same kernels run at 1 and 2 samples, in order): the batch may grow until
+  // the first of them outgrows the backend's tensor limit. A weight-sized output does not grow and never binds.
+  let tensorFits = Infinity;
+  let largestPer = 0;
+  if (maxTensorBytes !== null) {
+    const paired = s1.outputs.length === s2.outputs.length;
+    s1.outputs.forEach((b1, i) => {
+      if (b1 > maxTensorBytes) tensorFits = 0;
+      const grow = paired ? s2.outputs[i]! - b1 : b1;
+      if (grow <= 0) return;
+      largestPer = Math.max(largestPer, grow);
+      tensorFits = Math.min(tensorFits, Math.floor((maxTensorBytes - (b1 - grow)) / grow));
+    });
+  }
+  let fits = one > budget ? 0 : Math.min(fitsAt(perSampleBytes), tensorFits);
   // Where the limit binds (or nearly), the line's pick is measured and, while over, the slope taken from there.
   for (let k = 0; k < CHECKS && fits > 2 && fits < 1.5 * requested; k++) {
     const n = Math.min(fits, requested);
-    const peak = await stepPeakBytes(program, n);
+    const { peak } = await stepBytes(program, n);
     if (peak <= budget) break;
     perSampleBytes = Math.max(perSampleBytes, (peak - fixedBytes) / n);
-    fits = Math.min(n - 1, fitsAt(perSampleBytes));
+    fits = Math.min(n - 1, fitsAt(perSampleBytes), tensorFits);
   }
-  return { requested, batchSize: Math.min(requested, fits), largest: fits, fixedBytes, perSampleBytes, limitBytes };
+  return { requested, batchSize: Math.min(requested, fits), largest: fits, fixedBytes, perSampleBytes, limitBytes, maxTensorBytes, largestTensorPerSampleBytes: largestPer };
 }

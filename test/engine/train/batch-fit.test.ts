@@ -96,3 +96,32 @@ test('a scan under a memory limit that holds a few dozen samples trains at the f
   assert.ok(result.notes.some((n) => n.startsWith(`Batch size ${fitted} instead of 128`)), result.notes.join('\n'));
   assert.equal(result.plan!.stages.find((s) => s.stage === 'unlearn')!.settings!.batchSize, fitted);
 });
+
+test('under a tensor limit (WebGPU\'s buffer limit) the batch keeps every tensor of the step within it', async () => {
+  const p = await program();
+  try {
+    const roomy = await fitBatchSize(p, 128, 2 ** 40);
+    assert.equal(roomy.largestTensorPerSampleBytes, 0, 'no tensor limit, none measured');
+    // A limit that the step's fastest-growing tensor reaches at about 10 samples.
+    const probe = await fitBatchSize(p, 128, 2 ** 40, 2 ** 40);
+    const limit = probe.largestTensorPerSampleBytes * 10.5;
+    const fit = await fitBatchSize(p, 128, 2 ** 40, limit);
+    assert.ok(fit.batchSize >= 5 && fit.batchSize <= 10, JSON.stringify(fit));
+    // Measured at the pick: no kernel output is over the limit; at twice the pick one is.
+    const outputsAt = async (n: number) => {
+      const [c, h, w] = p.inputShape;
+      const x = tf.zeros([n, h, w, c]) as tf.Tensor4D;
+      const info = await tf.profile(() => {
+        const { value, grads } = leanVariableGrads(() => tf.sum(p.forward(x, { training: true, updateStats: false })) as tf.Scalar, [...p.weights.values()]);
+        tf.dispose([value, ...Object.values(grads)]);
+      });
+      x.dispose();
+      return Math.max(...info.kernels.flatMap((k) => k.outputShapes.map((s) => 4 * (s ?? []).reduce((a, b) => a * b, 1))));
+    };
+    assert.ok((await outputsAt(fit.batchSize)) <= limit, 'every tensor within the limit at the pick');
+    assert.ok((await outputsAt(fit.batchSize * 2)) > limit, 'not at twice the pick');
+    assert.equal((await fitBatchSize(p, 128, 2 ** 40, 16)).batchSize, 0, 'a limit no tensor fits');
+  } finally {
+    p.dispose();
+  }
+});
