@@ -125,7 +125,7 @@ async function fittedOptions(o: ScanOptions, program: Program, backend: BackendN
   const limit = `${(fit.limitBytes / MB).toFixed(0)} MB (${limitBytes !== undefined ? 'as set' : backend === 'wasm' ? 'half the machine\'s memory, at most the 4 GiB a WebAssembly heap can hold' : 'half the machine\'s memory'})`;
   if (fit.batchSize < 1) {
     // Over the GPU's buffer limit only: not the model's fault, and wasm has no such limit (runScan falls back).
-    if (tensorLimit !== null && (await fitBatchSize(program, 1, limitBytes ?? memoryLimitBytes(backend))).batchSize >= 1) {
+    if (fit.boundBy === 'tensor') {
       throw new Error(`a tensor of this model does not fit the GPU even at one sample: ${need}`);
     }
     throw new InputError('LIMIT_EXCEEDED', model, `the model does not fit in memory even one sample at a time: ${need}, and the limit is ${limit}`);

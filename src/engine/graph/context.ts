@@ -38,6 +38,11 @@ export class CompileContext {
   readonly constants = new Map<string, IrTensor>();
   /** Tensors owned by the program that are not variables (float constants); disposed with it. */
   readonly owned: tf.Tensor[] = [];
+  /** Registers one mask site for `node` (named after it) and returns its index, the masks' order in a forward pass. */
+  addMaskSite(node: IrNode, kind: MaskSiteKind, channels: number, params: string[]): number {
+    this.maskSites.push({ name: node.name, kind, channels, params });
+    return this.maskSites.length - 1;
+  }
   /** Which ops carry the masks (compile.ts decides before any op compiles). */
   maskSite: MaskSiteKind = 'batchnorm';
   /** BatchNormalization outputs that run fused with the Relu reading them (fusion.ts). */

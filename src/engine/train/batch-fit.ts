@@ -17,7 +17,6 @@ import type { BackendName } from '../result';
 
 /** What the fit found, for the report. */
 export interface BatchFit {
-  requested: number;
   batchSize: number;
   /** The most samples a training step fits in the limit (also the eval-mode chunk size, Program.limitBatch). */
   largest: number;
@@ -25,8 +24,8 @@ export interface BatchFit {
   fixedBytes: number;
   perSampleBytes: number;
   limitBytes: number;
-  /** The largest single tensor the backend holds (WebGPU's buffer limit), when it has one. */
-  maxTensorBytes: number | null;
+  /** What stops the batch from growing: the memory limit, or (WebGPU) the largest tensor the device holds. */
+  boundBy: 'memory' | 'tensor';
   /** Per sample, the fastest-growing tensor of the step (0 when no tensor limit was given). */
   largestTensorPerSampleBytes: number;
 }
@@ -93,14 +92,17 @@ export async function fitBatchSize(program: Program, requested: number, limitByt
       tensorFits = Math.min(tensorFits, Math.floor((maxTensorBytes - (b1 - grow)) / grow));
     });
   }
-  let fits = one > budget ? 0 : Math.min(fitsAt(perSampleBytes), tensorFits);
+  let memoryFits = one > budget ? 0 : fitsAt(perSampleBytes);
+  let fits = Math.min(memoryFits, tensorFits);
   // Where the limit binds (or nearly), the line's pick is measured and, while over, the slope taken from there.
   for (let k = 0; k < CHECKS && fits > 2 && fits < 1.5 * requested; k++) {
     const n = Math.min(fits, requested);
     const { peak } = await stepBytes(program, n);
     if (peak <= budget) break;
     perSampleBytes = Math.max(perSampleBytes, (peak - fixedBytes) / n);
-    fits = Math.min(n - 1, fitsAt(perSampleBytes), tensorFits);
+    memoryFits = Math.min(n - 1, fitsAt(perSampleBytes));
+    fits = Math.min(memoryFits, tensorFits);
   }
-  return { requested, batchSize: Math.min(requested, fits), largest: fits, fixedBytes, perSampleBytes, limitBytes, maxTensorBytes, largestTensorPerSampleBytes: largestPer };
+  const boundBy = memoryFits <= tensorFits ? 'memory' : 'tensor';
+  return { batchSize: Math.min(requested, fits), largest: fits, fixedBytes, perSampleBytes, limitBytes, boundBy, largestTensorPerSampleBytes: largestPer };
 }

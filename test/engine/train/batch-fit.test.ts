@@ -48,6 +48,7 @@ test('the fitted batch is the largest whose measured training step stays within 
     const at = await peakAt(p, fit.batchSize);
     assert.ok(at <= limit * BATCH_HEADROOM, `the fitted batch fits: ${at} vs ${limit * BATCH_HEADROOM}, ${JSON.stringify(fit)}`);
     assert.ok(fit.batchSize >= 12 && fit.batchSize <= 20 && fit.largest === fit.batchSize, JSON.stringify(fit));
+    assert.equal(fit.boundBy, 'memory');
     assert.ok((await peakAt(p, Math.ceil(fit.batchSize * 1.5))) > limit * BATCH_HEADROOM, 'half as many again do not fit');
     const none = await fitBatchSize(p, 128, roomy.fixedBytes / 2);
     assert.equal(none.batchSize, 0);
@@ -107,6 +108,7 @@ test('under a tensor limit (WebGPU\'s buffer limit) the batch keeps every tensor
     const limit = probe.largestTensorPerSampleBytes * 10.5;
     const fit = await fitBatchSize(p, 128, 2 ** 40, limit);
     assert.ok(fit.batchSize >= 5 && fit.batchSize <= 10, JSON.stringify(fit));
+    assert.equal(fit.boundBy, 'tensor');
     // Measured at the pick: no kernel output is over the limit; at twice the pick one is.
     const outputsAt = async (n: number) => {
       const [c, h, w] = p.inputShape;

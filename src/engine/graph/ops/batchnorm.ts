@@ -26,8 +26,7 @@ export function compileBatchNorm(node: IrNode, ctx: CompileContext): NodeFn {
   const channels = gamma.shape[0];
   // The Relu that reads this output runs here (see fusion.ts) and passes its input through.
   const withRelu = ctx.bnReluFused.has(node.outputs[0]);
-  const site = ctx.maskSites.length;
-  ctx.maskSites.push({ name: node.name, kind: 'batchnorm', channels, params: [sName] });
+  const site = ctx.addMaskSite(node, 'batchnorm', channels, [sName]);
 
   return (inputs, run) => {
     const input = inputs[0]!;

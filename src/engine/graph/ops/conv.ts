@@ -118,8 +118,7 @@ export function compileConv(node: IrNode, ctx: CompileContext): NodeFn {
   const b = bName ? ctx.weight(node, bName, AS_IS) : undefined;
   let site = -1;
   if (ctx.maskSite === 'conv-output') {
-    site = ctx.maskSites.length;
-    ctx.maskSites.push({ name: node.name, kind: 'conv-output', channels: co, params: bName ? [wName, bName] : [wName] });
+    site = ctx.addMaskSite(node, 'conv-output', co, bName ? [wName, bName] : [wName]);
   }
 
   return (inputs, run) => {

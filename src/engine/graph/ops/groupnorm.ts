@@ -73,8 +73,7 @@ export function compileGroupNormalization(node: IrNode, ctx: CompileContext): No
   const beta = ctx.weight(node, bName, AS_IS);
   let site = -1;
   if (ctx.maskSite === 'groupnorm' && perChannel) {
-    site = ctx.maskSites.length;
-    ctx.maskSites.push({ name: node.name, kind: 'groupnorm', channels: gamma.shape[0]!, params: [sName] });
+    site = ctx.addMaskSite(node, 'groupnorm', gamma.shape[0]!, [sName]);
   }
   return (inputs, run) => {
     const x = plain(inputs[0]!);

@@ -27,8 +27,7 @@ export function compileLayerNorm(node: IrNode, ctx: CompileContext): NodeFn {
   const beta = bName ? ctx.weight(node, bName, AS_IS) : undefined;
   let site = -1;
   if (ctx.maskSite === 'layernorm' && layerNormMaskable(node, ctx)) {
-    site = ctx.maskSites.length;
-    ctx.maskSites.push({ name: node.name, kind: 'layernorm', channels: gamma.shape[0]!, params: [sName] });
+    site = ctx.addMaskSite(node, 'layernorm', gamma.shape[0]!, [sName]);
   }
   return (inputs, run) => {
     // ONNX layout: the normalised axes are the file's (an NHWC-stored activation is read back as NCHW first).

@@ -20,8 +20,7 @@ export interface ScaleMul {
 
 export function compileScaleMul(node: IrNode, ctx: CompileContext, g: ScaleMul): NodeFn {
   const w = ctx.weight(node, g.scale, AS_IS);
-  const site = ctx.maskSites.length;
-  ctx.maskSites.push({ name: node.name, kind: g.kind, channels: g.channels, params: [g.scale] });
+  const site = ctx.addMaskSite(node, g.kind, g.channels, [g.scale]);
   const other = node.inputs[0] === g.scale ? 1 : 0;
   return (inputs, run) => {
     const x = plain(inputs[other]!);
