@@ -17,6 +17,7 @@ import { compileProgram } from '../../../src/engine/graph/compile';
 import { encodeOnnxWithInitializers } from '../../../src/engine/onnx/write';
 import { prune } from '../../../src/engine/rnp/prune';
 import { selectBackend } from '../../../src/engine/backend';
+import { assertLogitsClose } from '../../logits-close';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rnp-group-normalization-'));
 const N = 3;
@@ -44,10 +45,6 @@ for opset in (18, 21):
     onnx.save(m, ${JSON.stringify(dir)} + f'/gn{opset}.onnx')
 `]);
 
-const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
-  assert.equal(a.length, b.length, what);
-  for (let i = 0; i < b.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= 1e-4 * (1 + Math.abs(b[i])), `${what}, logit ${i}: ${a[i]} vs ${b[i]}`);
-};
 const xs = Float32Array.from({ length: N * 192 }, (_, i) => Math.sin(i * 0.37) * 2);
 
 for (const opset of [18, 21]) {
@@ -64,7 +61,7 @@ for (const opset of [18, 21]) {
     };
     const x = tf.tidy(() => tf.transpose(tf.tensor4d(xs, [N, 3, 8, 8]), [0, 2, 3, 1]) as tf.Tensor4D);
     try {
-      close(tf.tidy(() => program.forward(x, { training: false }).dataSync()), await ortLogits(file), 'onnxruntime');
+      assertLogitsClose(tf.tidy(() => program.forward(x, { training: false }).dataSync()), await ortLogits(file), 'onnxruntime');
       if (opset < 21) {
         assert.equal(program.maskSite, 'conv-output');
         return;
@@ -81,7 +78,7 @@ for (const opset of [18, 21]) {
       zeroOne.dispose();
       const unmasked = tf.tidy(() => program.forward(x, { training: false }).dataSync());
       assert.ok(masked.some((v, i) => Math.abs(v - unmasked[i]) > 1e-3), 'the mask changes the logits');
-      close(await ortLogits(encodeOnnxWithInitializers(readFileSync(file), p.replaced, file).model), masked, 'pruned file vs masked program');
+      assertLogitsClose(await ortLogits(encodeOnnxWithInitializers(readFileSync(file), p.replaced, file).model), masked, 'pruned file vs masked program');
     } finally {
       x.dispose();
       program.dispose();

@@ -21,6 +21,7 @@ import { selectBackend } from '../../../src/engine/backend';
 import { writeNpz } from '../../../src/engine/data/npz';
 import { runScan } from '../../../src/engine/scan';
 import { summarizeModel } from '../../../src/engine/model-summary';
+import { assertLogitsClose } from '../../logits-close';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rnp-norm-masks-'));
 const N = 4;
@@ -55,10 +56,6 @@ for kind, opset, norm, apply in ${JSON.stringify(CASES.map((c) => [c.id, c.opset
     x = torch.rand(${N}, 3, 8, 8)
     with torch.no_grad(): json.dump({'x': x.flatten().tolist(), 'ref': net(x).flatten().tolist()}, open(${JSON.stringify(dir)} + f'/{kind}.json', 'w'))
 `]);
-const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
-  assert.equal(a.length, b.length, what);
-  for (let i = 0; i < b.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= 1e-4 * (1 + Math.abs(b[i])), `${what}, logit ${i}: ${a[i]} vs ${b[i]}`);
-};
 /** NCHW sample values → the program's NHWC batch. */
 const nhwc = (x: number[]) => tf.tidy(() => tf.transpose(tf.tensor4d(x, [N, 3, 8, 8]), [0, 2, 3, 1]) as tf.Tensor4D);
 
@@ -75,12 +72,12 @@ for (const c of CASES.map((k) => ({ ...k, name: k.kind === 'layernorm' ? 'LayerN
       assert.deepEqual(program.maskSites.map((s) => [s.kind, s.channels]), [[c.kind, 8], [c.kind, 8]]);
       const ref = JSON.parse(readFileSync(path.join(dir, `${c.id}.json`), 'utf8')) as { x: number[]; ref: number[] };
       const x = nhwc(ref.x);
-      close(tf.tidy(() => program.forward(x, { training: false }).dataSync()), ref.ref, 'PyTorch');
+      assertLogitsClose(tf.tidy(() => program.forward(x, { training: false }).dataSync()), ref.ref, 'PyTorch');
       const session = await ort.InferenceSession.create(FILE);
-      close((await session.run({ x: new ort.Tensor('float32', Float32Array.from(ref.x), [N, 3, 8, 8]) })).logits.data as Float32Array, ref.ref, 'onnxruntime');
+      assertLogitsClose((await session.run({ x: new ort.Tensor('float32', Float32Array.from(ref.x), [N, 3, 8, 8]) })).logits.data as Float32Array, ref.ref, 'onnxruntime');
       // Masks of ones change nothing; the gradient reaches both sites.
       const ones = [tf.ones([8]) as tf.Tensor1D, tf.ones([8]) as tf.Tensor1D];
-      close(tf.tidy(() => program.forward(x, { training: false, masks: ones }).dataSync()), ref.ref, 'masks of ones');
+      assertLogitsClose(tf.tidy(() => program.forward(x, { training: false, masks: ones }).dataSync()), ref.ref, 'masks of ones');
       const grads = tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(program.forward(x, { training: true, masks: [a as tf.Tensor1D, b as tf.Tensor1D] })))(ones).map((g) => Array.from(g.dataSync())));
       for (const g of grads) assert.ok(g.some((v) => v !== 0) && g.every(Number.isFinite), `mask gradient ${g}`);
 
@@ -92,7 +89,7 @@ for (const c of CASES.map((k) => ({ ...k, name: k.kind === 'layernorm' ? 'LayerN
       const masked = tf.tidy(() => program.forward(x, { training: false, masks: zeroOne }).dataSync());
       const pruned = encodeOnnxWithInitializers(readFileSync(FILE), p.replaced, FILE).model;
       const s2 = await ort.InferenceSession.create(pruned);
-      close((await s2.run({ x: new ort.Tensor('float32', Float32Array.from(ref.x), [N, 3, 8, 8]) })).logits.data as Float32Array, masked, 'pruned file vs masked program');
+      assertLogitsClose((await s2.run({ x: new ort.Tensor('float32', Float32Array.from(ref.x), [N, 3, 8, 8]) })).logits.data as Float32Array, masked, 'pruned file vs masked program');
       tf.dispose([...ones, ...zeroOne, x]);
     } finally {
       program.dispose();

@@ -16,6 +16,7 @@ import { readOnnxFile } from '../../../src/engine/onnx/read';
 import { encodeOnnxWithInitializers } from '../../../src/engine/onnx/write';
 import { compileProgram } from '../../../src/engine/graph/compile';
 import { selectBackend } from '../../../src/engine/backend';
+import { assertLogitsClose } from '../../logits-close';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rnp-batch-fixed-'));
 const N = 3;
@@ -51,10 +52,6 @@ for (const folding of [true, false]) {
     assert.equal(py.status, 0, String(py.stderr));
     const file = path.join(dir, `fixed1-${folding ? 'True' : 'False'}.onnx`);
     const ref = JSON.parse(readFileSync(path.join(dir, 'ref.json'), 'utf8')) as { x: number[]; ref: number[]; one: number[] };
-    const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
-      assert.equal(a.length, b.length, what);
-      for (let i = 0; i < b.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= 1e-4 * (1 + Math.abs(b[i])), `${what}, logit ${i}: ${a[i]} vs ${b[i]}`);
-    };
 
     const proto = onnx.ModelProto.decode(readFileSync(file));
     const reshapes = (proto.graph!.node ?? []).filter((n) => n.opType === 'Reshape');
@@ -71,7 +68,7 @@ for (const folding of [true, false]) {
     const program = compileProgram(graph, file);
     const ours = tf.tidy(() => program.forward(tf.transpose(tf.tensor4d(Float32Array.from(ref.x), [N, 1, 8, 8]), [0, 2, 3, 1]), { training: false }).dataSync() as Float32Array);
     program.dispose();
-    close(ours, ref.ref, `ours at batch ${N} vs PyTorch`);
+    assertLogitsClose(ours, ref.ref, `ours at batch ${N} vs PyTorch`);
 
     // The export (one weight re-encoded) keeps the file's baked shapes and runs in onnxruntime at batch 1.
     const conv = graph.nodes.find((n) => n.opType === 'Conv')!.inputs[1];
@@ -84,7 +81,7 @@ for (const folding of [true, false]) {
     );
     const session = await ort.InferenceSession.create(out);
     const y = (await session.run({ input: new ort.Tensor('float32', Float32Array.from(ref.x.slice(0, 64)), [1, 1, 8, 8]) })).logits.data as Float32Array;
-    close(y, ref.one, 'onnxruntime on the export at batch 1 vs PyTorch');
+    assertLogitsClose(y, ref.one, 'onnxruntime on the export at batch 1 vs PyTorch');
   });
 }
 
@@ -121,8 +118,7 @@ with torch.no_grad(): json.dump({'x': x.flatten().tolist(), 'ref': net(x).flatte
     try {
       assert.equal(program.maskSite, 'layernorm');
       const ours = tf.tidy(() => program.forward(tf.transpose(tf.tensor4d(Float32Array.from(ref.x), [N, 1, 8, 8]), [0, 2, 3, 1]), { training: false }).dataSync() as Float32Array);
-      assert.equal(ours.length, ref.ref.length);
-      for (let i = 0; i < ref.ref.length; i++) assert.ok(Math.abs(ours[i] - ref.ref[i]) <= 1e-4 * (1 + Math.abs(ref.ref[i])), `logit ${i}: ${ours[i]} vs ${ref.ref[i]}`);
+      assertLogitsClose(ours, ref.ref, `ours at batch ${N} vs PyTorch`);
     } finally {
       program.dispose();
     }

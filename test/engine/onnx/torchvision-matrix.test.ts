@@ -20,6 +20,7 @@ import { compileProgram } from '../../../src/engine/graph/compile';
 import { selectBackend } from '../../../src/engine/backend';
 import { writeNpz } from '../../../src/engine/data/npz';
 import { runScan } from '../../../src/engine/scan';
+import { assertLogitsClose } from '../../logits-close';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const GENERATOR = path.join(ROOT, 'fixtures', 'torchvision_matrix.py');
@@ -73,8 +74,7 @@ for (const model of MODELS) {
         assert.equal(program.numClasses, 10);
         const ours = tf.tidy(() => program.forward(tf.transpose(tf.tensor4d(x, [N, 3, 64, 64]), [0, 2, 3, 1]) as tf.Tensor4D, { training: false }).dataSync() as Float32Array);
         const want = await ortLogits(oracle, x, N);
-        assert.equal(ours.length, want.length);
-        for (let i = 0; i < want.length; i++) assert.ok(Math.abs(ours[i] - want[i]) <= 1e-4 * (1 + Math.abs(want[i])), `logit ${i}: ${ours[i]} vs onnxruntime ${want[i]}`);
+        assertLogitsClose(ours, want, 'ours vs onnxruntime');
         for (let r = 0; r < N; r++) {
           const row = Array.from(want.subarray(r * 10, r * 10 + 10));
           const mine = Array.from(ours.subarray(r * 10, r * 10 + 10));

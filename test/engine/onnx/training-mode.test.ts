@@ -17,6 +17,7 @@ import { readOnnxFile } from '../../../src/engine/onnx/read';
 import { encodeOnnxWithInitializers } from '../../../src/engine/onnx/write';
 import { compileProgram } from '../../../src/engine/graph/compile';
 import { selectBackend } from '../../../src/engine/backend';
+import { assertLogitsClose } from '../../logits-close';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'rnp-training-mode-'));
 const OPSETS = [11, 13, 17];
@@ -45,10 +46,6 @@ json.dump({'x': x.flatten().tolist(), 'ref': ref}, open(${JSON.stringify(dir)} +
 `]);
 const ref = py.status === 0 ? (JSON.parse(readFileSync(path.join(dir, 'ref.json'), 'utf8')) as { x: number[]; ref: Record<string, number[]> }) : null;
 
-const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
-  assert.equal(a.length, b.length, what);
-  for (let i = 0; i < b.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= 1e-4 * (1 + Math.abs(b[i])), `${what}, logit ${i}: ${a[i]} vs ${b[i]}`);
-};
 
 for (const opset of OPSETS) {
   test(`a TRAINING-mode export at opset ${opset} reads as the eval-mode model, says so, and exports in inference form`, async () => {
@@ -72,7 +69,7 @@ for (const opset of OPSETS) {
     const program = compileProgram(graph, file);
     const ours = tf.tidy(() => program.forward(tf.transpose(tf.tensor4d(Float32Array.from(ref!.x), [N, 1, 8, 8]), [0, 2, 3, 1]), { training: false }).dataSync() as Float32Array);
     program.dispose();
-    close(ours, ref!.ref[opset], 'ours vs PyTorch eval');
+    assertLogitsClose(ours, ref!.ref[opset], 'ours vs PyTorch eval');
 
     // The export, with one weight changed so that it is a real re-encode: inference form, and onnxruntime agrees.
     const conv = graph.nodes.find((n) => n.opType === 'Conv')!.inputs[1];
@@ -92,7 +89,7 @@ for (const opset of OPSETS) {
     }
     const session = await ort.InferenceSession.create(out);
     const y = (await session.run({ input: new ort.Tensor('float32', Float32Array.from(ref!.x), [N, 1, 8, 8]) })).logits.data as Float32Array;
-    close(y, ref!.ref[opset], 'onnxruntime on the export vs PyTorch eval');
+    assertLogitsClose(y, ref!.ref[opset], 'onnxruntime on the export vs PyTorch eval');
   });
 }
 
